@@ -1,0 +1,55 @@
+// Package repository defines the store behind the question bank: the source of
+// truth for the taxonomy, every question version and the bank's revision.
+// Engines live in subpackages (sqlite, postgres); storetest holds the contract
+// suite every engine must pass unchanged.
+package repository
+
+import (
+	"context"
+	"time"
+
+	"github.com/layersrank/qbank"
+)
+
+// Store is the durable bank. Every write runs in one transaction that bumps
+// the bank revision, so readers can tell cheaply whether anything changed and
+// replicas sharing a database see one order of writes.
+type Store interface {
+	// Revision is the bank revision: 0 for an empty store, then +1 for every
+	// committed write.
+	Revision(ctx context.Context) (int64, error)
+
+	// Taxonomy returns the stored taxonomy (ENOTFOUND before the first seed).
+	Taxonomy(ctx context.Context) (qbank.Taxonomy, error)
+	// PutTaxonomy replaces the taxonomy when it differs from the stored one.
+	PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (changed bool, err error)
+
+	// Questions returns the current version of every question, in any state,
+	// ordered by id, and the revision they reflect.
+	Questions(ctx context.Context) ([]qbank.Question, int64, error)
+	// Question returns a question at a version (0 = current); ENOTFOUND when
+	// the id or the version does not exist.
+	Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error)
+	// QuestionVersions returns every version of a question, newest first.
+	QuestionVersions(ctx context.Context, id string) ([]qbank.Question, error)
+
+	// CreateQuestion stores q as version 1 (EEXISTS if the id is taken).
+	CreateQuestion(ctx context.Context, q qbank.Question, c qbank.Change) (qbank.Question, error)
+	// UpdateQuestion compares etag with the current one (ECONFLICT when it
+	// differs) and, in the same transaction, writes content as a new version
+	// when it differs from the current content and sets the state. Nothing is
+	// written when neither changes.
+	UpdateQuestion(ctx context.Context, id, etag string, content qbank.Content, state qbank.State, c qbank.Change) (qbank.Question, error)
+	// SeedQuestions inserts, as version 1, every question whose id the store
+	// has never held; existing questions are left exactly as they are. It
+	// returns the ids it inserted.
+	SeedQuestions(ctx context.Context, qs []qbank.Question, c qbank.Change) ([]string, error)
+
+	// Ping checks the store is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Now is the clock stores stamp writes with, truncated to microseconds so
+// that both engines round-trip the same value.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,203 @@
+package qbank
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// idPattern is lowercase kebab-case: the form of every id in the bank.
+var idPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// IsKebabID reports whether s is a lowercase kebab-case id.
+func IsKebabID(s string) bool { return idPattern.MatchString(s) }
+
+// Dimension is one scored dimension of an assessment.
+type Dimension struct {
+	ID     string `json:"id"`
+	Title  string `json:"title"`
+	Weight int    `json:"weight"` // percent of the overall score
+}
+
+// Competency is a skill a question probes, with the evaluation criteria
+// reviewers score it against.
+type Competency struct {
+	ID             string `json:"id"`
+	Dimension      string `json:"dimension"`
+	Title          string `json:"title"`
+	Description    string `json:"description"`
+	GreatLooksLike string `json:"greatLooksLike"`
+	RedFlags       string `json:"redFlags"`
+}
+
+// Role is a job an assessment is assembled for.
+type Role struct {
+	ID               string         `json:"id"`
+	Title            string         `json:"title"`
+	DimensionWeights map[string]int `json:"dimensionWeights"`
+	// Competencies every assessment for the role must cover at least once.
+	Competencies []string `json:"competencies"`
+}
+
+// Stack is a technology a customer can customise an assessment for.
+type Stack struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Aliases []string `json:"aliases,omitempty"`
+}
+
+// Taxonomy is the vocabulary questions are tagged with. It is data (seed/),
+// not code, so adding a stack or a role needs no release of the service.
+type Taxonomy struct {
+	Dimensions   []Dimension  `json:"dimensions"`
+	Competencies []Competency `json:"competencies"`
+	Roles        []Role       `json:"roles"`
+	Stacks       []Stack      `json:"stacks"`
+	Seniorities  []string     `json:"seniorities"`
+}
+
+// Dimension returns the dimension with the given id.
+func (t *Taxonomy) Dimension(id string) (Dimension, bool) {
+	for _, d := range t.Dimensions {
+		if d.ID == id {
+			return d, true
+		}
+	}
+	return Dimension{}, false
+}
+
+// Competency returns the competency with the given id.
+func (t *Taxonomy) Competency(id string) (Competency, bool) {
+	for _, c := range t.Competencies {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Competency{}, false
+}
+
+// Role returns the role with the given id.
+func (t *Taxonomy) Role(id string) (Role, bool) {
+	for _, r := range t.Roles {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Role{}, false
+}
+
+// ResolveStack maps a stack id or alias (any case, e.g. "Golang") to the
+// stack's id.
+func (t *Taxonomy) ResolveStack(idOrAlias string) (string, bool) {
+	s := strings.ToLower(strings.TrimSpace(idOrAlias))
+	for _, st := range t.Stacks {
+		if st.ID == s || slices.Contains(st.Aliases, s) {
+			return st.ID, true
+		}
+	}
+	return "", false
+}
+
+// HasSeniority reports whether s is a known seniority.
+func (t *Taxonomy) HasSeniority(s string) bool { return slices.Contains(t.Seniorities, s) }
+
+// DimensionIDs lists the dimension ids, in taxonomy order.
+func (t *Taxonomy) DimensionIDs() []string {
+	return ids(t.Dimensions, func(d Dimension) string { return d.ID })
+}
+
+// CompetencyIDs lists the competency ids, in taxonomy order.
+func (t *Taxonomy) CompetencyIDs() []string {
+	return ids(t.Competencies, func(c Competency) string { return c.ID })
+}
+
+// RoleIDs lists the role ids, in taxonomy order.
+func (t *Taxonomy) RoleIDs() []string { return ids(t.Roles, func(r Role) string { return r.ID }) }
+
+// StackIDs lists the stack ids, in taxonomy order.
+func (t *Taxonomy) StackIDs() []string { return ids(t.Stacks, func(s Stack) string { return s.ID }) }
+
+func ids[T any](items []T, id func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
+// Validate checks the taxonomy is self-consistent: kebab-case unique ids,
+// weights summing to 100, every reference resolving. The seed loader runs it
+// so that a broken data file fails the build's tests, not a live request.
+func (t *Taxonomy) Validate() error {
+	var v Violations
+	seen := map[string]bool{}
+	unique := func(field, kind, id string) {
+		if !IsKebabID(id) {
+			v.Add(field, "%s id %q is not lowercase kebab-case", kind, id)
+		}
+		if seen[kind+"/"+id] {
+			v.Add(field, "duplicate %s id %q", kind, id)
+		}
+		seen[kind+"/"+id] = true
+	}
+	total := 0
+	for i, d := range t.Dimensions {
+		unique(fieldAt("dimensions", i), "dimension", d.ID)
+		total += d.Weight
+	}
+	if total != 100 {
+		v.Add("dimensions", "weights sum to %d, want 100", total)
+	}
+	for i, c := range t.Competencies {
+		f := fieldAt("competencies", i)
+		unique(f, "competency", c.ID)
+		if _, ok := t.Dimension(c.Dimension); !ok {
+			v.Add(f+".dimension", "unknown dimension %q", c.Dimension)
+		}
+		if c.Title == "" || c.Description == "" || c.GreatLooksLike == "" || c.RedFlags == "" {
+			v.Add(f, "competency %q needs a title, description, greatLooksLike and redFlags", c.ID)
+		}
+	}
+	for i, r := range t.Roles {
+		f := fieldAt("roles", i)
+		unique(f, "role", r.ID)
+		sum := 0
+		for dim, w := range r.DimensionWeights {
+			if _, ok := t.Dimension(dim); !ok {
+				v.Add(f+".dimensionWeights", "unknown dimension %q", dim)
+			}
+			sum += w
+		}
+		if sum != 100 {
+			v.Add(f+".dimensionWeights", "role %q weights sum to %d, want 100", r.ID, sum)
+		}
+		if len(r.Competencies) == 0 {
+			v.Add(f+".competencies", "role %q lists no competencies", r.ID)
+		}
+		for _, c := range r.Competencies {
+			if _, ok := t.Competency(c); !ok {
+				v.Add(f+".competencies", "unknown competency %q", c)
+			}
+		}
+	}
+	for i, s := range t.Stacks {
+		f := fieldAt("stacks", i)
+		unique(f, "stack", s.ID)
+		for _, a := range s.Aliases {
+			if a != strings.ToLower(a) || a == "" {
+				v.Add(f+".aliases", "alias %q must be lowercase", a)
+			}
+			if seen["stack/"+a] || seen["alias/"+a] {
+				v.Add(f+".aliases", "alias %q is already a stack id or alias", a)
+			}
+			seen["alias/"+a] = true
+		}
+	}
+	for i, s := range t.Seniorities {
+		unique(fieldAt("seniorities", i), "seniority", s)
+	}
+	return v.Err()
+}
+
+func fieldAt(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }

@@ -1,0 +1,201 @@
+package qbank
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on question content. They keep a single question readable on one
+// PDF page and keep requests small; they are documented in the README.
+const (
+	MinIDLen        = 3
+	MaxIDLen        = 64
+	MaxTextLen      = 2000 // characters in text, a variant, a follow-up
+	MaxNoteLen      = 4000 // characters in whatItReveals, a scoring-guide part, a change note
+	MinMinutes      = 1
+	MaxMinutes      = 15
+	MaxListItems    = 20 // roles, stacks, follow-ups, seniorities
+	MaxStackVariant = 20
+)
+
+// ValidateQuestionID checks a question id, reporting under field.
+func ValidateQuestionID(v *Violations, field, id string) {
+	switch {
+	case id == "":
+		v.Add(field, "is required")
+	case len(id) < MinIDLen || len(id) > MaxIDLen:
+		v.Add(field, "must be %d–%d characters, got %d", MinIDLen, MaxIDLen, len(id))
+	case !IsKebabID(id):
+		v.Add(field, "%q is not lowercase kebab-case (a-z, 0-9 and single hyphens)", id)
+	}
+}
+
+// NormalizeContent trims whitespace, resolves stack aliases to stack ids and
+// drops duplicate list entries, so that equal questions compare equal and
+// filters match however the admin spelled a stack.
+func NormalizeContent(c *Content, tax *Taxonomy) {
+	c.Text = strings.TrimSpace(c.Text)
+	c.WhatItReveals = strings.TrimSpace(c.WhatItReveals)
+	c.Dimension = strings.TrimSpace(c.Dimension)
+	c.Competency = strings.TrimSpace(c.Competency)
+	c.Roles = dedupe(trimAll(c.Roles))
+	c.Seniorities = dedupe(trimAll(c.Seniorities))
+	stacks := trimAll(c.Stacks)
+	for i, s := range stacks {
+		if id, ok := tax.ResolveStack(s); ok {
+			stacks[i] = id
+		}
+	}
+	c.Stacks = dedupe(stacks)
+	if len(c.StackVariants) > 0 {
+		variants := make(map[string]string, len(c.StackVariants))
+		for k, text := range c.StackVariants {
+			if id, ok := tax.ResolveStack(k); ok {
+				k = id
+			}
+			variants[k] = strings.TrimSpace(text)
+		}
+		c.StackVariants = variants
+	}
+	c.FollowUps = trimAll(c.FollowUps)
+	c.ScoringGuide.Strong = strings.TrimSpace(c.ScoringGuide.Strong)
+	c.ScoringGuide.Adequate = strings.TrimSpace(c.ScoringGuide.Adequate)
+	c.ScoringGuide.Weak = strings.TrimSpace(c.ScoringGuide.Weak)
+}
+
+// ValidateContent checks normalised content against the taxonomy, recording
+// every bad field under prefix (e.g. "question.").
+func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
+	text := func(field, s string, max int) {
+		switch {
+		case s == "":
+			v.Add(prefix+field, "is required")
+		case utf8.RuneCountInString(s) > max:
+			v.Add(prefix+field, "is %d characters, the limit is %d", utf8.RuneCountInString(s), max)
+		case !utf8.ValidString(s):
+			v.Add(prefix+field, "is not valid UTF-8")
+		}
+	}
+	text("text", c.Text, MaxTextLen)
+	text("whatItReveals", c.WhatItReveals, MaxNoteLen)
+
+	if len(c.Roles) == 0 {
+		v.Add(prefix+"roles", "at least one role is required (one of %s)", strings.Join(tax.RoleIDs(), ", "))
+	}
+	listLimit(v, prefix+"roles", c.Roles)
+	for _, r := range c.Roles {
+		if _, ok := tax.Role(r); !ok {
+			v.Add(prefix+"roles", "unknown role %q (valid: %s)", r, strings.Join(tax.RoleIDs(), ", "))
+		}
+	}
+
+	dim, dimOK := tax.Dimension(c.Dimension)
+	switch {
+	case c.Dimension == "":
+		v.Add(prefix+"dimension", "is required (one of %s)", strings.Join(tax.DimensionIDs(), ", "))
+	case !dimOK:
+		v.Add(prefix+"dimension", "unknown dimension %q (valid: %s)", c.Dimension, strings.Join(tax.DimensionIDs(), ", "))
+	}
+	comp, compOK := tax.Competency(c.Competency)
+	switch {
+	case c.Competency == "":
+		v.Add(prefix+"competency", "is required")
+	case !compOK:
+		v.Add(prefix+"competency", "unknown competency %q (valid: %s)", c.Competency, strings.Join(tax.CompetencyIDs(), ", "))
+	case dimOK && comp.Dimension != dim.ID:
+		v.Add(prefix+"competency", "competency %q belongs to dimension %q, not %q", comp.ID, comp.Dimension, dim.ID)
+	}
+
+	switch c.ResponseFormat {
+	case FormatVideo, FormatWritten:
+	case "":
+		v.Add(prefix+"responseFormat", "is required (RESPONSE_FORMAT_VIDEO or RESPONSE_FORMAT_WRITTEN)")
+	default:
+		v.Add(prefix+"responseFormat", "unknown response format %q", c.ResponseFormat)
+	}
+	if c.Minutes < MinMinutes || c.Minutes > MaxMinutes {
+		v.Add(prefix+"minutes", "must be between %d and %d, got %d", MinMinutes, MaxMinutes, c.Minutes)
+	}
+
+	listLimit(v, prefix+"seniorities", c.Seniorities)
+	for _, s := range c.Seniorities {
+		if !tax.HasSeniority(s) {
+			v.Add(prefix+"seniorities", "unknown seniority %q (valid: %s)", s, strings.Join(tax.Seniorities, ", "))
+		}
+	}
+	listLimit(v, prefix+"stacks", c.Stacks)
+	for _, s := range c.Stacks {
+		if _, ok := tax.ResolveStack(s); !ok {
+			v.Add(prefix+"stacks", "unknown stack %q (valid: %s)", s, strings.Join(tax.StackIDs(), ", "))
+		}
+	}
+	if len(c.StackVariants) > MaxStackVariant {
+		v.Add(prefix+"stackVariants", "has %d entries, the limit is %d", len(c.StackVariants), MaxStackVariant)
+	}
+	for _, k := range sortedKeys(c.StackVariants) {
+		if _, ok := tax.ResolveStack(k); !ok {
+			v.Add(prefix+"stackVariants", "unknown stack %q (valid: %s)", k, strings.Join(tax.StackIDs(), ", "))
+		}
+		if s := c.StackVariants[k]; s == "" || utf8.RuneCountInString(s) > MaxTextLen {
+			v.Add(prefix+"stackVariants["+k+"]", "must be 1–%d characters", MaxTextLen)
+		}
+	}
+	listLimit(v, prefix+"followUps", c.FollowUps)
+	for i, f := range c.FollowUps {
+		if f == "" || utf8.RuneCountInString(f) > MaxTextLen {
+			v.Add(fieldAt(prefix+"followUps", i), "must be 1–%d characters", MaxTextLen)
+		}
+	}
+	for field, s := range map[string]string{"strong": c.ScoringGuide.Strong, "adequate": c.ScoringGuide.Adequate, "weak": c.ScoringGuide.Weak} {
+		if utf8.RuneCountInString(s) > MaxNoteLen {
+			v.Add(prefix+"scoringGuide."+field, "is longer than %d characters", MaxNoteLen)
+		}
+	}
+}
+
+// ValidateChangeNote checks the optional note that explains a write.
+func ValidateChangeNote(v *Violations, field, note string) {
+	if utf8.RuneCountInString(note) > MaxNoteLen {
+		v.Add(field, "is longer than %d characters", MaxNoteLen)
+	}
+}
+
+func listLimit(v *Violations, field string, items []string) {
+	if len(items) > MaxListItems {
+		v.Add(field, "has %d entries, the limit is %d", len(items), MaxListItems)
+	}
+}
+
+func trimAll(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.TrimSpace(s)
+	}
+	return out
+}
+
+func dedupe(in []string) []string {
+	if len(in) == 0 {
+		return nil
+	}
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
