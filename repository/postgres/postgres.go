@@ -1,0 +1,146 @@
+// Package postgres is the PostgreSQL store, through pgx/v5's pool. Several
+// replicas may share one database: migrations take a session lock, and every
+// write transaction starts by bumping the bank revision, whose row lock
+// serialises writers across replicas.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/repository"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is a repository.Store on PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+var _ repository.Store = (*Store)(nil)
+
+// Open connects to url (postgres://…) and migrates the database.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	// Fail fast when the server is gone, so writes answer Unavailable quickly
+	// instead of hanging on a dead connection.
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 2*time.Second {
+		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return fmt.Errorf("migration lock: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, sub,
+		goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate postgres: %w", err)
+	}
+	return nil
+}
+
+// Pool exposes the pool, for tests and for change notifications.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close closes the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return wrap(s.pool.Ping(ctx), "ping") }
+
+// Revision returns the bank revision.
+func (s *Store) Revision(ctx context.Context) (int64, error) {
+	var rev int64
+	err := s.pool.QueryRow(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev)
+	return rev, wrap(err, "read revision")
+}
+
+// inWrite runs fn in one transaction after bumping the revision; a write
+// that changed nothing rolls back so the revision only moves with the bank.
+func (s *Store) inWrite(ctx context.Context, what string, fn func(tx pgx.Tx, rev int64) (bool, error)) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return wrap(err, what)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
+	var rev int64
+	if err := tx.QueryRow(ctx, "UPDATE bank_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision").Scan(&rev); err != nil {
+		return wrap(err, what)
+	}
+	wrote, err := fn(tx, rev)
+	if err != nil || !wrote {
+		return wrap(err, what)
+	}
+	return wrap(tx.Commit(ctx), what)
+}
+
+// wrap adds context to a database error and turns connection failures into
+// EUNAVAILABLE, which clients may retry; qbank errors pass through.
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var qe *qbank.Error
+	if errors.As(err, &qe) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case pgErr.Code[:2] == "08", pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03":
+			return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unavailable, try again", what)}
+		}
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, pgx.ErrTxClosed) {
+		return fmt.Errorf("postgres: %s: %w", what, err)
+	}
+	// Anything else from pgx without a server error code is a failure to
+	// reach the server: dial, TLS, a dropped connection, a closed pool.
+	return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unreachable, try again", what)}
+}

@@ -1,0 +1,264 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/repository"
+)
+
+const headSelect = `SELECT q.id, q.version, q.state, q.etag, q.create_time, q.update_time,
+	v.content, v.author, v.change_note
+	FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version`
+
+func scanHead(row pgx.Row) (qbank.Question, error) {
+	var (
+		q            qbank.Question
+		state        string
+		content      []byte
+		created, upd time.Time
+	)
+	if err := row.Scan(&q.ID, &q.Version, &state, &q.Etag, &created, &upd, &content, &q.Author, &q.ChangeNote); err != nil {
+		return qbank.Question{}, err
+	}
+	q.State = qbank.State(state)
+	q.CreateTime, q.UpdateTime = created.UTC(), upd.UTC()
+	if err := json.Unmarshal(content, &q.Content); err != nil {
+		return qbank.Question{}, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
+	}
+	return q, nil
+}
+
+// Questions returns every head, ordered by id, with the revision it reflects.
+func (s *Store) Questions(ctx context.Context) ([]qbank.Question, int64, error) {
+	// REPEATABLE READ so the list and the revision come from one snapshot.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, 0, wrap(err, "list questions")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	var rev int64
+	if err := tx.QueryRow(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev); err != nil {
+		return nil, 0, wrap(err, "list questions")
+	}
+	rows, err := tx.Query(ctx, headSelect+" ORDER BY q.id")
+	if err != nil {
+		return nil, 0, wrap(err, "list questions")
+	}
+	defer rows.Close()
+	var out []qbank.Question
+	for rows.Next() {
+		q, err := scanHead(rows)
+		if err != nil {
+			return nil, 0, wrap(err, "list questions")
+		}
+		out = append(out, q)
+	}
+	return out, rev, wrap(rows.Err(), "list questions")
+}
+
+// Question returns a question at a version (0 = current).
+func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
+	head, err := scanHead(s.pool.QueryRow(ctx, headSelect+" WHERE q.id = $1", ref.ID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", ref.ID)
+	}
+	if err != nil || ref.Version == 0 || ref.Version == head.Version {
+		return head, wrap(err, "get question")
+	}
+	versions, err := s.versions(ctx, head, ref.Version)
+	if err != nil {
+		return qbank.Question{}, err
+	}
+	if len(versions) == 0 {
+		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q has no version %d (latest is %d)", ref.ID, ref.Version, head.Version)
+	}
+	return versions[0], nil
+}
+
+// QuestionVersions returns every version of a question, newest first.
+func (s *Store) QuestionVersions(ctx context.Context, id string) ([]qbank.Question, error) {
+	head, err := s.Question(ctx, qbank.Ref{ID: id})
+	if err != nil {
+		return nil, err
+	}
+	return s.versions(ctx, head, 0)
+}
+
+// versions reads version rows (all when version is 0); each carries the
+// head's state and create time, and its own author, note and time.
+func (s *Store) versions(ctx context.Context, head qbank.Question, version int) ([]qbank.Question, error) {
+	rows, err := s.pool.Query(ctx,
+		`SELECT version, content, author, change_note, create_time FROM question_versions
+		 WHERE question_id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC`, head.ID, version)
+	if err != nil {
+		return nil, wrap(err, "list versions")
+	}
+	defer rows.Close()
+	var out []qbank.Question
+	for rows.Next() {
+		q := head
+		var content []byte
+		var created time.Time
+		if err := rows.Scan(&q.Version, &content, &q.Author, &q.ChangeNote, &created); err != nil {
+			return nil, wrap(err, "list versions")
+		}
+		q.Content = qbank.Content{}
+		if err := json.Unmarshal(content, &q.Content); err != nil {
+			return nil, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
+		}
+		q.UpdateTime = created.UTC()
+		if q.Version != head.Version {
+			q.Etag = "" // only the head's etag can be used for a write
+		}
+		out = append(out, q)
+	}
+	return out, wrap(rows.Err(), "list versions")
+}
+
+// CreateQuestion stores q as version 1.
+func (s *Store) CreateQuestion(ctx context.Context, q qbank.Question, c qbank.Change) (qbank.Question, error) {
+	c = repository.Stamp(c)
+	var head qbank.Question
+	err := s.inWrite(ctx, "create question", func(tx pgx.Tx, rev int64) (bool, error) {
+		head = repository.NewHead(q, c, rev)
+		tag, err := tx.Exec(ctx,
+			`INSERT INTO questions (id, version, state, etag, revision, create_time, update_time)
+			 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+			head.ID, head.Version, string(head.State), head.Etag, rev, head.CreateTime, head.UpdateTime)
+		if err != nil {
+			return false, err
+		}
+		if tag.RowsAffected() == 0 {
+			return false, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
+		}
+		return true, insertVersion(ctx, tx, head)
+	})
+	return head, err
+}
+
+func insertVersion(ctx context.Context, tx pgx.Tx, h qbank.Question) error {
+	content, err := json.Marshal(h.Content)
+	if err != nil {
+		return fmt.Errorf("encode question %s: %w", h.ID, err)
+	}
+	_, err = tx.Exec(ctx,
+		`INSERT INTO question_versions (question_id, version, content, author, change_note, create_time)
+		 VALUES ($1, $2, $3, $4, $5, $6)`,
+		h.ID, h.Version, content, h.Author, h.ChangeNote, h.UpdateTime)
+	return err
+}
+
+// UpdateQuestion compares the etag and writes the change in one transaction.
+func (s *Store) UpdateQuestion(ctx context.Context, id, etag string, content qbank.Content, state qbank.State, c qbank.Change) (qbank.Question, error) {
+	c = repository.Stamp(c)
+	var head qbank.Question
+	err := s.inWrite(ctx, "update question", func(tx pgx.Tx, rev int64) (bool, error) {
+		cur, err := scanHead(tx.QueryRow(ctx, headSelect+" WHERE q.id = $1 FOR UPDATE OF q", id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
+		}
+		if err != nil {
+			return false, err
+		}
+		plan, err := repository.PlanUpdate(cur, etag, content, state, c, rev)
+		if err != nil {
+			return false, err
+		}
+		head = plan.Head
+		if !plan.Changed {
+			return false, nil
+		}
+		if plan.NewVersion {
+			if err := insertVersion(ctx, tx, head); err != nil {
+				return false, err
+			}
+		}
+		// The etag in WHERE makes this a compare-and-swap even if a future
+		// change dropped the revision lock.
+		tag, err := tx.Exec(ctx,
+			`UPDATE questions SET version = $1, state = $2, etag = $3, revision = $4, update_time = $5
+			 WHERE id = $6 AND etag = $7`,
+			head.Version, string(head.State), head.Etag, rev, head.UpdateTime, id, etag)
+		if err != nil {
+			return false, err
+		}
+		if tag.RowsAffected() != 1 {
+			return false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
+		}
+		return true, nil
+	})
+	return head, err
+}
+
+// SeedQuestions inserts the questions whose ids the store does not hold.
+func (s *Store) SeedQuestions(ctx context.Context, qs []qbank.Question, c qbank.Change) ([]string, error) {
+	c = repository.Stamp(c)
+	var added []string
+	err := s.inWrite(ctx, "seed questions", func(tx pgx.Tx, rev int64) (bool, error) {
+		added = added[:0]
+		for _, q := range qs {
+			h := repository.NewHead(q, c, rev)
+			tag, err := tx.Exec(ctx,
+				`INSERT INTO questions (id, version, state, etag, revision, create_time, update_time)
+				 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+				h.ID, h.Version, string(h.State), h.Etag, rev, h.CreateTime, h.UpdateTime)
+			if err != nil {
+				return false, err
+			}
+			if tag.RowsAffected() == 0 {
+				continue
+			}
+			if err := insertVersion(ctx, tx, h); err != nil {
+				return false, err
+			}
+			added = append(added, h.ID)
+		}
+		return len(added) > 0, nil
+	})
+	return added, err
+}
+
+// Taxonomy returns the stored taxonomy.
+func (s *Store) Taxonomy(ctx context.Context) (qbank.Taxonomy, error) {
+	var body []byte
+	err := s.pool.QueryRow(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`")
+	}
+	if err != nil {
+		return qbank.Taxonomy{}, wrap(err, "read taxonomy")
+	}
+	var t qbank.Taxonomy
+	if err := json.Unmarshal(body, &t); err != nil {
+		return qbank.Taxonomy{}, fmt.Errorf("decode taxonomy: %w", err)
+	}
+	return t, nil
+}
+
+// PutTaxonomy replaces the taxonomy when it differs (compared as JSON values,
+// since JSONB does not keep the text it was given).
+func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error) {
+	body, err := json.Marshal(t)
+	if err != nil {
+		return false, fmt.Errorf("encode taxonomy: %w", err)
+	}
+	changed := false
+	err = s.inWrite(ctx, "write taxonomy", func(tx pgx.Tx, _ int64) (bool, error) {
+		tag, err := tx.Exec(ctx,
+			`INSERT INTO taxonomy (id, body) VALUES (1, $1)
+			 ON CONFLICT (id) DO UPDATE SET body = excluded.body WHERE taxonomy.body IS DISTINCT FROM excluded.body`, body)
+		if err != nil {
+			return false, err
+		}
+		changed = tag.RowsAffected() > 0
+		return changed, nil
+	})
+	return changed, err
+}

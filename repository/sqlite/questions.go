@@ -1,0 +1,282 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/repository"
+)
+
+// headColumns select a head joined to its current version.
+const headColumns = `q.id, q.version, q.state, q.etag, q.create_time, q.update_time,
+	v.content, v.author, v.change_note`
+
+const headJoin = `FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanHead(row scanner) (qbank.Question, error) {
+	var (
+		q              qbank.Question
+		state, content string
+		created, upd   int64
+	)
+	if err := row.Scan(&q.ID, &q.Version, &state, &q.Etag, &created, &upd, &content, &q.Author, &q.ChangeNote); err != nil {
+		return qbank.Question{}, err
+	}
+	q.State = qbank.State(state)
+	q.CreateTime, q.UpdateTime = fromMicros(created), fromMicros(upd)
+	if err := json.Unmarshal([]byte(content), &q.Content); err != nil {
+		return qbank.Question{}, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
+	}
+	return q, nil
+}
+
+// Questions returns every head, ordered by id, with the revision it reflects.
+func (s *Store) Questions(ctx context.Context) ([]qbank.Question, int64, error) {
+	// One read transaction so the list and the revision agree.
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, wrap(err, "list questions")
+	}
+	defer tx.Rollback() //nolint:errcheck
+	var rev int64
+	if err := tx.QueryRowContext(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev); err != nil {
+		return nil, 0, wrap(err, "list questions")
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+headColumns+" "+headJoin+" ORDER BY q.id")
+	if err != nil {
+		return nil, 0, wrap(err, "list questions")
+	}
+	defer rows.Close()
+	var out []qbank.Question
+	for rows.Next() {
+		q, err := scanHead(rows)
+		if err != nil {
+			return nil, 0, wrap(err, "list questions")
+		}
+		out = append(out, q)
+	}
+	return out, rev, wrap(rows.Err(), "list questions")
+}
+
+// Question returns a question at a version (0 = current).
+func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
+	head, err := scanHead(s.read.QueryRowContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.id = ?", ref.ID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", ref.ID)
+	}
+	if err != nil || ref.Version == 0 || ref.Version == head.Version {
+		return head, wrap(err, "get question")
+	}
+	versions, err := s.versions(ctx, head, "AND version = ?", ref.Version)
+	if err != nil {
+		return qbank.Question{}, err
+	}
+	if len(versions) == 0 {
+		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q has no version %d (latest is %d)", ref.ID, ref.Version, head.Version)
+	}
+	return versions[0], nil
+}
+
+// QuestionVersions returns every version of a question, newest first.
+func (s *Store) QuestionVersions(ctx context.Context, id string) ([]qbank.Question, error) {
+	head, err := s.Question(ctx, qbank.Ref{ID: id})
+	if err != nil {
+		return nil, err
+	}
+	return s.versions(ctx, head, "")
+}
+
+// versions reads version rows of head's question; each carries the head's
+// state and create time, and its own author, note and time as UpdateTime.
+func (s *Store) versions(ctx context.Context, head qbank.Question, extra string, args ...any) ([]qbank.Question, error) {
+	rows, err := s.read.QueryContext(ctx,
+		"SELECT version, content, author, change_note, create_time FROM question_versions WHERE question_id = ? "+extra+" ORDER BY version DESC",
+		append([]any{head.ID}, args...)...)
+	if err != nil {
+		return nil, wrap(err, "list versions")
+	}
+	defer rows.Close()
+	var out []qbank.Question
+	for rows.Next() {
+		q := head
+		var content string
+		var created int64
+		if err := rows.Scan(&q.Version, &content, &q.Author, &q.ChangeNote, &created); err != nil {
+			return nil, wrap(err, "list versions")
+		}
+		q.Content = qbank.Content{}
+		if err := json.Unmarshal([]byte(content), &q.Content); err != nil {
+			return nil, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
+		}
+		q.UpdateTime = fromMicros(created)
+		if q.Version != head.Version {
+			q.Etag = "" // only the head's etag can be used for a write
+		}
+		out = append(out, q)
+	}
+	return out, wrap(rows.Err(), "list versions")
+}
+
+// CreateQuestion stores q as version 1.
+func (s *Store) CreateQuestion(ctx context.Context, q qbank.Question, c qbank.Change) (qbank.Question, error) {
+	c = repository.Stamp(c)
+	var head qbank.Question
+	err := s.inWrite(ctx, "create question", func(tx *sql.Tx, rev int64) (bool, error) {
+		var exists int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM questions WHERE id = ?", q.ID).Scan(&exists)
+		if err == nil {
+			return false, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+		head = repository.NewHead(q, c, rev)
+		return true, insertHead(ctx, tx, head, rev)
+	})
+	return head, err
+}
+
+func insertHead(ctx context.Context, tx *sql.Tx, h qbank.Question, rev int64) error {
+	if _, err := tx.ExecContext(ctx,
+		"INSERT INTO questions (id, version, state, etag, revision, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+		h.ID, h.Version, string(h.State), h.Etag, rev, micros(h.CreateTime), micros(h.UpdateTime)); err != nil {
+		return err
+	}
+	return insertVersion(ctx, tx, h)
+}
+
+func insertVersion(ctx context.Context, tx *sql.Tx, h qbank.Question) error {
+	content, err := json.Marshal(h.Content)
+	if err != nil {
+		return fmt.Errorf("encode question %s: %w", h.ID, err)
+	}
+	_, err = tx.ExecContext(ctx,
+		"INSERT INTO question_versions (question_id, version, content, author, change_note, create_time) VALUES (?, ?, ?, ?, ?, ?)",
+		h.ID, h.Version, string(content), h.Author, h.ChangeNote, micros(h.UpdateTime))
+	return err
+}
+
+// UpdateQuestion compares the etag and writes the change in one transaction.
+func (s *Store) UpdateQuestion(ctx context.Context, id, etag string, content qbank.Content, state qbank.State, c qbank.Change) (qbank.Question, error) {
+	c = repository.Stamp(c)
+	var head qbank.Question
+	err := s.inWrite(ctx, "update question", func(tx *sql.Tx, rev int64) (bool, error) {
+		cur, err := scanHead(tx.QueryRowContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.id = ?", id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
+		}
+		if err != nil {
+			return false, err
+		}
+		plan, err := repository.PlanUpdate(cur, etag, content, state, c, rev)
+		if err != nil {
+			return false, err
+		}
+		head = plan.Head
+		if !plan.Changed {
+			return false, nil
+		}
+		if plan.NewVersion {
+			if err := insertVersion(ctx, tx, head); err != nil {
+				return false, err
+			}
+		}
+		// The etag in WHERE is the compare-and-swap; the transaction already
+		// holds the write lock, so this is belt and braces.
+		res, err := tx.ExecContext(ctx,
+			"UPDATE questions SET version = ?, state = ?, etag = ?, revision = ?, update_time = ? WHERE id = ? AND etag = ?",
+			head.Version, string(head.State), head.Etag, rev, micros(head.UpdateTime), id, etag)
+		if err != nil {
+			return false, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
+		}
+		return true, nil
+	})
+	return head, err
+}
+
+// SeedQuestions inserts the questions whose ids the store does not hold.
+func (s *Store) SeedQuestions(ctx context.Context, qs []qbank.Question, c qbank.Change) ([]string, error) {
+	c = repository.Stamp(c)
+	var added []string
+	err := s.inWrite(ctx, "seed questions", func(tx *sql.Tx, rev int64) (bool, error) {
+		added = added[:0]
+		for _, q := range qs {
+			h := repository.NewHead(q, c, rev)
+			res, err := tx.ExecContext(ctx,
+				"INSERT INTO questions (id, version, state, etag, revision, create_time, update_time) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+				h.ID, h.Version, string(h.State), h.Etag, rev, micros(h.CreateTime), micros(h.UpdateTime))
+			if err != nil {
+				return false, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
+			if err := insertVersion(ctx, tx, h); err != nil {
+				return false, err
+			}
+			added = append(added, h.ID)
+		}
+		return len(added) > 0, nil
+	})
+	return added, err
+}
+
+// Taxonomy returns the stored taxonomy.
+func (s *Store) Taxonomy(ctx context.Context) (qbank.Taxonomy, error) {
+	var body string
+	err := s.read.QueryRowContext(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`")
+	}
+	if err != nil {
+		return qbank.Taxonomy{}, wrap(err, "read taxonomy")
+	}
+	var t qbank.Taxonomy
+	if err := json.Unmarshal([]byte(body), &t); err != nil {
+		return qbank.Taxonomy{}, fmt.Errorf("decode taxonomy: %w", err)
+	}
+	return t, nil
+}
+
+// PutTaxonomy replaces the taxonomy when it differs.
+func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error) {
+	body, err := json.Marshal(t)
+	if err != nil {
+		return false, fmt.Errorf("encode taxonomy: %w", err)
+	}
+	changed := false
+	err = s.inWrite(ctx, "write taxonomy", func(tx *sql.Tx, _ int64) (bool, error) {
+		var cur string
+		err := tx.QueryRowContext(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&cur)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return false, err
+		}
+		if cur == string(body) {
+			return false, nil
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO taxonomy (id, body) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", string(body))
+		changed = err == nil
+		return changed, err
+	})
+	return changed, err
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "sql: database is closed")
+}

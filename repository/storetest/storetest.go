@@ -1,0 +1,417 @@
+// Package storetest is the contract every repository.Store engine must meet.
+// Each engine's tests call RunAll with a function that opens a fresh, empty
+// store; every scenario runs as a subtest with the same name on every engine.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/repository"
+)
+
+// Opener opens a fresh, empty, migrated store; the test owns closing it.
+type Opener func(tb testing.TB) repository.Store
+
+// RunAll runs every scenario against stores from open.
+func RunAll(t *testing.T, open Opener) {
+	scenarios := []struct {
+		name string
+		run  func(t *testing.T, s repository.Store)
+	}{
+		{"EmptyStore", testEmptyStore},
+		{"CreateAndGet", testCreateAndGet},
+		{"CreateDuplicateID", testCreateDuplicateID},
+		{"UpdateMakesVersion", testUpdateMakesVersion},
+		{"UpdateStaleEtag", testUpdateStaleEtag},
+		{"UpdateUnchangedWritesNothing", testUpdateUnchanged},
+		{"StateChangeKeepsVersion", testStateChange},
+		{"VersionsNewestFirst", testVersionsNewestFirst},
+		{"NotFound", testNotFound},
+		{"ListOrderedWithRevision", testListOrdered},
+		{"SeedIsIdempotent", testSeedIdempotent},
+		{"TaxonomyRoundTrip", testTaxonomy},
+		{"RacingUpdatesOneWinner", testRacingUpdates},
+	}
+	for _, sc := range scenarios {
+		if sc.run == nil {
+			continue
+		}
+		t.Run(sc.name, func(t *testing.T) {
+			s := open(t)
+			t.Cleanup(func() { s.Close() })
+			sc.run(t, s)
+		})
+	}
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+// Sample returns a valid question with the given id.
+func Sample(id string) qbank.Question {
+	return qbank.Question{
+		ID: id,
+		Content: qbank.Content{
+			Text:           "Walk me through how you would design " + id + ".",
+			Roles:          []string{"backend-engineer"},
+			Dimension:      "technical",
+			Competency:     "system-design",
+			WhatItReveals:  "Trade-off reasoning.",
+			ResponseFormat: qbank.FormatVideo,
+			Minutes:        5,
+			Stacks:         []string{"go"},
+			StackVariants:  map[string]string{"go": "In Go, how would you design " + id + "?"},
+			FollowUps:      []string{"What breaks at 10x?", "What would you measure?"},
+			ScoringGuide:   qbank.ScoringGuide{Strong: "s", Adequate: "a", Weak: "w"},
+		},
+		State: qbank.StateActive,
+	}
+}
+
+func change(author, note string) qbank.Change { return qbank.Change{Author: author, Note: note} }
+
+func wantCode(t *testing.T, err error, code qbank.Code) {
+	t.Helper()
+	if got := qbank.ErrorCode(err); got != code {
+		t.Fatalf("error = %v (code %q), want code %q", err, got, code)
+	}
+}
+
+func mustRevision(t *testing.T, s repository.Store) int64 {
+	t.Helper()
+	rev, err := s.Revision(ctx(t))
+	if err != nil {
+		t.Fatalf("Revision: %v", err)
+	}
+	return rev
+}
+
+func mustCreate(t *testing.T, s repository.Store, q qbank.Question) qbank.Question {
+	t.Helper()
+	got, err := s.CreateQuestion(ctx(t), q, change("alice", "first draft"))
+	if err != nil {
+		t.Fatalf("CreateQuestion(%s): %v", q.ID, err)
+	}
+	return got
+}
+
+func testEmptyStore(t *testing.T, s repository.Store) {
+	if rev := mustRevision(t, s); rev != 0 {
+		t.Errorf("revision of an empty store = %d, want 0", rev)
+	}
+	qs, rev, err := s.Questions(ctx(t))
+	if err != nil || len(qs) != 0 || rev != 0 {
+		t.Errorf("Questions = %d questions, rev %d, err %v; want none", len(qs), rev, err)
+	}
+	_, err = s.Taxonomy(ctx(t))
+	wantCode(t, err, qbank.ENOTFOUND)
+	if err := s.Ping(ctx(t)); err != nil {
+		t.Errorf("Ping: %v", err)
+	}
+}
+
+func testCreateAndGet(t *testing.T, s repository.Store) {
+	created := mustCreate(t, s, Sample("rate-limiter"))
+	if created.Version != 1 || created.Etag == "" || created.State != qbank.StateActive {
+		t.Fatalf("created = v%d etag %q state %q; want v1, an etag, active", created.Version, created.Etag, created.State)
+	}
+	if created.Author != "alice" || created.ChangeNote != "first draft" || created.CreateTime.IsZero() || !created.CreateTime.Equal(created.UpdateTime) {
+		t.Errorf("created metadata = %q %q %v %v", created.Author, created.ChangeNote, created.CreateTime, created.UpdateTime)
+	}
+	got, err := s.Question(ctx(t), qbank.Ref{ID: "rate-limiter"})
+	if err != nil {
+		t.Fatalf("Question: %v", err)
+	}
+	if !got.Content.Equal(created.Content) || got.Etag != created.Etag || !got.CreateTime.Equal(created.CreateTime) || got.Author != "alice" {
+		t.Errorf("read back %+v, want %+v", got, created)
+	}
+	if got.StackVariants["go"] == "" || len(got.FollowUps) != 2 {
+		t.Errorf("nested content lost: %+v", got.Content)
+	}
+	pinned, err := s.Question(ctx(t), qbank.Ref{ID: "rate-limiter", Version: 1})
+	if err != nil || pinned.Text != created.Text {
+		t.Errorf("Question@1 = %q, %v", pinned.Text, err)
+	}
+	if rev := mustRevision(t, s); rev != 1 {
+		t.Errorf("revision after one create = %d, want 1", rev)
+	}
+}
+
+func testCreateDuplicateID(t *testing.T, s repository.Store) {
+	mustCreate(t, s, Sample("dup-id"))
+	other := Sample("dup-id")
+	other.Text = "Something else entirely."
+	_, err := s.CreateQuestion(ctx(t), other, change("bob", ""))
+	wantCode(t, err, qbank.EEXISTS)
+	got, _ := s.Question(ctx(t), qbank.Ref{ID: "dup-id"})
+	if got.Text == other.Text {
+		t.Error("a rejected create overwrote the question")
+	}
+	if rev := mustRevision(t, s); rev != 1 {
+		t.Errorf("a rejected create moved the revision to %d", rev)
+	}
+}
+
+func testUpdateMakesVersion(t *testing.T, s repository.Store) {
+	v1 := mustCreate(t, s, Sample("api-versioning"))
+	content := v1.Content.Clone()
+	content.Text = "How do you evolve an API without breaking its clients?"
+	v2, err := s.UpdateQuestion(ctx(t), v1.ID, v1.Etag, content, v1.State, change("bob", "sharper wording"))
+	if err != nil {
+		t.Fatalf("UpdateQuestion: %v", err)
+	}
+	if v2.Version != 2 || v2.Text != content.Text || v2.Etag == v1.Etag || v2.Author != "bob" || v2.ChangeNote != "sharper wording" {
+		t.Fatalf("v2 = %+v", v2)
+	}
+	if !v2.CreateTime.Equal(v1.CreateTime) || v2.UpdateTime.Before(v1.UpdateTime) {
+		t.Errorf("times: create %v→%v, update %v→%v", v1.CreateTime, v2.CreateTime, v1.UpdateTime, v2.UpdateTime)
+	}
+	old, err := s.Question(ctx(t), qbank.Ref{ID: v1.ID, Version: 1})
+	if err != nil || old.Text != v1.Text || old.Version != 1 || old.Author != "alice" {
+		t.Errorf("version 1 after update = %+v, %v; want the original text", old, err)
+	}
+	head, _ := s.Question(ctx(t), qbank.Ref{ID: v1.ID})
+	if head.Version != 2 || head.Text != content.Text || head.Etag != v2.Etag {
+		t.Errorf("head = v%d %q", head.Version, head.Text)
+	}
+}
+
+func testUpdateStaleEtag(t *testing.T, s repository.Store) {
+	v1 := mustCreate(t, s, Sample("stale-etag"))
+	content := v1.Content.Clone()
+	content.Minutes = 6
+	v2, err := s.UpdateQuestion(ctx(t), v1.ID, v1.Etag, content, v1.State, change("bob", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := mustRevision(t, s)
+	clobber := v1.Content.Clone()
+	clobber.Text = "A colleague's stale edit."
+	_, err = s.UpdateQuestion(ctx(t), v1.ID, v1.Etag, clobber, v1.State, change("carol", ""))
+	wantCode(t, err, qbank.ECONFLICT)
+	head, _ := s.Question(ctx(t), qbank.Ref{ID: v1.ID})
+	if head.Version != 2 || head.Etag != v2.Etag || head.Minutes != 6 {
+		t.Errorf("a stale update changed the head: %+v", head)
+	}
+	if got := mustRevision(t, s); got != rev {
+		t.Errorf("a stale update moved the revision %d → %d", rev, got)
+	}
+}
+
+func testUpdateUnchanged(t *testing.T, s repository.Store) {
+	v1 := mustCreate(t, s, Sample("no-op-update"))
+	rev := mustRevision(t, s)
+	same := v1.Content.Clone()
+	same.Seniorities = []string{} // empty and nil lists are the same content
+	got, err := s.UpdateQuestion(ctx(t), v1.ID, v1.Etag, same, v1.State, change("bob", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 1 || got.Etag != v1.Etag {
+		t.Errorf("an unchanged update gave v%d etag %q; want v1 and the same etag", got.Version, got.Etag)
+	}
+	if after := mustRevision(t, s); after != rev {
+		t.Errorf("an unchanged update moved the revision %d → %d", rev, after)
+	}
+}
+
+func testStateChange(t *testing.T, s repository.Store) {
+	v1 := mustCreate(t, s, Sample("retire-me"))
+	retired, err := s.UpdateQuestion(ctx(t), v1.ID, v1.Etag, v1.Content, qbank.StateRetired, change("bob", "outdated"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if retired.State != qbank.StateRetired || retired.Version != 1 || retired.Etag == v1.Etag {
+		t.Fatalf("retired = state %q v%d etag %q", retired.State, retired.Version, retired.Etag)
+	}
+	restored, err := s.UpdateQuestion(ctx(t), v1.ID, retired.Etag, v1.Content, qbank.StateActive, change("bob", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if restored.State != qbank.StateActive || restored.Version != 1 {
+		t.Fatalf("restored = state %q v%d", restored.State, restored.Version)
+	}
+	if restored.Etag == v1.Etag || restored.Etag == retired.Etag {
+		t.Error("retire then restore reused an etag: a stale editor could slip through")
+	}
+	versions, err := s.QuestionVersions(ctx(t), v1.ID)
+	if err != nil || len(versions) != 1 {
+		t.Errorf("state changes made versions: %d, %v", len(versions), err)
+	}
+}
+
+func testVersionsNewestFirst(t *testing.T, s repository.Store) {
+	q := mustCreate(t, s, Sample("history"))
+	for i, note := range []string{"second", "third"} {
+		c := q.Content.Clone()
+		c.Minutes = 6 + i
+		var err error
+		q, err = s.UpdateQuestion(ctx(t), q.ID, q.Etag, c, q.State, change("bob", note))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	versions, err := s.QuestionVersions(ctx(t), "history")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	for _, v := range versions {
+		got = append(got, v.Version)
+	}
+	if !slices.Equal(got, []int{3, 2, 1}) {
+		t.Fatalf("versions = %v, want [3 2 1]", got)
+	}
+	if versions[0].ChangeNote != "third" || versions[2].Author != "alice" || versions[2].ChangeNote != "first draft" || versions[1].Minutes != 6 {
+		t.Errorf("version metadata wrong: %+v", versions)
+	}
+	if versions[0].Etag == "" || versions[1].Etag != "" {
+		t.Error("only the head version should carry the etag")
+	}
+}
+
+func testNotFound(t *testing.T, s repository.Store) {
+	_, err := s.Question(ctx(t), qbank.Ref{ID: "no-such-question"})
+	wantCode(t, err, qbank.ENOTFOUND)
+	mustCreate(t, s, Sample("exists"))
+	_, err = s.Question(ctx(t), qbank.Ref{ID: "exists", Version: 9})
+	wantCode(t, err, qbank.ENOTFOUND)
+	_, err = s.QuestionVersions(ctx(t), "no-such-question")
+	wantCode(t, err, qbank.ENOTFOUND)
+	_, err = s.UpdateQuestion(ctx(t), "no-such-question", "x", Sample("x").Content, qbank.StateActive, change("bob", ""))
+	wantCode(t, err, qbank.ENOTFOUND)
+}
+
+func testListOrdered(t *testing.T, s repository.Store) {
+	for _, id := range []string{"charlie", "alpha", "bravo"} {
+		mustCreate(t, s, Sample(id))
+	}
+	qs, rev, err := s.Questions(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, q := range qs {
+		ids = append(ids, q.ID)
+	}
+	if !slices.Equal(ids, []string{"alpha", "bravo", "charlie"}) || rev != 3 {
+		t.Errorf("Questions = %v at rev %d; want alpha, bravo, charlie at 3", ids, rev)
+	}
+}
+
+func testSeedIdempotent(t *testing.T, s repository.Store) {
+	seed := []qbank.Question{Sample("seed-one"), Sample("seed-two")}
+	added, err := s.SeedQuestions(ctx(t), seed, change("seed", "initial bank"))
+	if err != nil || len(added) != 2 {
+		t.Fatalf("first seed added %v, %v", added, err)
+	}
+	q, _ := s.Question(ctx(t), qbank.Ref{ID: "seed-one"})
+	edited := q.Content.Clone()
+	edited.Text = "An admin's improvement."
+	if _, err := s.UpdateQuestion(ctx(t), q.ID, q.Etag, edited, q.State, change("alice", "")); err != nil {
+		t.Fatal(err)
+	}
+	rev := mustRevision(t, s)
+	again, err := s.SeedQuestions(ctx(t), append(seed, Sample("seed-three")), change("seed", ""))
+	if err != nil || !slices.Equal(again, []string{"seed-three"}) {
+		t.Fatalf("second seed added %v, %v; want only seed-three", again, err)
+	}
+	q, _ = s.Question(ctx(t), qbank.Ref{ID: "seed-one"})
+	if q.Text != edited.Text || q.Version != 2 {
+		t.Errorf("seeding overwrote an admin's edit: v%d %q", q.Version, q.Text)
+	}
+	if got := mustRevision(t, s); got != rev+1 {
+		t.Errorf("revision %d → %d, want one step", rev, got)
+	}
+	none, err := s.SeedQuestions(ctx(t), seed, change("seed", ""))
+	if err != nil || len(none) != 0 || mustRevision(t, s) != rev+1 {
+		t.Errorf("a seed with nothing new added %v (err %v) or moved the revision", none, err)
+	}
+	qs, _, _ := s.Questions(ctx(t))
+	if len(qs) != 3 {
+		t.Errorf("store holds %d questions after three seeds, want 3", len(qs))
+	}
+}
+
+func testTaxonomy(t *testing.T, s repository.Store) {
+	tax := qbank.Taxonomy{
+		Dimensions:   []qbank.Dimension{{ID: "technical", Title: "Technical", Weight: 100}},
+		Competencies: []qbank.Competency{{ID: "system-design", Dimension: "technical", Title: "System Design", Description: "d", GreatLooksLike: "g", RedFlags: "r"}},
+		Roles:        []qbank.Role{{ID: "backend-engineer", Title: "Backend Engineer", DimensionWeights: map[string]int{"technical": 100}, Competencies: []string{"system-design"}}},
+		Stacks:       []qbank.Stack{{ID: "go", Title: "Go", Aliases: []string{"golang"}}},
+		Seniorities:  []string{"junior", "senior"},
+	}
+	changed, err := s.PutTaxonomy(ctx(t), tax)
+	if err != nil || !changed {
+		t.Fatalf("PutTaxonomy = %v, %v", changed, err)
+	}
+	rev := mustRevision(t, s)
+	changed, err = s.PutTaxonomy(ctx(t), tax)
+	if err != nil || changed || mustRevision(t, s) != rev {
+		t.Errorf("putting the same taxonomy again changed=%v err=%v", changed, err)
+	}
+	got, err := s.Taxonomy(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := got.ResolveStack("golang"); !ok || id != "go" || got.Roles[0].DimensionWeights["technical"] != 100 || got.Competencies[0].RedFlags != "r" {
+		t.Errorf("taxonomy read back as %+v", got)
+	}
+	tax.Stacks = append(tax.Stacks, qbank.Stack{ID: "java", Title: "Java"})
+	if changed, err := s.PutTaxonomy(ctx(t), tax); err != nil || !changed {
+		t.Errorf("a changed taxonomy was not written: %v, %v", changed, err)
+	}
+}
+
+// testRacingUpdates: many admins update the same head with the same etag at
+// once; exactly one may win, and the loser's edits must not appear.
+func testRacingUpdates(t *testing.T, s repository.Store) {
+	v1 := mustCreate(t, s, Sample("contended"))
+	const racers = 16
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners []string
+		other   []error
+	)
+	start := make(chan struct{})
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := v1.Content.Clone()
+			c.Text = "Racer " + string(rune('A'+i)) + "'s wording."
+			<-start
+			_, err := s.UpdateQuestion(context.Background(), v1.ID, v1.Etag, c, v1.State, change("racer", ""))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				winners = append(winners, c.Text)
+			case qbank.ErrorCode(err) != qbank.ECONFLICT:
+				other = append(other, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(other) > 0 {
+		t.Fatalf("racing updates failed with non-conflict errors: %v", errors.Join(other...))
+	}
+	if len(winners) != 1 {
+		t.Fatalf("%d racers won, want exactly 1", len(winners))
+	}
+	versions, _ := s.QuestionVersions(ctx(t), v1.ID)
+	if len(versions) != 2 || versions[0].Text != winners[0] {
+		t.Errorf("history after the race: %d versions, head %q; want 2 and the winner's text", len(versions), versions[0].Text)
+	}
+}

@@ -1,0 +1,66 @@
+package repository
+
+import (
+	"github.com/layersrank/qbank"
+)
+
+// UpdatePlan is what an update of a question head must write. Engines compute
+// it inside their write transaction, from the head they read there, so the
+// etag comparison and the write are one atomic compare-and-swap.
+type UpdatePlan struct {
+	NewVersion bool // the content changed: write version Head.Version
+	Changed    bool // anything changed (content or state): write the head
+	Head       qbank.Question
+}
+
+// PlanUpdate checks etag against the current head and works out the new head.
+// revision is the bank revision the write will commit as; it feeds the etag so
+// that every write of a head, even one that returns it to an earlier state,
+// yields an etag never seen before.
+func PlanUpdate(cur qbank.Question, etag string, content qbank.Content, state qbank.State, c qbank.Change, revision int64) (UpdatePlan, error) {
+	if etag != cur.Etag {
+		return UpdatePlan{}, qbank.Errorf(qbank.ECONFLICT,
+			"etag %q does not match question %q: it changed since you read it (now at version %d); re-read it and apply your change again", etag, cur.ID, cur.Version)
+	}
+	next := cur
+	plan := UpdatePlan{}
+	if !content.Equal(cur.Content) {
+		plan.NewVersion, plan.Changed = true, true
+		next.Version = cur.Version + 1
+		next.Content = content.Clone()
+		next.Author, next.ChangeNote = c.Author, c.Note
+	}
+	if state != cur.State {
+		plan.Changed = true
+		next.State = state
+	}
+	if plan.Changed {
+		next.UpdateTime = c.Time
+		next.Etag = qbank.ComputeEtag(cur.ID, next.Version, next.State, revision)
+	}
+	plan.Head = next
+	return plan, nil
+}
+
+// NewHead returns the head of a question created (or seeded) at version 1.
+func NewHead(q qbank.Question, c qbank.Change, revision int64) qbank.Question {
+	h := q
+	h.Version = 1
+	h.Content = q.Content.Clone()
+	if h.State == "" {
+		h.State = qbank.StateActive
+	}
+	h.CreateTime, h.UpdateTime = c.Time, c.Time
+	h.Author, h.ChangeNote = c.Author, c.Note
+	h.Etag = qbank.ComputeEtag(h.ID, h.Version, h.State, revision)
+	return h
+}
+
+// Stamp fills in a change's time when the caller left it zero.
+func Stamp(c qbank.Change) qbank.Change {
+	if c.Time.IsZero() {
+		c.Time = Now()
+	}
+	c.Time = c.Time.UTC().Truncate(1000)
+	return c
+}
