@@ -1,0 +1,196 @@
+// Command qbank runs and administers the LayersRank question bank.
+//
+//	qbank serve     serve gRPC and the JSON gateway
+//	qbank migrate   apply schema migrations and exit
+//	qbank seed      load the embedded seed (idempotent) and exit
+//	qbank version   print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+	"time"
+
+	"github.com/layersrank/qbank/seed"
+	"github.com/layersrank/qbank/server"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "qbank:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+const usage = `qbank — the LayersRank question bank
+
+Usage:
+  qbank serve   [flags]   serve gRPC and the JSON gateway (SIGTERM drains and exits 0)
+  qbank migrate [flags]   apply schema migrations and exit
+  qbank seed    [flags]   load the embedded seed into the store (idempotent) and exit
+  qbank version           print the build version
+
+Run "qbank <command> -h" for a command's flags.
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, stderr)
+	case "migrate":
+		return migrate(ctx, rest, stdout, stderr)
+	case "seed":
+		return seedCmd(ctx, rest, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "qbank", version())
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+		if bi.Main.Version != "" {
+			return bi.Main.Version
+		}
+	}
+	return "(devel)"
+}
+
+// flags binds the flags every command shares; each defaults to its
+// environment variable, so a flag given on the command line wins.
+func flags(name string, stderr io.Writer, withServe bool) (*flag.FlagSet, *server.Config, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := &server.Config{}
+	fs.StringVar(&cfg.DataDir, "data-dir", env("QBANK_DATA_DIR", "data"), "directory of the embedded SQLite store and dev tokens (QBANK_DATA_DIR)")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", env("QBANK_DATABASE_URL", ""), "postgres://… to use PostgreSQL instead of SQLite (QBANK_DATABASE_URL)")
+	logLevel := fs.String("log-level", env("QBANK_LOG_LEVEL", "info"), "debug, info, warn or error (QBANK_LOG_LEVEL)")
+	if withServe {
+		fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", "127.0.0.1:9090"), "gRPC listen address (QBANK_GRPC_ADDR)")
+		fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", "127.0.0.1:8080"), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
+		fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
+	}
+	return fs, cfg, logLevel
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func logger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs, cfg, level := flags("serve", stderr, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log, err := logger(stderr, *level)
+	if err != nil {
+		return err
+	}
+	cfg.Logger = log
+	cfg.AdminToken, cfg.ReaderToken = os.Getenv("QBANK_ADMIN_TOKEN"), os.Getenv("QBANK_READER_TOKEN")
+
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	startCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	srv, err := server.New(startCtx, *cfg)
+	if err != nil {
+		return err
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining in-flight calls")
+	drain, cancelDrain := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancelDrain()
+	if err := srv.Shutdown(drain); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; err != nil {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfg, _ := flags("migrate", stderr, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := server.OpenStore(ctx, *cfg) // opening migrates
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	rev, err := store.Revision(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema is current; bank revision %d\n", rev)
+	return nil
+}
+
+func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, cfg, _ := flags("seed", stderr, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	bank, err := seed.Load()
+	if err != nil {
+		return err
+	}
+	store, err := server.OpenStore(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := seed.Apply(ctx, store, bank)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "taxonomy changed: %v; questions added: %d of %d in the seed\n",
+		res.TaxonomyChanged, len(res.AddedQuestions), len(bank.Questions))
+	return nil
+}

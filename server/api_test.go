@@ -1,0 +1,373 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/seed"
+	"github.com/layersrank/qbank/server"
+)
+
+func newQuestion(id string) map[string]any {
+	return map[string]any{
+		"id":             id,
+		"text":           "Tell me about a schema migration you ran on a busy table. How did you keep it safe?",
+		"roles":          []string{"backend-engineer"},
+		"dimension":      "technical",
+		"competency":     "system-design",
+		"whatItReveals":  "Operational care with data changes.",
+		"responseFormat": "RESPONSE_FORMAT_VIDEO",
+		"minutes":        5,
+		"stacks":         []string{"postgres"},
+		"followUps":      []string{"How did you roll back?", "What did you monitor?"},
+		"scoringGuide":   map[string]any{"strong": "Plans backfills and rollbacks.", "adequate": "Runs it off-peak.", "weak": "Just runs ALTER TABLE."},
+		"changeNote":     "new question",
+	}
+}
+
+func TestListFilterAndPaging(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		seen := map[string]int{}
+		total := -1
+		token := ""
+		for pages := 0; ; pages++ {
+			if pages > 50 {
+				t.Fatal("paging never ended")
+			}
+			q := url.Values{"role": {"backend-engineer"}, "dimension": {"technical"}, "pageSize": {"2"}}
+			if token != "" {
+				q.Set("pageToken", token)
+			}
+			out := ts.must(t, http.StatusOK, "GET", "/v1/questions?"+q.Encode(), readerToken, nil)
+			if n := len(list(out, "questions")); n > 2 {
+				t.Fatalf("page of %d, want at most 2", n)
+			}
+			for _, item := range list(out, "questions") {
+				q := obj(item)
+				seen[str(q["id"])]++
+				if q["dimension"] != "technical" || !slices.Contains(list(q, "roles"), any("backend-engineer")) || q["state"] != "STATE_ACTIVE" {
+					t.Errorf("%s does not match the filters: %v %v %v", q["id"], q["dimension"], q["roles"], q["state"])
+				}
+			}
+			if total == -1 {
+				total = int(out["totalSize"].(float64))
+			}
+			token, _ = out["nextPageToken"].(string)
+			if token == "" {
+				break
+			}
+		}
+		if len(seen) != total || total < 3 {
+			t.Errorf("visited %d distinct questions, totalSize %d", len(seen), total)
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("%s seen %d times", id, n)
+			}
+		}
+	})
+}
+
+func TestPageTokenMisuse(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		out := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=3", readerToken, nil)
+		token := str(out["nextPageToken"])
+		for name, q := range map[string]string{
+			"other filter":    "/v1/questions?pageSize=3&role=devops-engineer&pageToken=" + token,
+			"other page size": "/v1/questions?pageSize=4&pageToken=" + token,
+			"edited":          "/v1/questions?pageSize=3&pageToken=" + token[:len(token)-2] + "AA",
+			"garbage":         "/v1/questions?pageSize=3&pageToken=%27%3B%20DROP%20TABLE%20questions",
+		} {
+			code, body := ts.call(t, "GET", q, readerToken, nil)
+			if code != http.StatusBadRequest || !strings.Contains(str(body["message"]), "pageToken") {
+				t.Errorf("%s: %d %v, want 400 naming pageToken", name, code, body)
+			}
+		}
+	})
+}
+
+func TestAuth(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		if code, _ := ts.call(t, "GET", "/v1/questions", "", nil); code != http.StatusUnauthorized {
+			t.Errorf("no token: %d, want 401", code)
+		}
+		if code, _ := ts.call(t, "GET", "/v1/questions", "not-a-real-token-at-all", nil); code != http.StatusUnauthorized {
+			t.Errorf("unknown token: %d, want 401", code)
+		}
+		if code, _ := ts.call(t, "POST", "/v1/questions", readerToken, newQuestion("reader-write")); code != http.StatusForbidden {
+			t.Errorf("reader create: %d, want 403", code)
+		}
+		created := ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("admin-write"))
+		if created["version"] != float64(1) || created["author"] != "admin" || created["etag"] == "" {
+			t.Errorf("admin create = %v", created)
+		}
+		for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json"} {
+			if code, _ := ts.call(t, "GET", path, "", nil); code != http.StatusOK {
+				t.Errorf("%s without token: %d, want 200", path, code)
+			}
+		}
+		if strings.Contains(ts.logs.String(), adminToken) || strings.Contains(ts.logs.String(), readerToken) {
+			t.Error("a token appeared in the logs")
+		}
+	})
+}
+
+func TestCreateUpdateHistory(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		v1 := ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("safe-migrations"))
+		if got := list(v1, "stacks"); len(got) != 1 || got[0] != "postgresql" {
+			t.Errorf("stack alias not resolved: %v", got)
+		}
+		// A colleague's edit with a stale etag must lose and change nothing.
+		edit := map[string]any{"text": "How do you change a hot table's schema without downtime?", "etag": v1["etag"]}
+		v2 := ts.must(t, http.StatusOK, "PATCH", "/v1/questions/safe-migrations?updateMask=text", adminToken, edit)
+		if v2["version"] != float64(2) || v2["text"] != edit["text"] || v2["whatItReveals"] != v1["whatItReveals"] {
+			t.Fatalf("update = %v", v2)
+		}
+		stale := map[string]any{"text": "Clobbered.", "etag": v1["etag"]}
+		if code, body := ts.call(t, "PATCH", "/v1/questions/safe-migrations", adminToken, stale); code != http.StatusConflict {
+			t.Fatalf("stale etag: %d %v, want 409", code, body)
+		}
+		head := ts.must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations", readerToken, nil)
+		if head["version"] != float64(2) || head["text"] != edit["text"] {
+			t.Errorf("stale update changed the question: %v", head)
+		}
+		old := ts.must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations?version=1", readerToken, nil)
+		if old["text"] != v1["text"] || old["version"] != float64(1) {
+			t.Errorf("version 1 = %v", old)
+		}
+		// No updateMask: the gateway takes the fields present in the body.
+		v3 := ts.must(t, http.StatusOK, "PATCH", "/v1/questions/safe-migrations", adminToken,
+			map[string]any{"minutes": 6, "etag": v2["etag"], "changeNote": "more time"})
+		if v3["version"] != float64(3) || v3["minutes"] != float64(6) || v3["text"] != edit["text"] {
+			t.Errorf("implicit mask update = %v", v3)
+		}
+		versions := list(ts.must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations/versions", readerToken, nil), "versions")
+		if len(versions) != 3 {
+			t.Fatalf("%d versions, want 3", len(versions))
+		}
+		if obj(versions[0])["version"] != float64(3) || obj(versions[0])["changeNote"] != "more time" || obj(versions[2])["author"] != "admin" || obj(versions[2])["changeNote"] != "new question" {
+			t.Errorf("history = %v", versions)
+		}
+		batch := list(ts.must(t, http.StatusOK, "GET", "/v1/questions:batchGet?refs=safe-migrations@1&refs=safe-migrations", readerToken, nil), "questions")
+		if len(batch) != 2 || obj(batch[0])["text"] != v1["text"] || obj(batch[1])["version"] != float64(3) {
+			t.Errorf("batchGet = %v", batch)
+		}
+		if code, _ := ts.call(t, "GET", "/v1/questions/no-such-question", readerToken, nil); code != http.StatusNotFound {
+			t.Errorf("unknown id: %d, want 404", code)
+		}
+		if code, _ := ts.call(t, "POST", "/v1/questions", adminToken, newQuestion("safe-migrations")); code != http.StatusConflict {
+			t.Errorf("duplicate id: %d, want 409", code)
+		}
+	})
+}
+
+func TestRetireRestore(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		q := ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("retire-me"))
+		inList := func() bool {
+			out := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&competency=system-design", readerToken, nil)
+			for _, item := range list(out, "questions") {
+				if obj(item)["id"] == "retire-me" {
+					return true
+				}
+			}
+			return false
+		}
+		if !inList() {
+			t.Fatal("a new question is missing from the list")
+		}
+		if code, _ := ts.call(t, "POST", "/v1/questions/retire-me:retire", adminToken, map[string]any{"etag": "stale"}); code != http.StatusConflict {
+			t.Errorf("retire with a stale etag: %d, want 409", code)
+		}
+		retired := ts.must(t, http.StatusOK, "POST", "/v1/questions/retire-me:retire", adminToken, map[string]any{"etag": q["etag"]})
+		if retired["state"] != "STATE_RETIRED" || inList() {
+			t.Errorf("retired question still listed (state %v)", retired["state"])
+		}
+		if got := ts.must(t, http.StatusOK, "GET", "/v1/questions/retire-me?version=1", readerToken, nil); got["text"] != q["text"] {
+			t.Error("a retired question is not readable by id and version")
+		}
+		out := ts.must(t, http.StatusOK, "GET", "/v1/questions?state=STATE_RETIRED", readerToken, nil)
+		if len(list(out, "questions")) != 1 {
+			t.Errorf("state=RETIRED lists %d", len(list(out, "questions")))
+		}
+		restored := ts.must(t, http.StatusOK, "POST", "/v1/questions/retire-me:restore", adminToken, map[string]any{"etag": retired["etag"]})
+		if restored["state"] != "STATE_ACTIVE" || restored["version"] != float64(1) || !inList() {
+			t.Errorf("restore = %v", restored)
+		}
+		if code, _ := ts.call(t, "POST", "/v1/questions/retire-me:restore", adminToken, map[string]any{"etag": restored["etag"]}); code != http.StatusBadRequest {
+			t.Errorf("restoring an active question: %d, want 400 (failed precondition)", code)
+		}
+	})
+}
+
+func TestInvalidCreateNamesEveryField(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		before := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil)["totalSize"]
+		bad := newQuestion("Bad ID!")
+		bad["text"] = "   "
+		bad["roles"] = []string{"astronaut"}
+		bad["dimension"] = "behavioral"       // system-design is technical
+		bad["minutes"] = 40                   // out of range
+		bad["stacks"] = []string{"cobol"}     // unknown
+		bad["seniorities"] = []string{"guru"} // unknown
+		code, body := ts.call(t, "POST", "/v1/questions", adminToken, bad)
+		if code != http.StatusBadRequest {
+			t.Fatalf("invalid create: %d %v", code, body)
+		}
+		var fields []string
+		for _, d := range list(body, "details") {
+			for _, fv := range list(obj(d), "fieldViolations") {
+				fields = append(fields, str(obj(fv)["field"]))
+			}
+		}
+		for _, want := range []string{"question.id", "question.text", "question.roles", "question.competency", "question.minutes", "question.stacks", "question.seniorities"} {
+			if !slices.Contains(fields, want) {
+				t.Errorf("no violation for %s; got %v", want, fields)
+			}
+		}
+		after := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil)["totalSize"]
+		if before != after {
+			t.Errorf("a rejected create changed the bank: %v → %v questions", before, after)
+		}
+	})
+}
+
+func TestGRPCReflectionHealthAndErrors(t *testing.T) {
+	ts := start(t, backends[0].config(t)())
+	h, err := healthpb.NewHealthClient(ts.conn).Check(grpcCtx(t, ""), &healthpb.HealthCheckRequest{Service: pb.QuestionBankService_ServiceDesc.ServiceName})
+	if err != nil || h.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("health = %v, %v", h, err)
+	}
+	stream, err := reflectionpb.NewServerReflectionClient(ts.conn).ServerReflectionInfo(grpcCtx(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&reflectionpb.ServerReflectionRequest{MessageRequest: &reflectionpb.ServerReflectionRequest_ListServices{}}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := stream.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var services []string
+	for _, s := range resp.GetListServicesResponse().GetService() {
+		services = append(services, s.GetName())
+	}
+	if !slices.Contains(services, "layersrank.questionbank.v1.QuestionBankService") {
+		t.Errorf("reflection lists %v", services)
+	}
+
+	client := pb.NewQuestionBankServiceClient(ts.conn)
+	_, err = client.CreateQuestion(grpcCtx(t, adminToken), &pb.CreateQuestionRequest{Question: &pb.Question{Id: "x"}})
+	st := status.Convert(err)
+	if st.Code() != codes.InvalidArgument {
+		t.Fatalf("empty create: %v", err)
+	}
+	var violations int
+	for _, d := range st.Details() {
+		if br, ok := d.(*errdetails.BadRequest); ok {
+			violations += len(br.GetFieldViolations())
+		}
+	}
+	if violations < 6 {
+		t.Errorf("empty create gave %d field violations, want one per missing field", violations)
+	}
+	tax, err := client.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	if err != nil || len(tax.GetTaxonomy().GetRoles()) != 4 || len(tax.GetTaxonomy().GetDimensions()) != 3 {
+		t.Errorf("taxonomy = %v, %v", tax, err)
+	}
+	if _, err := client.GetQuestion(grpcCtx(t, readerToken), &pb.GetQuestionRequest{Id: "rate-limiter", Version: -1}); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("negative version: %v", err)
+	}
+}
+
+func TestRestartKeepsWritesAndSeedsOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		bank, err := seed.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := start(t, cfg())
+		edited := bank.Questions[0]
+		head := ts.must(t, http.StatusOK, "GET", "/v1/questions/"+edited.ID, readerToken, nil)
+		ts.must(t, http.StatusOK, "PATCH", "/v1/questions/"+edited.ID+"?updateMask=text", adminToken,
+			map[string]any{"text": "An admin's sharper wording.", "etag": head["etag"]})
+		ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("written-before-restart"))
+		ts.stop()
+
+		ts = start(t, cfg())
+		got := ts.must(t, http.StatusOK, "GET", "/v1/questions/"+edited.ID, readerToken, nil)
+		if got["text"] != "An admin's sharper wording." || got["version"] != float64(2) {
+			t.Errorf("after restart the edit is %v v%v", got["text"], got["version"])
+		}
+		ts.must(t, http.StatusOK, "GET", "/v1/questions/written-before-restart", readerToken, nil)
+		out := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil)
+		if int(out["totalSize"].(float64)) != len(bank.Questions)+1 {
+			t.Errorf("after restart %v active questions, want %d", out["totalSize"], len(bank.Questions)+1)
+		}
+	})
+}
+
+func TestReplicasSeeEachOthersWrites(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		a, b := start(t, cfg()), start(t, cfg())
+		a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("replicated"))
+		deadline := time.Now().Add(time.Second)
+		for {
+			out := b.must(t, http.StatusOK, "GET", "/v1/questions?competency=system-design&pageSize=100", readerToken, nil)
+			found := false
+			for _, q := range list(out, "questions") {
+				found = found || obj(q)["id"] == "replicated"
+			}
+			if found {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("a write through one replica was not listed by the other within 1 s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
+
+func TestMetricsCountCalls(t *testing.T) {
+	ts := start(t, backends[0].config(t)())
+	ts.must(t, http.StatusOK, "GET", "/v1/taxonomy", readerToken, nil)
+	ts.call(t, "GET", "/v1/questions/nope-nope", readerToken, nil)
+	req, _ := http.NewRequest("GET", ts.base+"/metrics", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = io.Copy(&b, resp.Body)
+	for _, want := range []string{
+		`grpc_server_handled_total{grpc_code="OK",grpc_method="GetTaxonomy"`,
+		`grpc_server_handled_total{grpc_code="NotFound",grpc_method="GetQuestion"`,
+		`grpc_server_handling_seconds_bucket{grpc_method="GetTaxonomy"`,
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}

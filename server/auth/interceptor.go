@@ -1,0 +1,102 @@
+package auth
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// Policy says which role each full gRPC method name needs. Methods it does
+// not list need admin: a new RPC is closed until someone opens it.
+type Policy struct {
+	// Public method prefixes need no token (health, reflection).
+	Public []string
+	// Reader lists the methods a reader may call.
+	Reader map[string]bool
+}
+
+func (p Policy) need(method string) (Role, bool) {
+	for _, prefix := range p.Public {
+		if strings.HasPrefix(method, prefix) {
+			return "", true
+		}
+	}
+	if p.Reader[method] {
+		return RoleReader, false
+	}
+	return RoleAdmin, false
+}
+
+// Authenticator checks calls against a keyring and a policy.
+type Authenticator struct {
+	Keys   *Keyring
+	Policy Policy
+	Log    *slog.Logger
+}
+
+func (a *Authenticator) authorize(ctx context.Context, method string) (context.Context, error) {
+	need, public := a.Policy.need(method)
+	if public {
+		return ctx, nil
+	}
+	token, ok := bearer(ctx)
+	if !ok {
+		a.Log.Info("auth: rejected call without a bearer token", "method", method)
+		return nil, status.Error(codes.Unauthenticated, "missing bearer token: send `authorization: Bearer <token>`")
+	}
+	p, ok := a.Keys.Lookup(token)
+	if !ok {
+		a.Log.Warn("auth: rejected an unknown token", "method", method)
+		return nil, status.Error(codes.Unauthenticated, "unknown or revoked token")
+	}
+	if !p.Role.Allows(need) {
+		a.Log.Warn("auth: permission denied", "method", method, "principal", p.Name, "role", p.Role)
+		return nil, status.Errorf(codes.PermissionDenied, "%s needs the %s role; token %q is a %s", method[strings.LastIndex(method, "/")+1:], need, p.Name, p.Role)
+	}
+	return WithPrincipal(ctx, p), nil
+}
+
+func bearer(ctx context.Context) (string, bool) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	for _, v := range md.Get("authorization") {
+		scheme, token, ok := strings.Cut(v, " ")
+		if ok && strings.EqualFold(scheme, "bearer") && strings.TrimSpace(token) != "" {
+			return strings.TrimSpace(token), true
+		}
+	}
+	return "", false
+}
+
+// Unary is the unary server interceptor.
+func (a *Authenticator) Unary() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		ctx, err := a.authorize(ctx, info.FullMethod)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+}
+
+// Stream is the streaming server interceptor.
+func (a *Authenticator) Stream() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, err := a.authorize(ss.Context(), info.FullMethod)
+		if err != nil {
+			return err
+		}
+		return handler(srv, &principalStream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+type principalStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *principalStream) Context() context.Context { return s.ctx }

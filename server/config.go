@@ -1,0 +1,111 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/layersrank/qbank/repository"
+	"github.com/layersrank/qbank/repository/postgres"
+	"github.com/layersrank/qbank/repository/sqlite"
+	"github.com/layersrank/qbank/server/auth"
+)
+
+// Config is everything `qbank serve` is told, by flag or environment.
+type Config struct {
+	GRPCAddr    string // default 127.0.0.1:9090
+	HTTPAddr    string // default 127.0.0.1:8080
+	DataDir     string // SQLite file and dev tokens; default ./data
+	DatabaseURL string // postgres://…; empty for the embedded SQLite store
+	TokensFile  string // hashed tokens (YAML or JSON)
+	AdminToken  string // QBANK_ADMIN_TOKEN
+	ReaderToken string // QBANK_READER_TOKEN
+	// RefreshInterval is how often the catalog checks the store for writes
+	// made by other replicas; default 250ms.
+	RefreshInterval time.Duration
+	Logger          *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.GRPCAddr == "" {
+		c.GRPCAddr = "127.0.0.1:9090"
+	}
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = "127.0.0.1:8080"
+	}
+	if c.DataDir == "" {
+		c.DataDir = "data"
+	}
+	if c.RefreshInterval <= 0 {
+		c.RefreshInterval = 250 * time.Millisecond
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return c
+}
+
+func (c Config) storeName() string {
+	if c.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// OpenStore opens (and migrates) the configured store.
+func OpenStore(ctx context.Context, c Config) (repository.Store, error) {
+	c = c.withDefaults()
+	if c.DatabaseURL == "" {
+		return sqlite.Open(ctx, c.DataDir)
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, fmt.Errorf("database url must be postgres://…")
+	}
+	s, err := postgres.Open(ctx, c.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", u.Redacted(), err)
+	}
+	return s, nil
+}
+
+// keyring builds the token keyring from the environment and the tokens file;
+// with neither, it makes (once) and loads development tokens in the data dir.
+func (c Config) keyring(log *slog.Logger) (*auth.Keyring, error) {
+	k := &auth.Keyring{}
+	if c.AdminToken != "" {
+		if err := k.AddToken("admin", auth.RoleAdmin, c.AdminToken); err != nil {
+			return nil, fmt.Errorf("QBANK_ADMIN_TOKEN: %w", err)
+		}
+	}
+	if c.ReaderToken != "" {
+		if err := k.AddToken("reader", auth.RoleReader, c.ReaderToken); err != nil {
+			return nil, fmt.Errorf("QBANK_READER_TOKEN: %w", err)
+		}
+	}
+	if c.TokensFile != "" {
+		if err := k.LoadTokensFile(c.TokensFile); err != nil {
+			return nil, err
+		}
+	}
+	if k.Len() > 0 {
+		return k, nil
+	}
+	dev, path, created, err := auth.LoadOrCreateDevTokens(c.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.AddToken("dev-admin", auth.RoleAdmin, dev.Admin); err != nil {
+		return nil, err
+	}
+	if err := k.AddToken("dev-reader", auth.RoleReader, dev.Reader); err != nil {
+		return nil, err
+	}
+	// The path, never the tokens themselves.
+	log.Warn("no tokens configured: using development tokens (admin and reader) from a file only this user can read",
+		"path", path, "created", created)
+	return k, nil
+}

@@ -1,0 +1,338 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"strconv"
+
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/catalog"
+	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/repository"
+	"github.com/layersrank/qbank/server/auth"
+)
+
+// Service implements QuestionBankService: reads from the catalog's snapshot
+// (old versions from the store), writes through the store, then refreshes
+// the catalog so the writer reads its own write.
+type Service struct {
+	pb.UnimplementedQuestionBankServiceServer
+	store   repository.Store
+	catalog *catalog.Catalog
+	log     *slog.Logger
+}
+
+// NewService returns the service over a store and its catalog.
+func NewService(store repository.Store, cat *catalog.Catalog, log *slog.Logger) *Service {
+	return &Service{store: store, catalog: cat, log: log}
+}
+
+// MaxBatch bounds BatchGetQuestions.
+const MaxBatch = 100
+
+func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsRequest) (*pb.ListQuestionsResponse, error) {
+	snap := s.catalog.Snapshot()
+	f := catalog.Filter{
+		Role: req.GetRole(), Dimension: req.GetDimension(), Competency: req.GetCompetency(),
+		Stack: req.GetStack(), Seniority: req.GetSeniority(), Query: req.GetQuery(),
+		ResponseFormat: formatFromProto(req.GetResponseFormat()),
+		State:          stateFromProto(req.GetState()),
+	}
+	var v qbank.Violations
+	f.Validate(&v, snap.Taxonomy)
+	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
+		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
+	}
+	if f.ResponseFormat != "" && f.ResponseFormat != qbank.FormatVideo && f.ResponseFormat != qbank.FormatWritten {
+		v.Add("responseFormat", "unknown response format %q", req.GetResponseFormat())
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	page, err := snap.List(f, int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.ListQuestionsResponse{
+		Questions:     questionsToProto(page.Questions),
+		NextPageToken: page.NextPageToken,
+		TotalSize:     int32(page.TotalSize),
+	}, nil
+}
+
+func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (*pb.GetQuestionResponse, error) {
+	var v qbank.Violations
+	qbank.ValidateQuestionID(&v, "id", req.GetId())
+	if req.GetVersion() < 0 {
+		v.Add("version", "must be 0 (current) or a version number ≥ 1")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	q, err := s.resolve(ctx, qbank.Ref{ID: req.GetId(), Version: int(req.GetVersion())})
+	if err != nil {
+		return nil, err
+	}
+	return &pb.GetQuestionResponse{Question: questionToProto(&q)}, nil
+}
+
+// resolve reads a ref from the snapshot when it names the current version,
+// and from the store otherwise (old versions are rarely read).
+func (s *Service) resolve(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
+	if q, ok := s.catalog.Snapshot().Question(ref.ID); ok && (ref.Version == 0 || ref.Version == q.Version) {
+		return q, nil
+	}
+	return s.store.Question(ctx, ref)
+}
+
+func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestionsRequest) (*pb.BatchGetQuestionsResponse, error) {
+	var v qbank.Violations
+	refs := make([]qbank.Ref, 0, len(req.GetRefs()))
+	switch n := len(req.GetRefs()); {
+	case n == 0:
+		v.Add("refs", "at least one ref (id or id@version) is required")
+	case n > MaxBatch:
+		v.Add("refs", "has %d refs, the limit is %d", n, MaxBatch)
+	}
+	for i, raw := range req.GetRefs() {
+		ref, err := qbank.ParseRef(raw)
+		if err != nil {
+			v.Add("refs["+strconv.Itoa(i)+"]", "%v", err)
+			continue
+		}
+		refs = append(refs, ref)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]*pb.Question, 0, len(refs))
+	for _, ref := range refs {
+		q, err := s.resolve(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, questionToProto(&q))
+	}
+	return &pb.BatchGetQuestionsResponse{Questions: out}, nil
+}
+
+func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestionVersionsRequest) (*pb.ListQuestionVersionsResponse, error) {
+	var v qbank.Violations
+	qbank.ValidateQuestionID(&v, "id", req.GetId())
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	versions, err := s.store.QuestionVersions(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.ListQuestionVersionsResponse{Versions: questionsToProto(versions)}, nil
+}
+
+func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequest) (*pb.CreateQuestionResponse, error) {
+	in := req.GetQuestion()
+	var v qbank.Violations
+	if in == nil {
+		v.Add("question", "is required")
+		return nil, v.Err()
+	}
+	q := qbank.Question{ID: in.GetId(), Content: contentFromProto(in), State: stateFromProto(in.GetState())}
+	idField := "question.id"
+	if req.GetQuestionId() != "" {
+		q.ID, idField = req.GetQuestionId(), "questionId"
+	}
+	tax := s.catalog.Snapshot().Taxonomy
+	qbank.ValidateQuestionID(&v, idField, q.ID)
+	qbank.NormalizeContent(&q.Content, tax)
+	qbank.ValidateContent(&v, "question.", &q.Content, tax)
+	qbank.ValidateChangeNote(&v, "question.changeNote", in.GetChangeNote())
+	switch q.State {
+	case "":
+		q.State = qbank.StateActive
+	case qbank.StateActive, qbank.StateDraft:
+	default:
+		v.Add("question.state", "a new question is STATE_ACTIVE or STATE_DRAFT, not %s", in.GetState())
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	created, err := s.store.CreateQuestion(ctx, q, s.change(ctx, in.GetChangeNote()))
+	if err != nil {
+		return nil, err
+	}
+	s.refresh(ctx)
+	return &pb.CreateQuestionResponse{Question: questionToProto(&created)}, nil
+}
+
+// contentPaths are the update-mask paths that change content; statePath
+// changes the state; outputOnly paths are ignored, as AIP-134 asks.
+var (
+	contentPaths = []string{"text", "roles", "dimension", "competency", "what_it_reveals", "response_format",
+		"minutes", "seniorities", "stacks", "stack_variants", "follow_ups", "scoring_guide",
+		"scoring_guide.strong", "scoring_guide.adequate", "scoring_guide.weak"}
+	outputOnlyPaths = []string{"id", "version", "etag", "create_time", "update_time", "author", "change_note"}
+)
+
+const statePath = "state"
+
+func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequest) (*pb.UpdateQuestionResponse, error) {
+	in := req.GetQuestion()
+	var v qbank.Violations
+	if in == nil {
+		v.Add("question", "is required")
+		return nil, v.Err()
+	}
+	qbank.ValidateQuestionID(&v, "question.id", in.GetId())
+	if in.GetEtag() == "" {
+		v.Add("question.etag", "is required: send the etag of the version you edited")
+	}
+	paths := maskPaths(req.GetUpdateMask())
+	for _, p := range paths {
+		if !slices.Contains(contentPaths, p) && p != statePath && !slices.Contains(outputOnlyPaths, p) {
+			v.Add("updateMask", "unknown field %q (updatable: %v, state)", p, contentPaths[:12])
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	cur, err := s.store.Question(ctx, qbank.Ref{ID: in.GetId()})
+	if err != nil {
+		return nil, err
+	}
+	content, state := applyMask(cur, in, paths)
+	tax := s.catalog.Snapshot().Taxonomy
+	qbank.NormalizeContent(&content, tax)
+	qbank.ValidateContent(&v, "question.", &content, tax)
+	qbank.ValidateChangeNote(&v, "question.changeNote", in.GetChangeNote())
+	if state == "" {
+		v.Add("question.state", "must be STATE_DRAFT, STATE_ACTIVE or STATE_RETIRED")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	updated, err := s.store.UpdateQuestion(ctx, cur.ID, in.GetEtag(), content, state, s.change(ctx, in.GetChangeNote()))
+	if err != nil {
+		return nil, err
+	}
+	s.refresh(ctx)
+	return &pb.UpdateQuestionResponse{Question: questionToProto(&updated)}, nil
+}
+
+// maskPaths returns the mask's paths, with "*" (or an empty mask) meaning
+// every updatable field: a full replacement.
+func maskPaths(m *fieldmaskpb.FieldMask) []string {
+	paths := m.GetPaths()
+	if len(paths) == 0 || slices.Contains(paths, "*") {
+		return append(slices.Clone(contentPaths[:12]), statePath)
+	}
+	return paths
+}
+
+// applyMask overlays the masked fields of in onto the current content.
+func applyMask(cur qbank.Question, in *pb.Question, paths []string) (qbank.Content, qbank.State) {
+	c := cur.Content.Clone()
+	state := cur.State
+	src := contentFromProto(in)
+	for _, p := range paths {
+		switch p {
+		case "text":
+			c.Text = src.Text
+		case "roles":
+			c.Roles = src.Roles
+		case "dimension":
+			c.Dimension = src.Dimension
+		case "competency":
+			c.Competency = src.Competency
+		case "what_it_reveals":
+			c.WhatItReveals = src.WhatItReveals
+		case "response_format":
+			c.ResponseFormat = src.ResponseFormat
+		case "minutes":
+			c.Minutes = src.Minutes
+		case "seniorities":
+			c.Seniorities = src.Seniorities
+		case "stacks":
+			c.Stacks = src.Stacks
+		case "stack_variants":
+			c.StackVariants = src.StackVariants
+		case "follow_ups":
+			c.FollowUps = src.FollowUps
+		case "scoring_guide":
+			c.ScoringGuide = src.ScoringGuide
+		case "scoring_guide.strong":
+			c.ScoringGuide.Strong = src.ScoringGuide.Strong
+		case "scoring_guide.adequate":
+			c.ScoringGuide.Adequate = src.ScoringGuide.Adequate
+		case "scoring_guide.weak":
+			c.ScoringGuide.Weak = src.ScoringGuide.Weak
+		case statePath:
+			state = stateFromProto(in.GetState())
+		}
+	}
+	return c, state
+}
+
+func (s *Service) RetireQuestion(ctx context.Context, req *pb.RetireQuestionRequest) (*pb.RetireQuestionResponse, error) {
+	q, err := s.setState(ctx, req.GetId(), req.GetEtag(), req.GetChangeNote(), qbank.StateRetired)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.RetireQuestionResponse{Question: q}, nil
+}
+
+func (s *Service) RestoreQuestion(ctx context.Context, req *pb.RestoreQuestionRequest) (*pb.RestoreQuestionResponse, error) {
+	q, err := s.setState(ctx, req.GetId(), req.GetEtag(), req.GetChangeNote(), qbank.StateActive)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.RestoreQuestionResponse{Question: q}, nil
+}
+
+func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.State) (*pb.Question, error) {
+	var v qbank.Violations
+	qbank.ValidateQuestionID(&v, "id", id)
+	if etag == "" {
+		v.Add("etag", "is required: send the etag you read")
+	}
+	qbank.ValidateChangeNote(&v, "changeNote", note)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	cur, err := s.store.Question(ctx, qbank.Ref{ID: id})
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case to == qbank.StateRetired && cur.State == qbank.StateRetired:
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is already retired", id)
+	case to == qbank.StateActive && cur.State != qbank.StateRetired:
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is %s, not retired: only a retired question can be restored", id, cur.State)
+	}
+	updated, err := s.store.UpdateQuestion(ctx, id, etag, cur.Content, to, s.change(ctx, note))
+	if err != nil {
+		return nil, err
+	}
+	s.refresh(ctx)
+	return questionToProto(&updated), nil
+}
+
+func (s *Service) GetTaxonomy(ctx context.Context, _ *pb.GetTaxonomyRequest) (*pb.GetTaxonomyResponse, error) {
+	return &pb.GetTaxonomyResponse{Taxonomy: taxonomyToProto(s.catalog.Snapshot().Taxonomy)}, nil
+}
+
+// change records the calling principal as the author of a write.
+func (s *Service) change(ctx context.Context, note string) qbank.Change {
+	p, _ := auth.FromContext(ctx)
+	return qbank.Change{Author: p.Name, Note: note, Time: repository.Now()}
+}
+
+// refresh makes a committed write visible to the next read. If the store
+// cannot be read right now the write still stands; the watcher catches up.
+func (s *Service) refresh(ctx context.Context) {
+	if err := s.catalog.Refresh(ctx); err != nil {
+		s.log.WarnContext(ctx, "catalog refresh after write failed", "err", err)
+	}
+}

@@ -1,0 +1,247 @@
+// Package server runs qbank: it opens the store, seeds it, builds the
+// catalog, and serves the QuestionBankService over gRPC and, through the
+// gateway, over JSON/HTTP.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	"github.com/layersrank/qbank/catalog"
+	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/repository"
+	"github.com/layersrank/qbank/seed"
+	"github.com/layersrank/qbank/server/auth"
+	"github.com/layersrank/qbank/server/gateway"
+)
+
+// Server is a running qbank: both listeners, the store and the catalog.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   repository.Store
+	catalog *catalog.Catalog
+	health  *health.Server
+	grpc    *grpc.Server
+	http    *http.Server
+	gwConn  interface{ Close() error }
+
+	grpcLis, httpLis net.Listener
+	stopWatch        context.CancelFunc
+	done             chan struct{}
+}
+
+// New opens and seeds the store, loads the catalog and binds both listeners;
+// Serve starts answering.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	log := cfg.Logger
+	keys, err := cfg.keyring(log)
+	if err != nil {
+		return nil, err
+	}
+	store, err := OpenStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, store: store, done: make(chan struct{})}
+	if err := s.init(ctx, keys); err != nil {
+		store.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
+	bank, err := seed.Load()
+	if err != nil {
+		return err
+	}
+	res, err := seed.Apply(ctx, s.store, bank)
+	if err != nil {
+		return err
+	}
+	s.log.Info("seed applied", "taxonomy_changed", res.TaxonomyChanged, "questions_added", len(res.AddedQuestions))
+	if s.catalog, err = catalog.New(ctx, s.store, s.log); err != nil {
+		return err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	reg.MustRegister(metrics)
+
+	authn := &auth.Authenticator{Keys: keys, Policy: Policy(), Log: s.log}
+	accessLog := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		s.log.Log(ctx, slog.Level(lvl), msg, fields...)
+	})
+	principal := logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
+		if p, ok := auth.FromContext(ctx); ok {
+			return logging.Fields{"principal", p.Name}
+		}
+		return nil
+	})
+	// Only the finish of each call is logged, with its code and duration;
+	// payloads never are (they hold question text).
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), principal}
+	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
+		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
+		return status.Error(codes.Internal, "internal error")
+	})
+	s.grpc = grpc.NewServer(
+		grpc.MaxRecvMsgSize(gateway.MaxBodyBytes),
+		grpc.ChainUnaryInterceptor(
+			metrics.UnaryServerInterceptor(),
+			authn.Unary(),
+			logging.UnaryServerInterceptor(accessLog, logOpts...),
+			s.errorsUnary(),
+			recovery.UnaryServerInterceptor(recoverOpt),
+		),
+		grpc.ChainStreamInterceptor(
+			metrics.StreamServerInterceptor(),
+			authn.Stream(),
+			logging.StreamServerInterceptor(accessLog, logOpts...),
+			s.errorsStream(),
+			recovery.StreamServerInterceptor(recoverOpt),
+		),
+	)
+	pb.RegisterQuestionBankServiceServer(s.grpc, NewService(s.store, s.catalog, s.log))
+	s.health = health.NewServer()
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+	metrics.InitializeMetrics(s.grpc)
+
+	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
+		return fmt.Errorf("listen gRPC on %s: %w", s.cfg.GRPCAddr, err)
+	}
+	if s.httpLis, err = net.Listen("tcp", s.cfg.HTTPAddr); err != nil {
+		s.grpcLis.Close()
+		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
+	}
+	handler, conn, err := gateway.New(ctx, gateway.Options{
+		GRPCAddr: s.grpcLis.Addr().String(),
+		Ready:    s.ready,
+		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		Log:      s.log,
+	})
+	if err != nil {
+		s.grpcLis.Close()
+		s.httpLis.Close()
+		return err
+	}
+	s.gwConn = conn
+	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	return nil
+}
+
+// Policy is who may call what: readers read and assemble; every other
+// QuestionBankService method needs admin; health and reflection are open.
+func Policy() auth.Policy {
+	reader := map[string]bool{}
+	for _, m := range []string{"ListQuestions", "GetQuestion", "BatchGetQuestions", "ListQuestionVersions", "GetTaxonomy"} {
+		reader[pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
+		reader["/"+pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
+	}
+	return auth.Policy{
+		Public: []string{"/grpc.health.v1.Health/", "/grpc.reflection.v1.ServerReflection/", "/grpc.reflection.v1alpha.ServerReflection/"},
+		Reader: reader,
+	}
+}
+
+// GRPCAddr is the bound gRPC address (useful with port 0).
+func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+
+// HTTPAddr is the bound HTTP address.
+func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+
+// Store is the server's store.
+func (s *Server) Store() repository.Store { return s.store }
+
+// Serve answers calls until Shutdown; it returns once both listeners stop.
+func (s *Server) Serve() error {
+	watchCtx, cancel := context.WithCancel(context.Background())
+	s.stopWatch = cancel
+	go s.catalog.Watch(watchCtx, s.cfg.RefreshInterval)
+	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	s.health.SetServingStatus(pb.QuestionBankService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	s.log.Info("serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "store", s.cfg.storeName(), "revision", s.catalog.Snapshot().Revision)
+
+	errc := make(chan error, 2)
+	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
+	go func() {
+		err := s.http.Serve(s.httpLis)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		errc <- err
+	}()
+	err := errors.Join(<-errc, <-errc)
+	close(s.done)
+	return err
+}
+
+// Shutdown stops taking calls, lets in-flight ones finish (until ctx ends,
+// then cuts them), and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.health.Shutdown() // tell load balancers first
+	if s.stopWatch != nil {
+		s.stopWatch()
+	}
+	httpErr := s.http.Shutdown(ctx)
+	stopped := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-ctx.Done():
+		s.grpc.Stop()
+	}
+	if s.stopWatch != nil {
+		<-s.done
+	}
+	s.gwConn.Close()
+	return errors.Join(httpErr, s.store.Close())
+}
+
+// ready is /readyz: the store answers and a snapshot is loaded.
+func (s *Server) ready(ctx context.Context) error {
+	if err := s.store.Ping(ctx); err != nil {
+		return fmt.Errorf("store unreachable: %w", err)
+	}
+	return nil
+}
+
+// errorsUnary turns domain errors into gRPC statuses in one place.
+func (s *Server) errorsUnary() grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		resp, err := handler(ctx, req)
+		if err != nil {
+			return nil, toStatus(ctx, s.log, info.FullMethod, err)
+		}
+		return resp, nil
+	}
+}
+
+func (s *Server) errorsStream() grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return toStatus(ss.Context(), s.log, info.FullMethod, handler(srv, ss))
+	}
+}
