@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// TestServeDevTokensAndSIGTERM starts `qbank serve` with no tokens configured:
+// it must create dev tokens (0600) under the data dir, say where without
+// printing them, serve with them, and exit cleanly (nil → exit 0) on SIGTERM.
+func TestServeDevTokensAndSIGTERM(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("QBANK_ADMIN_TOKEN", "")
+	t.Setenv("QBANK_READER_TOKEN", "")
+	httpAddr := freeAddr(t)
+	var stderr syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(context.Background(), []string{"serve", "--data-dir", dir, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &bytes.Buffer{}, &stderr)
+	}()
+
+	var tokens struct{ Admin, Reader string }
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		raw, err := os.ReadFile(filepath.Join(dir, "dev-tokens.json"))
+		if err == nil && json.Unmarshal(raw, &tokens) == nil {
+			if resp, err := http.Get("http://" + httpAddr + "/readyz"); err == nil {
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					break
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never became ready; log:\n%s", stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	info, err := os.Stat(filepath.Join(dir, "dev-tokens.json"))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("dev tokens file mode = %v, %v; want 0600", info.Mode().Perm(), err)
+	}
+	req, _ := http.NewRequest("GET", "http://"+httpAddr+"/v1/taxonomy", nil)
+	req.Header.Set("Authorization", "Bearer "+tokens.Reader)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("taxonomy with the dev reader token: %v %v", resp.StatusCode, err)
+	}
+	resp.Body.Close()
+
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM returned %v, want nil (exit 0)", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after SIGTERM")
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, "dev-tokens.json") || strings.Contains(logs, tokens.Admin) || strings.Contains(logs, tokens.Reader) {
+		t.Errorf("the log must name the tokens file and never the tokens:\n%s", logs)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "Usage") {
+		t.Errorf("unknown command: %v, %q", err, errOut.String())
+	}
+}
+
+func TestMigrateAndSeedCommands(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"seed", "--data-dir", dir}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "questions added: 50 of 50") {
+		t.Errorf("first seed said %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"seed", "--data-dir", dir}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "taxonomy changed: false; questions added: 0 of 50") {
+		t.Errorf("second seed said %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"migrate", "--data-dir", dir}, &out, &out); err != nil || !strings.Contains(out.String(), "bank revision 2") {
+		t.Errorf("migrate said %q, %v", out.String(), err)
+	}
+}
