@@ -1,6 +1,13 @@
 package qbank
 
-import "time"
+import (
+	"encoding/json"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // Template is a saved assembly configuration: LayersRank's default for a role
 // (Owner empty) or a customer's own (Owner is the customer org id).
@@ -19,4 +26,133 @@ type Template struct {
 	Etag                string         `json:"etag,omitempty"`
 	CreateTime          time.Time      `json:"createTime,omitzero"`
 	UpdateTime          time.Time      `json:"updateTime,omitzero"`
+}
+
+// Equal reports whether two templates configure the same assembly, treating
+// nil and empty lists and maps alike.
+func (t Template) Equal(o Template) bool {
+	a, _ := json.Marshal(t.normalized())
+	b, _ := json.Marshal(o.normalized())
+	return string(a) == string(b)
+}
+
+func (t Template) normalized() Template {
+	if len(t.Stacks) == 0 {
+		t.Stacks = nil
+	}
+	if len(t.DimensionWeights) == 0 {
+		t.DimensionWeights = nil
+	}
+	if len(t.RequiredQuestionIDs) == 0 {
+		t.RequiredQuestionIDs = nil
+	}
+	if len(t.ExcludedQuestionIDs) == 0 {
+		t.ExcludedQuestionIDs = nil
+	}
+	return t
+}
+
+// Template limits, documented in the README.
+const (
+	MaxTemplateTitleLen  = 200
+	MaxOwnerLen          = 64
+	MaxAssessmentMinutes = 180
+	MaxTemplateQuestions = 50 // required or excluded ids
+)
+
+// NormalizeTemplate trims fields and resolves stack aliases.
+func NormalizeTemplate(t *Template, tax *Taxonomy) {
+	t.Title = strings.TrimSpace(t.Title)
+	t.Owner = strings.TrimSpace(t.Owner)
+	t.Role = strings.TrimSpace(t.Role)
+	t.Seniority = strings.TrimSpace(t.Seniority)
+	stacks := trimAll(t.Stacks)
+	for i, s := range stacks {
+		if id, ok := tax.ResolveStack(s); ok {
+			stacks[i] = id
+		}
+	}
+	t.Stacks = dedupe(stacks)
+	t.RequiredQuestionIDs = dedupe(trimAll(t.RequiredQuestionIDs))
+	t.ExcludedQuestionIDs = dedupe(trimAll(t.ExcludedQuestionIDs))
+}
+
+// ValidateTemplate checks a normalised template against the taxonomy;
+// exists says whether a question id is in the bank.
+func ValidateTemplate(v *Violations, prefix string, t *Template, tax *Taxonomy, exists func(id string) bool) {
+	switch n := utf8.RuneCountInString(t.Title); {
+	case n == 0:
+		v.Add(prefix+"title", "is required")
+	case n > MaxTemplateTitleLen:
+		v.Add(prefix+"title", "is %d characters, the limit is %d", n, MaxTemplateTitleLen)
+	}
+	if len(t.Owner) > MaxOwnerLen || !ownerPattern.MatchString(t.Owner) {
+		v.Add(prefix+"owner", "must be empty (a LayersRank default) or an org id of up to %d letters, digits, '.', '_' or '-'", MaxOwnerLen)
+	}
+	if _, ok := tax.Role(t.Role); !ok {
+		v.Add(prefix+"role", "unknown role %q (valid: %s)", t.Role, strings.Join(tax.RoleIDs(), ", "))
+	}
+	if t.Seniority != "" && !tax.HasSeniority(t.Seniority) {
+		v.Add(prefix+"seniority", "unknown seniority %q (valid: %s)", t.Seniority, strings.Join(tax.Seniorities, ", "))
+	}
+	listLimit(v, prefix+"stacks", t.Stacks)
+	for _, s := range t.Stacks {
+		if _, ok := tax.ResolveStack(s); !ok {
+			v.Add(prefix+"stacks", "unknown stack %q (valid: %s)", s, strings.Join(tax.StackIDs(), ", "))
+		}
+	}
+	if t.MinMinutes < 1 || t.MinMinutes > MaxAssessmentMinutes {
+		v.Add(prefix+"minMinutes", "must be between 1 and %d, got %d", MaxAssessmentMinutes, t.MinMinutes)
+	}
+	if t.MaxMinutes < t.MinMinutes || t.MaxMinutes > MaxAssessmentMinutes {
+		v.Add(prefix+"maxMinutes", "must be between minMinutes (%d) and %d, got %d", t.MinMinutes, MaxAssessmentMinutes, t.MaxMinutes)
+	}
+	ValidateWeights(v, prefix+"dimensionWeights", t.DimensionWeights, tax)
+	for field, ids := range map[string][]string{"requiredQuestionIds": t.RequiredQuestionIDs, "excludedQuestionIds": t.ExcludedQuestionIDs} {
+		if len(ids) > MaxTemplateQuestions {
+			v.Add(prefix+field, "has %d ids, the limit is %d", len(ids), MaxTemplateQuestions)
+		}
+		for _, id := range ids {
+			if !exists(id) {
+				v.Add(prefix+field, "no question %q in the bank", id)
+			}
+		}
+	}
+	for _, id := range t.RequiredQuestionIDs {
+		if slices.Contains(t.ExcludedQuestionIDs, id) {
+			v.Add(prefix+"excludedQuestionIds", "%q is also required", id)
+		}
+	}
+}
+
+// ValidateWeights checks an optional dimension-weight override: known
+// dimensions, each 0–100, summing to 100.
+func ValidateWeights(v *Violations, field string, w map[string]int, tax *Taxonomy) {
+	if len(w) == 0 {
+		return
+	}
+	sum := 0
+	for _, dim := range sortedKeysInt(w) {
+		if _, ok := tax.Dimension(dim); !ok {
+			v.Add(field, "unknown dimension %q (valid: %s)", dim, strings.Join(tax.DimensionIDs(), ", "))
+		}
+		if w[dim] < 0 || w[dim] > 100 {
+			v.Add(field, "weight of %q must be 0–100, got %d", dim, w[dim])
+		}
+		sum += w[dim]
+	}
+	if sum != 100 {
+		v.Add(field, "weights sum to %d, want 100", sum)
+	}
+}
+
+var ownerPattern = regexp.MustCompile(`^[A-Za-z0-9._-]*$`)
+
+func sortedKeysInt(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

@@ -7,7 +7,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,7 +24,17 @@ type Snapshot struct {
 	Revision  int64
 	Taxonomy  *qbank.Taxonomy
 	Questions []qbank.Question // every head, any state, ordered by id
+	Templates []qbank.Template // ordered by id
 	byID      map[string]int
+}
+
+// Template returns a template by id.
+func (s *Snapshot) Template(id string) (qbank.Template, bool) {
+	i, ok := slices.BinarySearchFunc(s.Templates, id, func(t qbank.Template, id string) int { return strings.Compare(t.ID, id) })
+	if !ok {
+		return qbank.Template{}, false
+	}
+	return s.Templates[i], true
 }
 
 // Question returns the current version of a question.
@@ -34,13 +46,15 @@ func (s *Snapshot) Question(id string) (qbank.Question, bool) {
 	return s.Questions[i], true
 }
 
-func newSnapshot(rev int64, tax qbank.Taxonomy, qs []qbank.Question) *Snapshot {
+func newSnapshot(c repository.Contents) *Snapshot {
+	qs, ts := c.Questions, c.Templates
 	sort.Slice(qs, func(i, j int) bool { return qs[i].ID < qs[j].ID })
+	sort.Slice(ts, func(i, j int) bool { return ts[i].ID < ts[j].ID })
 	byID := make(map[string]int, len(qs))
 	for i, q := range qs {
 		byID[q.ID] = i
 	}
-	return &Snapshot{Revision: rev, Taxonomy: &tax, Questions: qs, byID: byID}
+	return &Snapshot{Revision: c.Revision, Taxonomy: c.Taxonomy, Questions: qs, Templates: ts, byID: byID}
 }
 
 // Catalog holds the current snapshot of a store.
@@ -79,19 +93,14 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 			return nil
 		}
 	}
-	tax, err := c.store.Taxonomy(ctx)
+	contents, err := c.store.Load(ctx)
 	if err != nil {
-		return fmt.Errorf("catalog: load taxonomy: %w", err)
+		return fmt.Errorf("catalog: %w", err)
 	}
-	qs, rev, err := c.store.Questions(ctx)
-	if err != nil {
-		return fmt.Errorf("catalog: load questions: %w", err)
+	if contents.Taxonomy == nil {
+		return fmt.Errorf("catalog: the store holds no taxonomy: seed it first")
 	}
-	// A concurrent refresh may have published a newer snapshot already.
-	if cur := c.current.Load(); cur != nil && cur.Revision >= rev {
-		return nil
-	}
-	c.current.Store(newSnapshot(rev, tax, qs))
+	c.current.Store(newSnapshot(contents))
 	return nil
 }
 

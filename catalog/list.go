@@ -156,8 +156,12 @@ func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) 
 // fingerprint binds a page token to the request that made it, so a token
 // replayed with other filters or another page size is refused, not obeyed.
 func (f Filter) fingerprint(pageSize int) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%q|%q|%q|%q|%q|%q|%q|%q|%d",
+	return fingerprintOf(fmt.Sprintf("questions|%q|%q|%q|%q|%q|%q|%q|%q|%d",
 		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Query, pageSize))
+}
+
+func fingerprintOf(request string) string {
+	h := sha256.Sum256([]byte(request))
 	return base64.RawURLEncoding.EncodeToString(h[:9])
 }
 

@@ -24,9 +24,8 @@ type Store interface {
 	// PutTaxonomy replaces the taxonomy when it differs from the stored one.
 	PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (changed bool, err error)
 
-	// Questions returns the current version of every question, in any state,
-	// ordered by id, and the revision they reflect.
-	Questions(ctx context.Context) ([]qbank.Question, int64, error)
+	// Load reads everything the catalog serves in one consistent read.
+	Load(ctx context.Context) (Contents, error)
 	// Question returns a question at a version (0 = current); ENOTFOUND when
 	// the id or the version does not exist.
 	Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error)
@@ -45,9 +44,32 @@ type Store interface {
 	// returns the ids it inserted.
 	SeedQuestions(ctx context.Context, qs []qbank.Question, c qbank.Change) ([]string, error)
 
+	// Templates returns every template, ordered by id.
+	Templates(ctx context.Context) ([]qbank.Template, error)
+	// Template returns a template (ENOTFOUND if absent or deleted).
+	Template(ctx context.Context, id string) (qbank.Template, error)
+	// CreateTemplate stores a new template (EEXISTS if the id is taken).
+	CreateTemplate(ctx context.Context, t qbank.Template, c qbank.Change) (qbank.Template, error)
+	// UpdateTemplate replaces a template if etag is its current one
+	// (ECONFLICT otherwise); an identical template writes nothing.
+	UpdateTemplate(ctx context.Context, t qbank.Template, etag string, c qbank.Change) (qbank.Template, error)
+	// DeleteTemplate deletes a template if etag is its current one. The id
+	// stays reserved against re-seeding, so a deleted default stays deleted.
+	DeleteTemplate(ctx context.Context, id, etag string) error
+	// SeedTemplates inserts the templates whose ids the store has never held.
+	SeedTemplates(ctx context.Context, ts []qbank.Template, c qbank.Change) ([]string, error)
+
 	// Ping checks the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// Contents is everything the catalog serves, read at one revision.
+type Contents struct {
+	Revision  int64
+	Taxonomy  *qbank.Taxonomy  // nil before the first seed
+	Questions []qbank.Question // current versions, any state, ordered by id
+	Templates []qbank.Template // ordered by id
 }
 
 // Now is the clock stores stamp writes with, truncated to microseconds so

@@ -1,6 +1,8 @@
 package repository
 
 import (
+	"time"
+
 	"github.com/layersrank/qbank"
 )
 
@@ -63,4 +65,33 @@ func Stamp(c qbank.Change) qbank.Change {
 	}
 	c.Time = c.Time.UTC().Truncate(1000)
 	return c
+}
+
+// TemplateBody is the stored form of a template: its configuration without
+// the fields the store owns (etag, times).
+func TemplateBody(t qbank.Template) qbank.Template {
+	t.Etag, t.CreateTime, t.UpdateTime = "", time.Time{}, time.Time{}
+	return t
+}
+
+// PlanTemplateUpdate checks etag against the current template and returns the
+// template to write, or changed=false when nothing differs.
+func PlanTemplateUpdate(cur qbank.Template, etag string, next qbank.Template, c qbank.Change, revision int64) (qbank.Template, bool, error) {
+	if etag != cur.Etag {
+		return qbank.Template{}, false, qbank.Errorf(qbank.ECONFLICT,
+			"etag %q does not match template %q: it changed since you read it; re-read it and apply your change again", etag, cur.ID)
+	}
+	if TemplateBody(next).Equal(TemplateBody(cur)) {
+		return cur, false, nil
+	}
+	next.ID, next.CreateTime, next.UpdateTime = cur.ID, cur.CreateTime, c.Time
+	next.Etag = qbank.ComputeEtag("template/"+cur.ID, 0, "", revision)
+	return next, true, nil
+}
+
+// NewTemplate returns a template as first stored.
+func NewTemplate(t qbank.Template, c qbank.Change, revision int64) qbank.Template {
+	t.CreateTime, t.UpdateTime = c.Time, c.Time
+	t.Etag = qbank.ComputeEtag("template/"+t.ID, 0, "", revision)
+	return t
 }

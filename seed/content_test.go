@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/assembly"
 	"github.com/layersrank/qbank/seed"
 )
 
@@ -138,14 +139,6 @@ func questionByID(b *seed.Bank, id string) *qbank.Question {
 		}
 	}
 	return nil
-}
-
-func effectiveWeights(b *seed.Bank, t qbank.Template) map[string]int {
-	if len(t.DimensionWeights) > 0 {
-		return t.DimensionWeights
-	}
-	r, _ := b.Taxonomy.Role(t.Role)
-	return r.DimensionWeights
 }
 
 // texts returns every piece of prose in the bank with a label saying where it
@@ -748,18 +741,6 @@ func checkDefaultTemplates(b *seed.Bank) []string {
 // ---------------------------------------------------------------------------
 // Assemblability: the bank can satisfy every default template.
 
-type assemblyRequest struct {
-	label      string
-	role       qbank.Role
-	seniority  string
-	stacks     []string
-	min, max   int
-	weights    map[string]int
-	required   []string
-	excluded   []string
-	candidates []qbank.Question
-}
-
 func eligible(q qbank.Question, role, seniority string, stacks []string) bool {
 	if !active(q) || !slices.Contains(q.Roles, role) {
 		return false
@@ -778,168 +759,26 @@ func eligible(q qbank.Question, role, seniority string, stacks []string) bool {
 	return false
 }
 
-// partial is a selection within one dimension, reduced to what the hard
-// constraints look at.
-type partial struct {
-	minutes        int
-	covered        uint64 // bit i: the role's i-th competency
-	video, written bool
-	stacksCovered  uint64 // bit i: the request's i-th stack (with stack-specific candidates)
-}
-
-// feasible reports whether some selection of candidates meets the assembler's
-// hard constraints (minutes window, every role competency covered, a video and
-// a written item, required in, excluded out, every requested stack that has
-// eligible stack-specific questions represented) with every dimension's share
-// of minutes within shareTolerance of its weight. It returns the smallest sum
-// of absolute share deviations found. Exact: per dimension it enumerates the
-// reachable (minutes, coverage, formats, stacks) states, knapsack-style, then
-// combines dimensions.
-func feasible(tax *qbank.Taxonomy, req assemblyRequest) (ok bool, bestDeviation float64, why string) {
-	compBit := map[string]uint64{}
-	for i, c := range req.role.Competencies {
-		compBit[c] = 1 << i
-	}
-	var stackList []string
-	for _, s := range req.stacks {
-		for _, q := range req.candidates {
-			if slices.Contains(q.Stacks, s) && !slices.Contains(stackList, s) {
-				stackList = append(stackList, s)
-			}
-		}
-	}
-	stackBits := func(q qbank.Question) uint64 {
-		var m uint64
-		for i, s := range stackList {
-			if slices.Contains(q.Stacks, s) {
-				m |= 1 << i
-			}
-		}
-		return m
-	}
-	add := func(p partial, q qbank.Question) partial {
-		p.minutes += q.Minutes
-		p.covered |= compBit[q.Competency]
-		p.video = p.video || q.ResponseFormat == qbank.FormatVideo
-		p.written = p.written || q.ResponseFormat == qbank.FormatWritten
-		p.stacksCovered |= stackBits(q)
-		return p
-	}
-	dims := slices.Sorted(maps.Keys(req.weights))
-	perDim := make([][]partial, len(dims))
-	for di, d := range dims {
-		start := partial{}
-		states := map[partial]bool{}
-		for _, id := range req.required {
-			for _, q := range req.candidates {
-				if q.ID == id && q.Dimension == d {
-					start = add(start, q)
-				}
-			}
-		}
-		states[start] = true
-		for _, q := range req.candidates {
-			if q.Dimension != d || slices.Contains(req.required, q.ID) || slices.Contains(req.excluded, q.ID) {
-				continue
-			}
-			for s := range maps.Clone(states) {
-				if n := add(s, q); n.minutes <= req.max {
-					states[n] = true
-				}
-			}
-		}
-		// Competencies belong to one dimension, so a dimension's states that
-		// miss one of its competencies can never be completed by the others:
-		// drop them, and forget coverage to merge what remains.
-		var need uint64
-		for _, c := range req.role.Competencies {
-			if comp, ok := tax.Competency(c); ok && comp.Dimension == d {
-				need |= compBit[c]
-			}
-		}
-		merged := map[partial]bool{}
-		for s := range states {
-			if s.covered&need == need {
-				s.covered = need
-				merged[s] = true
-			}
-		}
-		perDim[di] = slices.Collect(maps.Keys(merged))
-	}
-	var need uint64
-	for _, c := range req.role.Competencies {
-		need |= compBit[c]
-	}
-	allStacks := uint64(1)<<len(stackList) - 1
-	best := -1.0
-	var combine func(di int, acc []partial)
-	combine = func(di int, acc []partial) {
-		if di < len(dims) {
-			for _, s := range perDim[di] {
-				combine(di+1, append(acc, s))
-			}
-			return
-		}
-		var total partial
-		for _, s := range acc {
-			total.minutes += s.minutes
-			total.covered |= s.covered
-			total.video = total.video || s.video
-			total.written = total.written || s.written
-			total.stacksCovered |= s.stacksCovered
-		}
-		if total.minutes < req.min || total.minutes > req.max || total.covered&need != need ||
-			!total.video || !total.written || total.stacksCovered != allStacks {
-			return
-		}
-		dev := 0.0
-		for i, d := range dims {
-			off := 100*float64(acc[i].minutes)/float64(total.minutes) - float64(req.weights[d])
-			if off < 0 {
-				off = -off
-			}
-			if off > shareTolerance {
-				return
-			}
-			dev += off
-		}
-		if best < 0 || dev < best {
-			best = dev
-		}
-	}
-	combine(0, nil)
-	if best < 0 {
-		return false, 0, "no selection meets the minutes window, competency coverage, format mix, stack and ±5-point share constraints"
-	}
-	return true, best, ""
-}
-
 // assemblyRequests lists what the bank must be able to assemble: every
 // template (a template without a seniority at each seniority too), and every
-// role with each single stack that has stack-specific questions for it.
+// role with each single stack that has stack-specific questions for it. They
+// run through the real assembly engine, so "satisfiable" means what the
+// service will actually do.
 func assemblyRequests(b *seed.Bank) []assemblyRequest {
 	var reqs []assemblyRequest
 	for _, t := range b.Templates {
-		r, ok := b.Taxonomy.Role(t.Role)
-		if !ok {
-			continue
-		}
 		seniorities := []string{t.Seniority}
 		if t.Seniority == "" {
 			seniorities = append(seniorities, b.Taxonomy.Seniorities...)
 		}
 		for _, sen := range seniorities {
-			req := assemblyRequest{
+			reqs = append(reqs, assemblyRequest{
 				label: fmt.Sprintf("template %s (seniority %q)", t.ID, sen),
-				role:  r, seniority: sen, stacks: t.Stacks, min: t.MinMinutes, max: t.MaxMinutes,
-				weights: effectiveWeights(b, t), required: t.RequiredQuestionIDs, excluded: t.ExcludedQuestionIDs,
-			}
-			for _, q := range b.Questions {
-				if eligible(q, r.ID, sen, t.Stacks) {
-					req.candidates = append(req.candidates, q)
-				}
-			}
-			reqs = append(reqs, req)
+				req: assembly.Request{
+					Role: t.Role, Seniority: sen, Stacks: t.Stacks, MinMinutes: t.MinMinutes, MaxMinutes: t.MaxMinutes,
+					Weights: t.DimensionWeights, Required: t.RequiredQuestionIDs, Excluded: t.ExcludedQuestionIDs,
+				},
+			})
 		}
 	}
 	for _, r := range b.Taxonomy.Roles {
@@ -948,29 +787,34 @@ func assemblyRequests(b *seed.Bank) []assemblyRequest {
 			for _, q := range b.Questions {
 				has = has || (active(q) && slices.Contains(q.Roles, r.ID) && slices.Contains(q.Stacks, s))
 			}
-			if !has {
-				continue
+			if has {
+				reqs = append(reqs, assemblyRequest{
+					label: fmt.Sprintf("role %s with stack %s", r.ID, s),
+					req:   assembly.Request{Role: r.ID, Stacks: []string{s}},
+				})
 			}
-			req := assemblyRequest{
-				label: fmt.Sprintf("role %s with stack %s", r.ID, s),
-				role:  r, stacks: []string{s}, min: 35, max: 45, weights: r.DimensionWeights,
-			}
-			for _, q := range b.Questions {
-				if eligible(q, r.ID, "", req.stacks) {
-					req.candidates = append(req.candidates, q)
-				}
-			}
-			reqs = append(reqs, req)
 		}
 	}
 	return reqs
 }
 
+type assemblyRequest struct {
+	label string
+	req   assembly.Request
+}
+
+// checkAssemblable: every request above assembles, within ±5 points of every
+// weight.
 func checkAssemblable(b *seed.Bank) []string {
 	var p []string
-	for _, req := range assemblyRequests(b) {
-		if ok, _, why := feasible(&b.Taxonomy, req); !ok {
-			p = append(p, req.label+": "+why)
+	bank := assembly.Bank{Taxonomy: &b.Taxonomy, Questions: b.Questions}
+	for _, r := range assemblyRequests(b) {
+		a, err := assembly.Assemble(bank, r.req)
+		switch {
+		case err != nil:
+			p = append(p, r.label+": "+err.Error())
+		case !a.WithinTolerance:
+			p = append(p, fmt.Sprintf("%s: best selection is off a weight by more than 5 points (shares %v)", r.label, a.DimensionShares))
 		}
 	}
 	return p
@@ -1280,8 +1124,9 @@ func TestExampleSelections(t *testing.T) {
 
 func TestAssemblableReport(t *testing.T) {
 	b := mustLoad(t)
-	for _, req := range assemblyRequests(b) {
-		ok, dev, _ := feasible(&b.Taxonomy, req)
-		t.Logf("%-70s feasible=%v best total deviation=%.2f points", req.label, ok, dev)
+	bank := assembly.Bank{Taxonomy: &b.Taxonomy, Questions: b.Questions}
+	for _, r := range assemblyRequests(b) {
+		a, err := assembly.Assemble(bank, r.req)
+		t.Logf("%-70s err=%v minutes=%d total deviation=%.2f points", r.label, err, a.TotalMinutes, a.Deviation)
 	}
 }

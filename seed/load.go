@@ -82,6 +82,17 @@ func Parse(fsys fs.FS) (*Bank, error) {
 	if err := readYAML(fsys, "templates.yaml", &b.Templates); err != nil {
 		return nil, err
 	}
+	for i := range b.Templates {
+		t := &b.Templates[i]
+		field := fmt.Sprintf("templates.yaml[%d]", i)
+		qbank.ValidateQuestionID(&v, field+".id", t.ID) // template ids follow the same form
+		if prev, dup := seen["template/"+t.ID]; dup {
+			v.Add(field+".id", "duplicate template id %q (also at %s)", t.ID, prev)
+		}
+		seen["template/"+t.ID] = field
+		qbank.NormalizeTemplate(t, &b.Taxonomy)
+		qbank.ValidateTemplate(&v, field+".", t, &b.Taxonomy, func(id string) bool { _, ok := seen[id]; return ok })
+	}
 	if err := v.Err(); err != nil {
 		return nil, fmt.Errorf("seed questions: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/catalog"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/protoconv"
 	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/server/auth"
 )
@@ -38,8 +39,8 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	f := catalog.Filter{
 		Role: req.GetRole(), Dimension: req.GetDimension(), Competency: req.GetCompetency(),
 		Stack: req.GetStack(), Seniority: req.GetSeniority(), Query: req.GetQuery(),
-		ResponseFormat: formatFromProto(req.GetResponseFormat()),
-		State:          stateFromProto(req.GetState()),
+		ResponseFormat: protoconv.FormatFromProto(req.GetResponseFormat()),
+		State:          protoconv.StateFromProto(req.GetState()),
 	}
 	var v qbank.Violations
 	f.Validate(&v, snap.Taxonomy)
@@ -57,7 +58,7 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 		return nil, err
 	}
 	return &pb.ListQuestionsResponse{
-		Questions:     questionsToProto(page.Questions),
+		Questions:     protoconv.QuestionsToProto(page.Questions),
 		NextPageToken: page.NextPageToken,
 		TotalSize:     int32(page.TotalSize),
 	}, nil
@@ -76,7 +77,7 @@ func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (
 	if err != nil {
 		return nil, err
 	}
-	return &pb.GetQuestionResponse{Question: questionToProto(&q)}, nil
+	return &pb.GetQuestionResponse{Question: protoconv.QuestionToProto(&q)}, nil
 }
 
 // resolve reads a ref from the snapshot when it names the current version,
@@ -114,7 +115,7 @@ func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestio
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, questionToProto(&q))
+		out = append(out, protoconv.QuestionToProto(&q))
 	}
 	return &pb.BatchGetQuestionsResponse{Questions: out}, nil
 }
@@ -129,7 +130,7 @@ func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestion
 	if err != nil {
 		return nil, err
 	}
-	return &pb.ListQuestionVersionsResponse{Versions: questionsToProto(versions)}, nil
+	return &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(versions)}, nil
 }
 
 func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequest) (*pb.CreateQuestionResponse, error) {
@@ -139,7 +140,7 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 		v.Add("question", "is required")
 		return nil, v.Err()
 	}
-	q := qbank.Question{ID: in.GetId(), Content: contentFromProto(in), State: stateFromProto(in.GetState())}
+	q := qbank.Question{ID: in.GetId(), Content: protoconv.ContentFromProto(in), State: protoconv.StateFromProto(in.GetState())}
 	idField := "question.id"
 	if req.GetQuestionId() != "" {
 		q.ID, idField = req.GetQuestionId(), "questionId"
@@ -164,7 +165,7 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 		return nil, err
 	}
 	s.refresh(ctx)
-	return &pb.CreateQuestionResponse{Question: questionToProto(&created)}, nil
+	return &pb.CreateQuestionResponse{Question: protoconv.QuestionToProto(&created)}, nil
 }
 
 // contentPaths are the update-mask paths that change content; statePath
@@ -218,7 +219,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 		return nil, err
 	}
 	s.refresh(ctx)
-	return &pb.UpdateQuestionResponse{Question: questionToProto(&updated)}, nil
+	return &pb.UpdateQuestionResponse{Question: protoconv.QuestionToProto(&updated)}, nil
 }
 
 // maskPaths returns the mask's paths, with "*" (or an empty mask) meaning
@@ -235,7 +236,7 @@ func maskPaths(m *fieldmaskpb.FieldMask) []string {
 func applyMask(cur qbank.Question, in *pb.Question, paths []string) (qbank.Content, qbank.State) {
 	c := cur.Content.Clone()
 	state := cur.State
-	src := contentFromProto(in)
+	src := protoconv.ContentFromProto(in)
 	for _, p := range paths {
 		switch p {
 		case "text":
@@ -269,7 +270,7 @@ func applyMask(cur qbank.Question, in *pb.Question, paths []string) (qbank.Conte
 		case "scoring_guide.weak":
 			c.ScoringGuide.Weak = src.ScoringGuide.Weak
 		case statePath:
-			state = stateFromProto(in.GetState())
+			state = protoconv.StateFromProto(in.GetState())
 		}
 	}
 	return c, state
@@ -316,11 +317,11 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 		return nil, err
 	}
 	s.refresh(ctx)
-	return questionToProto(&updated), nil
+	return protoconv.QuestionToProto(&updated), nil
 }
 
 func (s *Service) GetTaxonomy(ctx context.Context, _ *pb.GetTaxonomyRequest) (*pb.GetTaxonomyResponse, error) {
-	return &pb.GetTaxonomyResponse{Taxonomy: taxonomyToProto(s.catalog.Snapshot().Taxonomy)}, nil
+	return &pb.GetTaxonomyResponse{Taxonomy: protoconv.TaxonomyToProto(s.catalog.Snapshot().Taxonomy)}, nil
 }
 
 // change records the calling principal as the author of a write.

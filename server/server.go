@@ -157,7 +157,8 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 // QuestionBankService method needs admin; health and reflection are open.
 func Policy() auth.Policy {
 	reader := map[string]bool{}
-	for _, m := range []string{"ListQuestions", "GetQuestion", "BatchGetQuestions", "ListQuestionVersions", "GetTaxonomy"} {
+	for _, m := range []string{"ListQuestions", "GetQuestion", "BatchGetQuestions", "ListQuestionVersions", "GetTaxonomy",
+		"AssembleAssessment", "ListTemplates", "GetTemplate"} {
 		reader[pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
 		reader["/"+pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
 	}

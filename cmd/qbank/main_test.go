@@ -126,7 +126,7 @@ func TestMigrateAndSeedCommands(t *testing.T) {
 		t.Errorf("second seed said %q", out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"migrate", "--data-dir", dir}, &out, &out); err != nil || !strings.Contains(out.String(), "bank revision 2") {
+	if err := run(context.Background(), []string{"migrate", "--data-dir", dir}, &out, &out); err != nil || !strings.Contains(out.String(), "bank revision 3") {
 		t.Errorf("migrate said %q, %v", out.String(), err)
 	}
 }

@@ -38,32 +38,45 @@ func scanHead(row scanner) (qbank.Question, error) {
 	return q, nil
 }
 
-// Questions returns every head, ordered by id, with the revision it reflects.
-func (s *Store) Questions(ctx context.Context) ([]qbank.Question, int64, error) {
-	// One read transaction so the list and the revision agree.
+// Load reads the taxonomy, every head and every template in one read
+// transaction, so they all reflect the same revision.
+func (s *Store) Load(ctx context.Context) (repository.Contents, error) {
+	var c repository.Contents
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, 0, wrap(err, "list questions")
+		return c, wrap(err, "load bank")
 	}
 	defer tx.Rollback() //nolint:errcheck
-	var rev int64
-	if err := tx.QueryRowContext(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev); err != nil {
-		return nil, 0, wrap(err, "list questions")
+	if err := tx.QueryRowContext(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&c.Revision); err != nil {
+		return c, wrap(err, "load bank")
+	}
+	var body string
+	switch err := tx.QueryRowContext(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body); {
+	case err == nil:
+		c.Taxonomy = &qbank.Taxonomy{}
+		if err := json.Unmarshal([]byte(body), c.Taxonomy); err != nil {
+			return c, fmt.Errorf("decode taxonomy: %w", err)
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return c, wrap(err, "load taxonomy")
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT "+headColumns+" "+headJoin+" ORDER BY q.id")
 	if err != nil {
-		return nil, 0, wrap(err, "list questions")
+		return c, wrap(err, "load questions")
 	}
 	defer rows.Close()
-	var out []qbank.Question
 	for rows.Next() {
 		q, err := scanHead(rows)
 		if err != nil {
-			return nil, 0, wrap(err, "list questions")
+			return c, wrap(err, "load questions")
 		}
-		out = append(out, q)
+		c.Questions = append(c.Questions, q)
 	}
-	return out, rev, wrap(rows.Err(), "list questions")
+	if err := rows.Err(); err != nil {
+		return c, wrap(err, "load questions")
+	}
+	c.Templates, err = queryTemplates(ctx, tx)
+	return c, wrap(err, "load templates")
 }
 
 // Question returns a question at a version (0 = current).

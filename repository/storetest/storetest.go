@@ -37,6 +37,10 @@ func RunAll(t *testing.T, open Opener) {
 		{"SeedIsIdempotent", testSeedIdempotent},
 		{"TaxonomyRoundTrip", testTaxonomy},
 		{"RacingUpdatesOneWinner", testRacingUpdates},
+		{"TemplateLifecycle", testTemplateLifecycle},
+		{"TemplateStaleEtag", testTemplateStaleEtag},
+		{"TemplateSeedKeepsDeletionsAndEdits", testTemplateSeed},
+		{"LoadIsConsistent", testLoad},
 	}
 	for _, sc := range scenarios {
 		if sc.run == nil {
@@ -108,9 +112,9 @@ func testEmptyStore(t *testing.T, s repository.Store) {
 	if rev := mustRevision(t, s); rev != 0 {
 		t.Errorf("revision of an empty store = %d, want 0", rev)
 	}
-	qs, rev, err := s.Questions(ctx(t))
-	if err != nil || len(qs) != 0 || rev != 0 {
-		t.Errorf("Questions = %d questions, rev %d, err %v; want none", len(qs), rev, err)
+	c, err := s.Load(ctx(t))
+	if err != nil || len(c.Questions) != 0 || len(c.Templates) != 0 || c.Taxonomy != nil || c.Revision != 0 {
+		t.Errorf("Load = %+v, %v; want nothing at revision 0", c, err)
 	}
 	_, err = s.Taxonomy(ctx(t))
 	wantCode(t, err, qbank.ENOTFOUND)
@@ -295,12 +299,13 @@ func testListOrdered(t *testing.T, s repository.Store) {
 	for _, id := range []string{"charlie", "alpha", "bravo"} {
 		mustCreate(t, s, Sample(id))
 	}
-	qs, rev, err := s.Questions(ctx(t))
+	c, err := s.Load(ctx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
+	rev := c.Revision
 	var ids []string
-	for _, q := range qs {
+	for _, q := range c.Questions {
 		ids = append(ids, q.ID)
 	}
 	if !slices.Equal(ids, []string{"alpha", "bravo", "charlie"}) || rev != 3 {
@@ -336,9 +341,9 @@ func testSeedIdempotent(t *testing.T, s repository.Store) {
 	if err != nil || len(none) != 0 || mustRevision(t, s) != rev+1 {
 		t.Errorf("a seed with nothing new added %v (err %v) or moved the revision", none, err)
 	}
-	qs, _, _ := s.Questions(ctx(t))
-	if len(qs) != 3 {
-		t.Errorf("store holds %d questions after three seeds, want 3", len(qs))
+	c, _ := s.Load(ctx(t))
+	if len(c.Questions) != 3 {
+		t.Errorf("store holds %d questions after three seeds, want 3", len(c.Questions))
 	}
 }
 

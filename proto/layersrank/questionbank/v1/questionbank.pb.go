@@ -128,6 +128,58 @@ func (Question_State) EnumDescriptor() ([]byte, []int) {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{0, 0}
 }
 
+type ImportResult_Action int32
+
+const (
+	ImportResult_ACTION_UNSPECIFIED ImportResult_Action = 0
+	ImportResult_ACTION_CREATED     ImportResult_Action = 1
+	ImportResult_ACTION_UPDATED     ImportResult_Action = 2
+	ImportResult_ACTION_UNCHANGED   ImportResult_Action = 3
+)
+
+// Enum value maps for ImportResult_Action.
+var (
+	ImportResult_Action_name = map[int32]string{
+		0: "ACTION_UNSPECIFIED",
+		1: "ACTION_CREATED",
+		2: "ACTION_UPDATED",
+		3: "ACTION_UNCHANGED",
+	}
+	ImportResult_Action_value = map[string]int32{
+		"ACTION_UNSPECIFIED": 0,
+		"ACTION_CREATED":     1,
+		"ACTION_UPDATED":     2,
+		"ACTION_UNCHANGED":   3,
+	}
+)
+
+func (x ImportResult_Action) Enum() *ImportResult_Action {
+	p := new(ImportResult_Action)
+	*p = x
+	return p
+}
+
+func (x ImportResult_Action) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ImportResult_Action) Descriptor() protoreflect.EnumDescriptor {
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2].Descriptor()
+}
+
+func (ImportResult_Action) Type() protoreflect.EnumType {
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2]
+}
+
+func (x ImportResult_Action) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ImportResult_Action.Descriptor instead.
+func (ImportResult_Action) EnumDescriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44, 0}
+}
+
 // A curated interview question at one version.
 type Question struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1700,6 +1752,1422 @@ func (x *Stack) GetAliases() []string {
 	return nil
 }
 
+type AssembleAssessmentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Role id; required unless the template gives one.
+	Role string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	// junior, mid or senior; empty for any.
+	Seniority string `protobuf:"bytes,2,opt,name=seniority,proto3" json:"seniority,omitempty"`
+	// Stack ids or aliases (golang, postgres, …), in order of preference.
+	Stacks []string `protobuf:"bytes,3,rep,name=stacks,proto3" json:"stacks,omitempty"`
+	// Defaults to 35.
+	MinMinutes int32 `protobuf:"varint,4,opt,name=min_minutes,json=minMinutes,proto3" json:"min_minutes,omitempty"`
+	// Defaults to 45.
+	MaxMinutes int32 `protobuf:"varint,5,opt,name=max_minutes,json=maxMinutes,proto3" json:"max_minutes,omitempty"`
+	// Chooses among equally good selections; unset picks one and returns it.
+	Seed *int64 `protobuf:"varint,6,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
+	// A template to start from; fields set here override its values, and
+	// required/excluded ids are added to its lists.
+	TemplateId          string   `protobuf:"bytes,7,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
+	RequiredQuestionIds []string `protobuf:"bytes,8,rep,name=required_question_ids,json=requiredQuestionIds,proto3" json:"required_question_ids,omitempty"`
+	ExcludedQuestionIds []string `protobuf:"bytes,9,rep,name=excluded_question_ids,json=excludedQuestionIds,proto3" json:"excluded_question_ids,omitempty"`
+	// Dimension id → percent, summing to 100; defaults to the role's weights.
+	DimensionWeights map[string]int32 `protobuf:"bytes,10,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *AssembleAssessmentRequest) Reset() {
+	*x = AssembleAssessmentRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssembleAssessmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssembleAssessmentRequest) ProtoMessage() {}
+
+func (x *AssembleAssessmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssembleAssessmentRequest.ProtoReflect.Descriptor instead.
+func (*AssembleAssessmentRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *AssembleAssessmentRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *AssembleAssessmentRequest) GetSeniority() string {
+	if x != nil {
+		return x.Seniority
+	}
+	return ""
+}
+
+func (x *AssembleAssessmentRequest) GetStacks() []string {
+	if x != nil {
+		return x.Stacks
+	}
+	return nil
+}
+
+func (x *AssembleAssessmentRequest) GetMinMinutes() int32 {
+	if x != nil {
+		return x.MinMinutes
+	}
+	return 0
+}
+
+func (x *AssembleAssessmentRequest) GetMaxMinutes() int32 {
+	if x != nil {
+		return x.MaxMinutes
+	}
+	return 0
+}
+
+func (x *AssembleAssessmentRequest) GetSeed() int64 {
+	if x != nil && x.Seed != nil {
+		return *x.Seed
+	}
+	return 0
+}
+
+func (x *AssembleAssessmentRequest) GetTemplateId() string {
+	if x != nil {
+		return x.TemplateId
+	}
+	return ""
+}
+
+func (x *AssembleAssessmentRequest) GetRequiredQuestionIds() []string {
+	if x != nil {
+		return x.RequiredQuestionIds
+	}
+	return nil
+}
+
+func (x *AssembleAssessmentRequest) GetExcludedQuestionIds() []string {
+	if x != nil {
+		return x.ExcludedQuestionIds
+	}
+	return nil
+}
+
+func (x *AssembleAssessmentRequest) GetDimensionWeights() map[string]int32 {
+	if x != nil {
+		return x.DimensionWeights
+	}
+	return nil
+}
+
+type AssembleAssessmentResponse struct {
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Items        []*AssessmentItem      `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	TotalMinutes int32                  `protobuf:"varint,2,opt,name=total_minutes,json=totalMinutes,proto3" json:"total_minutes,omitempty"`
+	// Dimension id → percent of total minutes.
+	DimensionShares map[string]float64 `protobuf:"bytes,3,rep,name=dimension_shares,json=dimensionShares,proto3" json:"dimension_shares,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	// The bank revision the selection was made from: the same request on the
+	// same revision returns the same items.
+	BankRevision int64 `protobuf:"varint,4,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
+	Seed         int64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
+	// Dimension id → the weight the selection aimed for.
+	DimensionWeights map[string]int32 `protobuf:"bytes,6,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Sum over dimensions of |share − weight|: what assembly minimises.
+	Deviation     float64 `protobuf:"fixed64,7,opt,name=deviation,proto3" json:"deviation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssembleAssessmentResponse) Reset() {
+	*x = AssembleAssessmentResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssembleAssessmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssembleAssessmentResponse) ProtoMessage() {}
+
+func (x *AssembleAssessmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssembleAssessmentResponse.ProtoReflect.Descriptor instead.
+func (*AssembleAssessmentResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *AssembleAssessmentResponse) GetItems() []*AssessmentItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *AssembleAssessmentResponse) GetTotalMinutes() int32 {
+	if x != nil {
+		return x.TotalMinutes
+	}
+	return 0
+}
+
+func (x *AssembleAssessmentResponse) GetDimensionShares() map[string]float64 {
+	if x != nil {
+		return x.DimensionShares
+	}
+	return nil
+}
+
+func (x *AssembleAssessmentResponse) GetBankRevision() int64 {
+	if x != nil {
+		return x.BankRevision
+	}
+	return 0
+}
+
+func (x *AssembleAssessmentResponse) GetSeed() int64 {
+	if x != nil {
+		return x.Seed
+	}
+	return 0
+}
+
+func (x *AssembleAssessmentResponse) GetDimensionWeights() map[string]int32 {
+	if x != nil {
+		return x.DimensionWeights
+	}
+	return nil
+}
+
+func (x *AssembleAssessmentResponse) GetDeviation() float64 {
+	if x != nil {
+		return x.Deviation
+	}
+	return 0
+}
+
+// One question of an assessment, pinned to the version it was taken from.
+type AssessmentItem struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	QuestionId string                 `protobuf:"bytes,1,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
+	Version    int32                  `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// As rendered for the requested stack.
+	Text           string         `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	Dimension      string         `protobuf:"bytes,4,opt,name=dimension,proto3" json:"dimension,omitempty"`
+	Competency     string         `protobuf:"bytes,5,opt,name=competency,proto3" json:"competency,omitempty"`
+	ResponseFormat ResponseFormat `protobuf:"varint,6,opt,name=response_format,json=responseFormat,proto3,enum=layersrank.questionbank.v1.ResponseFormat" json:"response_format,omitempty"`
+	Minutes        int32          `protobuf:"varint,7,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	WhatItReveals  string         `protobuf:"bytes,8,opt,name=what_it_reveals,json=whatItReveals,proto3" json:"what_it_reveals,omitempty"`
+	// Why this item is here: the competency it covers, its format, its stack.
+	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The stack whose variant or stack-specific question this is; empty if none.
+	Stack         string `protobuf:"bytes,10,opt,name=stack,proto3" json:"stack,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AssessmentItem) Reset() {
+	*x = AssessmentItem{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AssessmentItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AssessmentItem) ProtoMessage() {}
+
+func (x *AssessmentItem) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AssessmentItem.ProtoReflect.Descriptor instead.
+func (*AssessmentItem) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *AssessmentItem) GetQuestionId() string {
+	if x != nil {
+		return x.QuestionId
+	}
+	return ""
+}
+
+func (x *AssessmentItem) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *AssessmentItem) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *AssessmentItem) GetDimension() string {
+	if x != nil {
+		return x.Dimension
+	}
+	return ""
+}
+
+func (x *AssessmentItem) GetCompetency() string {
+	if x != nil {
+		return x.Competency
+	}
+	return ""
+}
+
+func (x *AssessmentItem) GetResponseFormat() ResponseFormat {
+	if x != nil {
+		return x.ResponseFormat
+	}
+	return ResponseFormat_RESPONSE_FORMAT_UNSPECIFIED
+}
+
+func (x *AssessmentItem) GetMinutes() int32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *AssessmentItem) GetWhatItReveals() string {
+	if x != nil {
+		return x.WhatItReveals
+	}
+	return ""
+}
+
+func (x *AssessmentItem) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *AssessmentItem) GetStack() string {
+	if x != nil {
+		return x.Stack
+	}
+	return ""
+}
+
+// A saved assembly configuration.
+type Template struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Kebab-case, 3–64 characters.
+	Id    string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Empty for LayersRank's defaults; else the customer org id.
+	Owner      string   `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	Role       string   `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
+	Seniority  string   `protobuf:"bytes,5,opt,name=seniority,proto3" json:"seniority,omitempty"`
+	Stacks     []string `protobuf:"bytes,6,rep,name=stacks,proto3" json:"stacks,omitempty"`
+	MinMinutes int32    `protobuf:"varint,7,opt,name=min_minutes,json=minMinutes,proto3" json:"min_minutes,omitempty"`
+	MaxMinutes int32    `protobuf:"varint,8,opt,name=max_minutes,json=maxMinutes,proto3" json:"max_minutes,omitempty"`
+	// Overrides the role's weights when set; must sum to 100.
+	DimensionWeights    map[string]int32       `protobuf:"bytes,9,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	RequiredQuestionIds []string               `protobuf:"bytes,10,rep,name=required_question_ids,json=requiredQuestionIds,proto3" json:"required_question_ids,omitempty"`
+	ExcludedQuestionIds []string               `protobuf:"bytes,11,rep,name=excluded_question_ids,json=excludedQuestionIds,proto3" json:"excluded_question_ids,omitempty"`
+	Etag                string                 `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
+	CreateTime          *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime          *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *Template) Reset() {
+	*x = Template{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Template) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Template) ProtoMessage() {}
+
+func (x *Template) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Template.ProtoReflect.Descriptor instead.
+func (*Template) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *Template) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Template) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Template) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *Template) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *Template) GetSeniority() string {
+	if x != nil {
+		return x.Seniority
+	}
+	return ""
+}
+
+func (x *Template) GetStacks() []string {
+	if x != nil {
+		return x.Stacks
+	}
+	return nil
+}
+
+func (x *Template) GetMinMinutes() int32 {
+	if x != nil {
+		return x.MinMinutes
+	}
+	return 0
+}
+
+func (x *Template) GetMaxMinutes() int32 {
+	if x != nil {
+		return x.MaxMinutes
+	}
+	return 0
+}
+
+func (x *Template) GetDimensionWeights() map[string]int32 {
+	if x != nil {
+		return x.DimensionWeights
+	}
+	return nil
+}
+
+func (x *Template) GetRequiredQuestionIds() []string {
+	if x != nil {
+		return x.RequiredQuestionIds
+	}
+	return nil
+}
+
+func (x *Template) GetExcludedQuestionIds() []string {
+	if x != nil {
+		return x.ExcludedQuestionIds
+	}
+	return nil
+}
+
+func (x *Template) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *Template) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Template) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+type ListTemplatesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A customer org id: that customer's templates plus LayersRank's defaults.
+	// Empty lists every template.
+	Owner string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
+	// At most 100; defaults to 25.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTemplatesRequest) Reset() {
+	*x = ListTemplatesRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTemplatesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTemplatesRequest) ProtoMessage() {}
+
+func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTemplatesRequest.ProtoReflect.Descriptor instead.
+func (*ListTemplatesRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ListTemplatesRequest) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
+}
+
+func (x *ListTemplatesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListTemplatesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListTemplatesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Templates     []*Template            `protobuf:"bytes,1,rep,name=templates,proto3" json:"templates,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	TotalSize     int32                  `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListTemplatesResponse) Reset() {
+	*x = ListTemplatesResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListTemplatesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListTemplatesResponse) ProtoMessage() {}
+
+func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListTemplatesResponse.ProtoReflect.Descriptor instead.
+func (*ListTemplatesResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ListTemplatesResponse) GetTemplates() []*Template {
+	if x != nil {
+		return x.Templates
+	}
+	return nil
+}
+
+func (x *ListTemplatesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListTemplatesResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
+type GetTemplateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTemplateRequest) Reset() {
+	*x = GetTemplateRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTemplateRequest) ProtoMessage() {}
+
+func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTemplateRequest.ProtoReflect.Descriptor instead.
+func (*GetTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetTemplateRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetTemplateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Template      *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetTemplateResponse) Reset() {
+	*x = GetTemplateResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetTemplateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetTemplateResponse) ProtoMessage() {}
+
+func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetTemplateResponse.ProtoReflect.Descriptor instead.
+func (*GetTemplateResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *GetTemplateResponse) GetTemplate() *Template {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+type CreateTemplateRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Template *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	// The id to use; overrides template.id when set.
+	TemplateId    string `protobuf:"bytes,2,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTemplateRequest) Reset() {
+	*x = CreateTemplateRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTemplateRequest) ProtoMessage() {}
+
+func (x *CreateTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTemplateRequest.ProtoReflect.Descriptor instead.
+func (*CreateTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *CreateTemplateRequest) GetTemplate() *Template {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+func (x *CreateTemplateRequest) GetTemplateId() string {
+	if x != nil {
+		return x.TemplateId
+	}
+	return ""
+}
+
+type CreateTemplateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Template      *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTemplateResponse) Reset() {
+	*x = CreateTemplateResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTemplateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTemplateResponse) ProtoMessage() {}
+
+func (x *CreateTemplateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTemplateResponse.ProtoReflect.Descriptor instead.
+func (*CreateTemplateResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CreateTemplateResponse) GetTemplate() *Template {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+type UpdateTemplateRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Must carry its id and current etag.
+	Template *Template `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	// Fields to change; `*` for all. Through the gateway it defaults to the
+	// fields present in the body.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTemplateRequest) Reset() {
+	*x = UpdateTemplateRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTemplateRequest) ProtoMessage() {}
+
+func (x *UpdateTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTemplateRequest.ProtoReflect.Descriptor instead.
+func (*UpdateTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *UpdateTemplateRequest) GetTemplate() *Template {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+func (x *UpdateTemplateRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+type UpdateTemplateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Template      *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTemplateResponse) Reset() {
+	*x = UpdateTemplateResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTemplateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTemplateResponse) ProtoMessage() {}
+
+func (x *UpdateTemplateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTemplateResponse.ProtoReflect.Descriptor instead.
+func (*UpdateTemplateResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *UpdateTemplateResponse) GetTemplate() *Template {
+	if x != nil {
+		return x.Template
+	}
+	return nil
+}
+
+type DeleteTemplateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTemplateRequest) Reset() {
+	*x = DeleteTemplateRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTemplateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTemplateRequest) ProtoMessage() {}
+
+func (x *DeleteTemplateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTemplateRequest.ProtoReflect.Descriptor instead.
+func (*DeleteTemplateRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *DeleteTemplateRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeleteTemplateRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type DeleteTemplateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteTemplateResponse) Reset() {
+	*x = DeleteTemplateResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteTemplateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteTemplateResponse) ProtoMessage() {}
+
+func (x *DeleteTemplateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteTemplateResponse.ProtoReflect.Descriptor instead.
+func (*DeleteTemplateResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{38}
+}
+
+type ExportQuestionBankRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only questions for this role (and only its part of the taxonomy's roles).
+	Role string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	// Only questions in this state; unset exports every state.
+	State         Question_State `protobuf:"varint,2,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportQuestionBankRequest) Reset() {
+	*x = ExportQuestionBankRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportQuestionBankRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportQuestionBankRequest) ProtoMessage() {}
+
+func (x *ExportQuestionBankRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportQuestionBankRequest.ProtoReflect.Descriptor instead.
+func (*ExportQuestionBankRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ExportQuestionBankRequest) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ExportQuestionBankRequest) GetState() Question_State {
+	if x != nil {
+		return x.State
+	}
+	return Question_STATE_UNSPECIFIED
+}
+
+type ExportQuestionBankResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Item:
+	//
+	//	*ExportQuestionBankResponse_Header
+	//	*ExportQuestionBankResponse_Question
+	Item          isExportQuestionBankResponse_Item `protobuf_oneof:"item"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportQuestionBankResponse) Reset() {
+	*x = ExportQuestionBankResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportQuestionBankResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportQuestionBankResponse) ProtoMessage() {}
+
+func (x *ExportQuestionBankResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportQuestionBankResponse.ProtoReflect.Descriptor instead.
+func (*ExportQuestionBankResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *ExportQuestionBankResponse) GetItem() isExportQuestionBankResponse_Item {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+func (x *ExportQuestionBankResponse) GetHeader() *ExportHeader {
+	if x != nil {
+		if x, ok := x.Item.(*ExportQuestionBankResponse_Header); ok {
+			return x.Header
+		}
+	}
+	return nil
+}
+
+func (x *ExportQuestionBankResponse) GetQuestion() *Question {
+	if x != nil {
+		if x, ok := x.Item.(*ExportQuestionBankResponse_Question); ok {
+			return x.Question
+		}
+	}
+	return nil
+}
+
+type isExportQuestionBankResponse_Item interface {
+	isExportQuestionBankResponse_Item()
+}
+
+type ExportQuestionBankResponse_Header struct {
+	// Always the first message.
+	Header *ExportHeader `protobuf:"bytes,1,opt,name=header,proto3,oneof"`
+}
+
+type ExportQuestionBankResponse_Question struct {
+	Question *Question `protobuf:"bytes,2,opt,name=question,proto3,oneof"`
+}
+
+func (*ExportQuestionBankResponse_Header) isExportQuestionBankResponse_Item() {}
+
+func (*ExportQuestionBankResponse_Question) isExportQuestionBankResponse_Item() {}
+
+// What an export is of: the file format's header.
+type ExportHeader struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	BankRevision  int64                  `protobuf:"varint,1,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
+	ExportTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=export_time,json=exportTime,proto3" json:"export_time,omitempty"`
+	Role          string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	QuestionCount int32                  `protobuf:"varint,4,opt,name=question_count,json=questionCount,proto3" json:"question_count,omitempty"`
+	Taxonomy      *Taxonomy              `protobuf:"bytes,5,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportHeader) Reset() {
+	*x = ExportHeader{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportHeader) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportHeader) ProtoMessage() {}
+
+func (x *ExportHeader) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportHeader.ProtoReflect.Descriptor instead.
+func (*ExportHeader) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *ExportHeader) GetBankRevision() int64 {
+	if x != nil {
+		return x.BankRevision
+	}
+	return 0
+}
+
+func (x *ExportHeader) GetExportTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExportTime
+	}
+	return nil
+}
+
+func (x *ExportHeader) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *ExportHeader) GetQuestionCount() int32 {
+	if x != nil {
+		return x.QuestionCount
+	}
+	return 0
+}
+
+func (x *ExportHeader) GetTaxonomy() *Taxonomy {
+	if x != nil {
+		return x.Taxonomy
+	}
+	return nil
+}
+
+// Also the export file format: an export written by `qbank export` can be
+// posted as is.
+type ImportQuestionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 10,000; each with its etag when it already exists.
+	Questions []*Question `protobuf:"bytes,1,rep,name=questions,proto3" json:"questions,omitempty"`
+	// Check everything and report what would change, writing nothing.
+	ValidateOnly bool `protobuf:"varint,2,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// Where the questions came from (an export's header); informational:
+	// questions are validated against this bank's taxonomy.
+	Source        *ExportHeader `protobuf:"bytes,3,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportQuestionsRequest) Reset() {
+	*x = ImportQuestionsRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportQuestionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportQuestionsRequest) ProtoMessage() {}
+
+func (x *ImportQuestionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportQuestionsRequest.ProtoReflect.Descriptor instead.
+func (*ImportQuestionsRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *ImportQuestionsRequest) GetQuestions() []*Question {
+	if x != nil {
+		return x.Questions
+	}
+	return nil
+}
+
+func (x *ImportQuestionsRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+func (x *ImportQuestionsRequest) GetSource() *ExportHeader {
+	if x != nil {
+		return x.Source
+	}
+	return nil
+}
+
+type ImportQuestionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One per question, in request order.
+	Results        []*ImportResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	CreatedCount   int32           `protobuf:"varint,2,opt,name=created_count,json=createdCount,proto3" json:"created_count,omitempty"`
+	UpdatedCount   int32           `protobuf:"varint,3,opt,name=updated_count,json=updatedCount,proto3" json:"updated_count,omitempty"`
+	UnchangedCount int32           `protobuf:"varint,4,opt,name=unchanged_count,json=unchangedCount,proto3" json:"unchanged_count,omitempty"`
+	ValidateOnly   bool            `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	// The bank revision after the import (unchanged for a dry run).
+	BankRevision  int64 `protobuf:"varint,6,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportQuestionsResponse) Reset() {
+	*x = ImportQuestionsResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportQuestionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportQuestionsResponse) ProtoMessage() {}
+
+func (x *ImportQuestionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportQuestionsResponse.ProtoReflect.Descriptor instead.
+func (*ImportQuestionsResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ImportQuestionsResponse) GetResults() []*ImportResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+func (x *ImportQuestionsResponse) GetCreatedCount() int32 {
+	if x != nil {
+		return x.CreatedCount
+	}
+	return 0
+}
+
+func (x *ImportQuestionsResponse) GetUpdatedCount() int32 {
+	if x != nil {
+		return x.UpdatedCount
+	}
+	return 0
+}
+
+func (x *ImportQuestionsResponse) GetUnchangedCount() int32 {
+	if x != nil {
+		return x.UnchangedCount
+	}
+	return 0
+}
+
+func (x *ImportQuestionsResponse) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+func (x *ImportQuestionsResponse) GetBankRevision() int64 {
+	if x != nil {
+		return x.BankRevision
+	}
+	return 0
+}
+
+type ImportResult struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Action ImportResult_Action    `protobuf:"varint,2,opt,name=action,proto3,enum=layersrank.questionbank.v1.ImportResult_Action" json:"action,omitempty"`
+	// The version after the import (what it would be, for a dry run).
+	Version       int32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ImportResult) Reset() {
+	*x = ImportResult{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ImportResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ImportResult) ProtoMessage() {}
+
+func (x *ImportResult) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ImportResult.ProtoReflect.Descriptor instead.
+func (*ImportResult) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ImportResult) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ImportResult) GetAction() ImportResult_Action {
+	if x != nil {
+		return x.Action
+	}
+	return ImportResult_ACTION_UNSPECIFIED
+}
+
+func (x *ImportResult) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
 var File_layersrank_questionbank_v1_questionbank_proto protoreflect.FileDescriptor
 
 const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
@@ -1838,11 +3306,146 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x05Stack\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
-	"\aaliases\x18\x03 \x03(\tR\aaliases*i\n" +
+	"\aaliases\x18\x03 \x03(\tR\aaliases\"\x91\x04\n" +
+	"\x19AssembleAssessmentRequest\x12\x12\n" +
+	"\x04role\x18\x01 \x01(\tR\x04role\x12\x1c\n" +
+	"\tseniority\x18\x02 \x01(\tR\tseniority\x12\x16\n" +
+	"\x06stacks\x18\x03 \x03(\tR\x06stacks\x12\x1f\n" +
+	"\vmin_minutes\x18\x04 \x01(\x05R\n" +
+	"minMinutes\x12\x1f\n" +
+	"\vmax_minutes\x18\x05 \x01(\x05R\n" +
+	"maxMinutes\x12\x17\n" +
+	"\x04seed\x18\x06 \x01(\x03H\x00R\x04seed\x88\x01\x01\x12\x1f\n" +
+	"\vtemplate_id\x18\a \x01(\tR\n" +
+	"templateId\x122\n" +
+	"\x15required_question_ids\x18\b \x03(\tR\x13requiredQuestionIds\x122\n" +
+	"\x15excluded_question_ids\x18\t \x03(\tR\x13excludedQuestionIds\x12x\n" +
+	"\x11dimension_weights\x18\n" +
+	" \x03(\v2K.layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntryR\x10dimensionWeights\x1aC\n" +
+	"\x15DimensionWeightsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\a\n" +
+	"\x05_seed\"\xd6\x04\n" +
+	"\x1aAssembleAssessmentResponse\x12@\n" +
+	"\x05items\x18\x01 \x03(\v2*.layersrank.questionbank.v1.AssessmentItemR\x05items\x12#\n" +
+	"\rtotal_minutes\x18\x02 \x01(\x05R\ftotalMinutes\x12v\n" +
+	"\x10dimension_shares\x18\x03 \x03(\v2K.layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntryR\x0fdimensionShares\x12#\n" +
+	"\rbank_revision\x18\x04 \x01(\x03R\fbankRevision\x12\x12\n" +
+	"\x04seed\x18\x05 \x01(\x03R\x04seed\x12y\n" +
+	"\x11dimension_weights\x18\x06 \x03(\v2L.layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntryR\x10dimensionWeights\x12\x1c\n" +
+	"\tdeviation\x18\a \x01(\x01R\tdeviation\x1aB\n" +
+	"\x14DimensionSharesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1aC\n" +
+	"\x15DimensionWeightsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"\xe2\x02\n" +
+	"\x0eAssessmentItem\x12\x1f\n" +
+	"\vquestion_id\x18\x01 \x01(\tR\n" +
+	"questionId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\x12\x1c\n" +
+	"\tdimension\x18\x04 \x01(\tR\tdimension\x12\x1e\n" +
+	"\n" +
+	"competency\x18\x05 \x01(\tR\n" +
+	"competency\x12S\n" +
+	"\x0fresponse_format\x18\x06 \x01(\x0e2*.layersrank.questionbank.v1.ResponseFormatR\x0eresponseFormat\x12\x18\n" +
+	"\aminutes\x18\a \x01(\x05R\aminutes\x12&\n" +
+	"\x0fwhat_it_reveals\x18\b \x01(\tR\rwhatItReveals\x12\x16\n" +
+	"\x06reason\x18\t \x01(\tR\x06reason\x12\x14\n" +
+	"\x05stack\x18\n" +
+	" \x01(\tR\x05stack\"\x94\x05\n" +
+	"\bTemplate\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x05R\x02id\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x02R\x05title\x12\x19\n" +
+	"\x05owner\x18\x03 \x01(\tB\x03\xe0A\x05R\x05owner\x12\x17\n" +
+	"\x04role\x18\x04 \x01(\tB\x03\xe0A\x02R\x04role\x12\x1c\n" +
+	"\tseniority\x18\x05 \x01(\tR\tseniority\x12\x16\n" +
+	"\x06stacks\x18\x06 \x03(\tR\x06stacks\x12\x1f\n" +
+	"\vmin_minutes\x18\a \x01(\x05R\n" +
+	"minMinutes\x12\x1f\n" +
+	"\vmax_minutes\x18\b \x01(\x05R\n" +
+	"maxMinutes\x12g\n" +
+	"\x11dimension_weights\x18\t \x03(\v2:.layersrank.questionbank.v1.Template.DimensionWeightsEntryR\x10dimensionWeights\x122\n" +
+	"\x15required_question_ids\x18\n" +
+	" \x03(\tR\x13requiredQuestionIds\x122\n" +
+	"\x15excluded_question_ids\x18\v \x03(\tR\x13excludedQuestionIds\x12\x12\n" +
+	"\x04etag\x18\f \x01(\tR\x04etag\x12@\n" +
+	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"createTime\x12@\n" +
+	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime\x1aC\n" +
+	"\x15DimensionWeightsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"h\n" +
+	"\x14ListTemplatesRequest\x12\x14\n" +
+	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\xa2\x01\n" +
+	"\x15ListTemplatesResponse\x12B\n" +
+	"\ttemplates\x18\x01 \x03(\v2$.layersrank.questionbank.v1.TemplateR\ttemplates\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\")\n" +
+	"\x12GetTemplateRequest\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\"W\n" +
+	"\x13GetTemplateResponse\x12@\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\x7f\n" +
+	"\x15CreateTemplateRequest\x12E\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateB\x03\xe0A\x02R\btemplate\x12\x1f\n" +
+	"\vtemplate_id\x18\x02 \x01(\tR\n" +
+	"templateId\"Z\n" +
+	"\x16CreateTemplateResponse\x12@\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\x9b\x01\n" +
+	"\x15UpdateTemplateRequest\x12E\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateB\x03\xe0A\x02R\btemplate\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"Z\n" +
+	"\x16UpdateTemplateResponse\x12@\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"E\n" +
+	"\x15DeleteTemplateRequest\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x17\n" +
+	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\"\x18\n" +
+	"\x16DeleteTemplateResponse\"q\n" +
+	"\x19ExportQuestionBankRequest\x12\x12\n" +
+	"\x04role\x18\x01 \x01(\tR\x04role\x12@\n" +
+	"\x05state\x18\x02 \x01(\x0e2*.layersrank.questionbank.v1.Question.StateR\x05state\"\xac\x01\n" +
+	"\x1aExportQuestionBankResponse\x12B\n" +
+	"\x06header\x18\x01 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderH\x00R\x06header\x12B\n" +
+	"\bquestion\x18\x02 \x01(\v2$.layersrank.questionbank.v1.QuestionH\x00R\bquestionB\x06\n" +
+	"\x04item\"\xed\x01\n" +
+	"\fExportHeader\x12#\n" +
+	"\rbank_revision\x18\x01 \x01(\x03R\fbankRevision\x12;\n" +
+	"\vexport_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"exportTime\x12\x12\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\x12%\n" +
+	"\x0equestion_count\x18\x04 \x01(\x05R\rquestionCount\x12@\n" +
+	"\btaxonomy\x18\x05 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\xc3\x01\n" +
+	"\x16ImportQuestionsRequest\x12B\n" +
+	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12#\n" +
+	"\rvalidate_only\x18\x02 \x01(\bR\fvalidateOnly\x12@\n" +
+	"\x06source\x18\x03 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderR\x06source\"\x9a\x02\n" +
+	"\x17ImportQuestionsResponse\x12B\n" +
+	"\aresults\x18\x01 \x03(\v2(.layersrank.questionbank.v1.ImportResultR\aresults\x12#\n" +
+	"\rcreated_count\x18\x02 \x01(\x05R\fcreatedCount\x12#\n" +
+	"\rupdated_count\x18\x03 \x01(\x05R\fupdatedCount\x12'\n" +
+	"\x0funchanged_count\x18\x04 \x01(\x05R\x0eunchangedCount\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\x12#\n" +
+	"\rbank_revision\x18\x06 \x01(\x03R\fbankRevision\"\xe1\x01\n" +
+	"\fImportResult\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12G\n" +
+	"\x06action\x18\x02 \x01(\x0e2/.layersrank.questionbank.v1.ImportResult.ActionR\x06action\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x05R\aversion\"^\n" +
+	"\x06Action\x12\x16\n" +
+	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eACTION_CREATED\x10\x01\x12\x12\n" +
+	"\x0eACTION_UPDATED\x10\x02\x12\x14\n" +
+	"\x10ACTION_UNCHANGED\x10\x03*i\n" +
 	"\x0eResponseFormat\x12\x1f\n" +
 	"\x1bRESPONSE_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15RESPONSE_FORMAT_VIDEO\x10\x01\x12\x1b\n" +
-	"\x17RESPONSE_FORMAT_WRITTEN\x10\x022\xcf\v\n" +
+	"\x17RESPONSE_FORMAT_WRITTEN\x10\x022\xd5\x15\n" +
 	"\x13QuestionBankService\x12\x8b\x01\n" +
 	"\rListQuestions\x120.layersrank.questionbank.v1.ListQuestionsRequest\x1a1.layersrank.questionbank.v1.ListQuestionsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/questions\x12\x94\x01\n" +
 	"\vGetQuestion\x12..layersrank.questionbank.v1.GetQuestionRequest\x1a/.layersrank.questionbank.v1.GetQuestionResponse\"$\x82\xd3\xe4\x93\x02\x1eb\bquestion\x12\x12/v1/questions/{id}\x12\xa0\x01\n" +
@@ -1852,7 +3455,15 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x0eUpdateQuestion\x121.layersrank.questionbank.v1.UpdateQuestionRequest\x1a2.layersrank.questionbank.v1.UpdateQuestionResponse\"7\x82\xd3\xe4\x93\x021:\bquestionb\bquestion2\x1b/v1/questions/{question.id}\x12\xa7\x01\n" +
 	"\x0eRetireQuestion\x121.layersrank.questionbank.v1.RetireQuestionRequest\x1a2.layersrank.questionbank.v1.RetireQuestionResponse\".\x82\xd3\xe4\x93\x02(:\x01*b\bquestion\"\x19/v1/questions/{id}:retire\x12\xab\x01\n" +
 	"\x0fRestoreQuestion\x122.layersrank.questionbank.v1.RestoreQuestionRequest\x1a3.layersrank.questionbank.v1.RestoreQuestionResponse\"/\x82\xd3\xe4\x93\x02):\x01*b\bquestion\"\x1a/v1/questions/{id}:restore\x12\x8e\x01\n" +
-	"\vGetTaxonomy\x12..layersrank.questionbank.v1.GetTaxonomyRequest\x1a/.layersrank.questionbank.v1.GetTaxonomyResponse\"\x1e\x82\xd3\xe4\x93\x02\x18b\btaxonomy\x12\f/v1/taxonomyBMZKgithub.com/layersrank/qbank/proto/layersrank/questionbank/v1;questionbankv1b\x06proto3"
+	"\vGetTaxonomy\x12..layersrank.questionbank.v1.GetTaxonomyRequest\x1a/.layersrank.questionbank.v1.GetTaxonomyResponse\"\x1e\x82\xd3\xe4\x93\x02\x18b\btaxonomy\x12\f/v1/taxonomy\x12\xa8\x01\n" +
+	"\x12AssembleAssessment\x125.layersrank.questionbank.v1.AssembleAssessmentRequest\x1a6.layersrank.questionbank.v1.AssembleAssessmentResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/assessments:assemble\x12\x8b\x01\n" +
+	"\rListTemplates\x120.layersrank.questionbank.v1.ListTemplatesRequest\x1a1.layersrank.questionbank.v1.ListTemplatesResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/templates\x12\x94\x01\n" +
+	"\vGetTemplate\x12..layersrank.questionbank.v1.GetTemplateRequest\x1a/.layersrank.questionbank.v1.GetTemplateResponse\"$\x82\xd3\xe4\x93\x02\x1eb\btemplate\x12\x12/v1/templates/{id}\x12\xa2\x01\n" +
+	"\x0eCreateTemplate\x121.layersrank.questionbank.v1.CreateTemplateRequest\x1a2.layersrank.questionbank.v1.CreateTemplateResponse\")\x82\xd3\xe4\x93\x02#:\btemplateb\btemplate\"\r/v1/templates\x12\xb0\x01\n" +
+	"\x0eUpdateTemplate\x121.layersrank.questionbank.v1.UpdateTemplateRequest\x1a2.layersrank.questionbank.v1.UpdateTemplateResponse\"7\x82\xd3\xe4\x93\x021:\btemplateb\btemplate2\x1b/v1/templates/{template.id}\x12\x93\x01\n" +
+	"\x0eDeleteTemplate\x121.layersrank.questionbank.v1.DeleteTemplateRequest\x1a2.layersrank.questionbank.v1.DeleteTemplateResponse\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/v1/templates/{id}\x12\xa7\x01\n" +
+	"\x12ExportQuestionBank\x125.layersrank.questionbank.v1.ExportQuestionBankRequest\x1a6.layersrank.questionbank.v1.ExportQuestionBankResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/question-bank:export0\x01\x12\x9b\x01\n" +
+	"\x0fImportQuestions\x122.layersrank.questionbank.v1.ImportQuestionsRequest\x1a3.layersrank.questionbank.v1.ImportQuestionsResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/questions:importBMZKgithub.com/layersrank/qbank/proto/layersrank/questionbank/v1;questionbankv1b\x06proto3"
 
 var (
 	file_layersrank_questionbank_v1_questionbank_proto_rawDescOnce sync.Once
@@ -1866,90 +3477,155 @@ func file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP() []byte {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescData
 }
 
-var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_layersrank_questionbank_v1_questionbank_proto_goTypes = []any{
 	(ResponseFormat)(0),                  // 0: layersrank.questionbank.v1.ResponseFormat
 	(Question_State)(0),                  // 1: layersrank.questionbank.v1.Question.State
-	(*Question)(nil),                     // 2: layersrank.questionbank.v1.Question
-	(*ScoringGuide)(nil),                 // 3: layersrank.questionbank.v1.ScoringGuide
-	(*ListQuestionsRequest)(nil),         // 4: layersrank.questionbank.v1.ListQuestionsRequest
-	(*ListQuestionsResponse)(nil),        // 5: layersrank.questionbank.v1.ListQuestionsResponse
-	(*GetQuestionRequest)(nil),           // 6: layersrank.questionbank.v1.GetQuestionRequest
-	(*GetQuestionResponse)(nil),          // 7: layersrank.questionbank.v1.GetQuestionResponse
-	(*BatchGetQuestionsRequest)(nil),     // 8: layersrank.questionbank.v1.BatchGetQuestionsRequest
-	(*BatchGetQuestionsResponse)(nil),    // 9: layersrank.questionbank.v1.BatchGetQuestionsResponse
-	(*ListQuestionVersionsRequest)(nil),  // 10: layersrank.questionbank.v1.ListQuestionVersionsRequest
-	(*ListQuestionVersionsResponse)(nil), // 11: layersrank.questionbank.v1.ListQuestionVersionsResponse
-	(*CreateQuestionRequest)(nil),        // 12: layersrank.questionbank.v1.CreateQuestionRequest
-	(*CreateQuestionResponse)(nil),       // 13: layersrank.questionbank.v1.CreateQuestionResponse
-	(*UpdateQuestionRequest)(nil),        // 14: layersrank.questionbank.v1.UpdateQuestionRequest
-	(*UpdateQuestionResponse)(nil),       // 15: layersrank.questionbank.v1.UpdateQuestionResponse
-	(*RetireQuestionRequest)(nil),        // 16: layersrank.questionbank.v1.RetireQuestionRequest
-	(*RetireQuestionResponse)(nil),       // 17: layersrank.questionbank.v1.RetireQuestionResponse
-	(*RestoreQuestionRequest)(nil),       // 18: layersrank.questionbank.v1.RestoreQuestionRequest
-	(*RestoreQuestionResponse)(nil),      // 19: layersrank.questionbank.v1.RestoreQuestionResponse
-	(*GetTaxonomyRequest)(nil),           // 20: layersrank.questionbank.v1.GetTaxonomyRequest
-	(*GetTaxonomyResponse)(nil),          // 21: layersrank.questionbank.v1.GetTaxonomyResponse
-	(*Taxonomy)(nil),                     // 22: layersrank.questionbank.v1.Taxonomy
-	(*Dimension)(nil),                    // 23: layersrank.questionbank.v1.Dimension
-	(*Competency)(nil),                   // 24: layersrank.questionbank.v1.Competency
-	(*Role)(nil),                         // 25: layersrank.questionbank.v1.Role
-	(*Stack)(nil),                        // 26: layersrank.questionbank.v1.Stack
-	nil,                                  // 27: layersrank.questionbank.v1.Question.StackVariantsEntry
-	nil,                                  // 28: layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	(*timestamppb.Timestamp)(nil),        // 29: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 30: google.protobuf.FieldMask
+	(ImportResult_Action)(0),             // 2: layersrank.questionbank.v1.ImportResult.Action
+	(*Question)(nil),                     // 3: layersrank.questionbank.v1.Question
+	(*ScoringGuide)(nil),                 // 4: layersrank.questionbank.v1.ScoringGuide
+	(*ListQuestionsRequest)(nil),         // 5: layersrank.questionbank.v1.ListQuestionsRequest
+	(*ListQuestionsResponse)(nil),        // 6: layersrank.questionbank.v1.ListQuestionsResponse
+	(*GetQuestionRequest)(nil),           // 7: layersrank.questionbank.v1.GetQuestionRequest
+	(*GetQuestionResponse)(nil),          // 8: layersrank.questionbank.v1.GetQuestionResponse
+	(*BatchGetQuestionsRequest)(nil),     // 9: layersrank.questionbank.v1.BatchGetQuestionsRequest
+	(*BatchGetQuestionsResponse)(nil),    // 10: layersrank.questionbank.v1.BatchGetQuestionsResponse
+	(*ListQuestionVersionsRequest)(nil),  // 11: layersrank.questionbank.v1.ListQuestionVersionsRequest
+	(*ListQuestionVersionsResponse)(nil), // 12: layersrank.questionbank.v1.ListQuestionVersionsResponse
+	(*CreateQuestionRequest)(nil),        // 13: layersrank.questionbank.v1.CreateQuestionRequest
+	(*CreateQuestionResponse)(nil),       // 14: layersrank.questionbank.v1.CreateQuestionResponse
+	(*UpdateQuestionRequest)(nil),        // 15: layersrank.questionbank.v1.UpdateQuestionRequest
+	(*UpdateQuestionResponse)(nil),       // 16: layersrank.questionbank.v1.UpdateQuestionResponse
+	(*RetireQuestionRequest)(nil),        // 17: layersrank.questionbank.v1.RetireQuestionRequest
+	(*RetireQuestionResponse)(nil),       // 18: layersrank.questionbank.v1.RetireQuestionResponse
+	(*RestoreQuestionRequest)(nil),       // 19: layersrank.questionbank.v1.RestoreQuestionRequest
+	(*RestoreQuestionResponse)(nil),      // 20: layersrank.questionbank.v1.RestoreQuestionResponse
+	(*GetTaxonomyRequest)(nil),           // 21: layersrank.questionbank.v1.GetTaxonomyRequest
+	(*GetTaxonomyResponse)(nil),          // 22: layersrank.questionbank.v1.GetTaxonomyResponse
+	(*Taxonomy)(nil),                     // 23: layersrank.questionbank.v1.Taxonomy
+	(*Dimension)(nil),                    // 24: layersrank.questionbank.v1.Dimension
+	(*Competency)(nil),                   // 25: layersrank.questionbank.v1.Competency
+	(*Role)(nil),                         // 26: layersrank.questionbank.v1.Role
+	(*Stack)(nil),                        // 27: layersrank.questionbank.v1.Stack
+	(*AssembleAssessmentRequest)(nil),    // 28: layersrank.questionbank.v1.AssembleAssessmentRequest
+	(*AssembleAssessmentResponse)(nil),   // 29: layersrank.questionbank.v1.AssembleAssessmentResponse
+	(*AssessmentItem)(nil),               // 30: layersrank.questionbank.v1.AssessmentItem
+	(*Template)(nil),                     // 31: layersrank.questionbank.v1.Template
+	(*ListTemplatesRequest)(nil),         // 32: layersrank.questionbank.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),        // 33: layersrank.questionbank.v1.ListTemplatesResponse
+	(*GetTemplateRequest)(nil),           // 34: layersrank.questionbank.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),          // 35: layersrank.questionbank.v1.GetTemplateResponse
+	(*CreateTemplateRequest)(nil),        // 36: layersrank.questionbank.v1.CreateTemplateRequest
+	(*CreateTemplateResponse)(nil),       // 37: layersrank.questionbank.v1.CreateTemplateResponse
+	(*UpdateTemplateRequest)(nil),        // 38: layersrank.questionbank.v1.UpdateTemplateRequest
+	(*UpdateTemplateResponse)(nil),       // 39: layersrank.questionbank.v1.UpdateTemplateResponse
+	(*DeleteTemplateRequest)(nil),        // 40: layersrank.questionbank.v1.DeleteTemplateRequest
+	(*DeleteTemplateResponse)(nil),       // 41: layersrank.questionbank.v1.DeleteTemplateResponse
+	(*ExportQuestionBankRequest)(nil),    // 42: layersrank.questionbank.v1.ExportQuestionBankRequest
+	(*ExportQuestionBankResponse)(nil),   // 43: layersrank.questionbank.v1.ExportQuestionBankResponse
+	(*ExportHeader)(nil),                 // 44: layersrank.questionbank.v1.ExportHeader
+	(*ImportQuestionsRequest)(nil),       // 45: layersrank.questionbank.v1.ImportQuestionsRequest
+	(*ImportQuestionsResponse)(nil),      // 46: layersrank.questionbank.v1.ImportQuestionsResponse
+	(*ImportResult)(nil),                 // 47: layersrank.questionbank.v1.ImportResult
+	nil,                                  // 48: layersrank.questionbank.v1.Question.StackVariantsEntry
+	nil,                                  // 49: layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	nil,                                  // 50: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	nil,                                  // 51: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	nil,                                  // 52: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	nil,                                  // 53: layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	(*timestamppb.Timestamp)(nil),        // 54: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 55: google.protobuf.FieldMask
 }
 var file_layersrank_questionbank_v1_questionbank_proto_depIdxs = []int32{
 	0,  // 0: layersrank.questionbank.v1.Question.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	27, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
-	3,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
+	48, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
+	4,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
 	1,  // 3: layersrank.questionbank.v1.Question.state:type_name -> layersrank.questionbank.v1.Question.State
-	29, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
-	29, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
+	54, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
+	54, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 6: layersrank.questionbank.v1.ListQuestionsRequest.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
 	1,  // 7: layersrank.questionbank.v1.ListQuestionsRequest.state:type_name -> layersrank.questionbank.v1.Question.State
-	2,  // 8: layersrank.questionbank.v1.ListQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
-	2,  // 9: layersrank.questionbank.v1.GetQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	2,  // 10: layersrank.questionbank.v1.BatchGetQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
-	2,  // 11: layersrank.questionbank.v1.ListQuestionVersionsResponse.versions:type_name -> layersrank.questionbank.v1.Question
-	2,  // 12: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	2,  // 13: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	2,  // 14: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	30, // 15: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	2,  // 16: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	2,  // 17: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	2,  // 18: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	22, // 19: layersrank.questionbank.v1.GetTaxonomyResponse.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
-	23, // 20: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
-	24, // 21: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
-	25, // 22: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
-	26, // 23: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
-	28, // 24: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	4,  // 25: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
-	6,  // 26: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
-	8,  // 27: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
-	10, // 28: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
-	12, // 29: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
-	14, // 30: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
-	16, // 31: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
-	18, // 32: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
-	20, // 33: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
-	5,  // 34: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
-	7,  // 35: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
-	9,  // 36: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
-	11, // 37: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
-	13, // 38: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
-	15, // 39: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
-	17, // 40: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
-	19, // 41: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
-	21, // 42: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
-	34, // [34:43] is the sub-list for method output_type
-	25, // [25:34] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	3,  // 8: layersrank.questionbank.v1.ListQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
+	3,  // 9: layersrank.questionbank.v1.GetQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	3,  // 10: layersrank.questionbank.v1.BatchGetQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
+	3,  // 11: layersrank.questionbank.v1.ListQuestionVersionsResponse.versions:type_name -> layersrank.questionbank.v1.Question
+	3,  // 12: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
+	3,  // 13: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	3,  // 14: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
+	55, // 15: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	3,  // 16: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	3,  // 17: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	3,  // 18: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	23, // 19: layersrank.questionbank.v1.GetTaxonomyResponse.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	24, // 20: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
+	25, // 21: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
+	26, // 22: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
+	27, // 23: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
+	49, // 24: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	50, // 25: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	30, // 26: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
+	51, // 27: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	52, // 28: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	0,  // 29: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	53, // 30: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	54, // 31: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
+	54, // 32: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
+	31, // 33: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
+	31, // 34: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	31, // 35: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	31, // 36: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	31, // 37: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	55, // 38: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	31, // 39: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	1,  // 40: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
+	44, // 41: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
+	3,  // 42: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
+	54, // 43: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
+	23, // 44: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	3,  // 45: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
+	44, // 46: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
+	47, // 47: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
+	2,  // 48: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
+	5,  // 49: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
+	7,  // 50: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
+	9,  // 51: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
+	11, // 52: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
+	13, // 53: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
+	15, // 54: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
+	17, // 55: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
+	19, // 56: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
+	21, // 57: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
+	28, // 58: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
+	32, // 59: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
+	34, // 60: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
+	36, // 61: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
+	38, // 62: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
+	40, // 63: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
+	42, // 64: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
+	45, // 65: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
+	6,  // 66: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
+	8,  // 67: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
+	10, // 68: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
+	12, // 69: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
+	14, // 70: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
+	16, // 71: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
+	18, // 72: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
+	20, // 73: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
+	22, // 74: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
+	29, // 75: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
+	33, // 76: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
+	35, // 77: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
+	37, // 78: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
+	39, // 79: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
+	41, // 80: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
+	43, // 81: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
+	46, // 82: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
+	66, // [66:83] is the sub-list for method output_type
+	49, // [49:66] is the sub-list for method input_type
+	49, // [49:49] is the sub-list for extension type_name
+	49, // [49:49] is the sub-list for extension extendee
+	0,  // [0:49] is the sub-list for field type_name
 }
 
 func init() { file_layersrank_questionbank_v1_questionbank_proto_init() }
@@ -1957,13 +3633,18 @@ func file_layersrank_questionbank_v1_questionbank_proto_init() {
 	if File_layersrank_questionbank_v1_questionbank_proto != nil {
 		return
 	}
+	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25].OneofWrappers = []any{}
+	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40].OneofWrappers = []any{
+		(*ExportQuestionBankResponse_Header)(nil),
+		(*ExportQuestionBankResponse_Question)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_layersrank_questionbank_v1_questionbank_proto_rawDesc), len(file_layersrank_questionbank_v1_questionbank_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   27,
+			NumEnums:      3,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

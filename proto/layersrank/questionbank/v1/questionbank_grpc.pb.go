@@ -28,6 +28,14 @@ const (
 	QuestionBankService_RetireQuestion_FullMethodName       = "/layersrank.questionbank.v1.QuestionBankService/RetireQuestion"
 	QuestionBankService_RestoreQuestion_FullMethodName      = "/layersrank.questionbank.v1.QuestionBankService/RestoreQuestion"
 	QuestionBankService_GetTaxonomy_FullMethodName          = "/layersrank.questionbank.v1.QuestionBankService/GetTaxonomy"
+	QuestionBankService_AssembleAssessment_FullMethodName   = "/layersrank.questionbank.v1.QuestionBankService/AssembleAssessment"
+	QuestionBankService_ListTemplates_FullMethodName        = "/layersrank.questionbank.v1.QuestionBankService/ListTemplates"
+	QuestionBankService_GetTemplate_FullMethodName          = "/layersrank.questionbank.v1.QuestionBankService/GetTemplate"
+	QuestionBankService_CreateTemplate_FullMethodName       = "/layersrank.questionbank.v1.QuestionBankService/CreateTemplate"
+	QuestionBankService_UpdateTemplate_FullMethodName       = "/layersrank.questionbank.v1.QuestionBankService/UpdateTemplate"
+	QuestionBankService_DeleteTemplate_FullMethodName       = "/layersrank.questionbank.v1.QuestionBankService/DeleteTemplate"
+	QuestionBankService_ExportQuestionBank_FullMethodName   = "/layersrank.questionbank.v1.QuestionBankService/ExportQuestionBank"
+	QuestionBankService_ImportQuestions_FullMethodName      = "/layersrank.questionbank.v1.QuestionBankService/ImportQuestions"
 )
 
 // QuestionBankServiceClient is the client API for QuestionBankService service.
@@ -60,6 +68,29 @@ type QuestionBankServiceClient interface {
 	RestoreQuestion(ctx context.Context, in *RestoreQuestionRequest, opts ...grpc.CallOption) (*RestoreQuestionResponse, error)
 	// Gets the taxonomy: dimensions, competencies, roles, stacks, seniorities.
 	GetTaxonomy(ctx context.Context, in *GetTaxonomyRequest, opts ...grpc.CallOption) (*GetTaxonomyResponse, error)
+	// Assembles a balanced assessment for a role (and stack) from active
+	// questions, pinned to exact versions. The selection is optimal for the
+	// dimension weights; the seed picks among equally good selections.
+	AssembleAssessment(ctx context.Context, in *AssembleAssessmentRequest, opts ...grpc.CallOption) (*AssembleAssessmentResponse, error)
+	// Lists templates: LayersRank's defaults and customers' own.
+	ListTemplates(ctx context.Context, in *ListTemplatesRequest, opts ...grpc.CallOption) (*ListTemplatesResponse, error)
+	// Gets a template.
+	GetTemplate(ctx context.Context, in *GetTemplateRequest, opts ...grpc.CallOption) (*GetTemplateResponse, error)
+	// Creates a template.
+	CreateTemplate(ctx context.Context, in *CreateTemplateRequest, opts ...grpc.CallOption) (*CreateTemplateResponse, error)
+	// Updates the fields named by `update_mask`; the template's `etag` must be
+	// the current one.
+	UpdateTemplate(ctx context.Context, in *UpdateTemplateRequest, opts ...grpc.CallOption) (*UpdateTemplateResponse, error)
+	// Deletes a template; `etag` must be the current one.
+	DeleteTemplate(ctx context.Context, in *DeleteTemplateRequest, opts ...grpc.CallOption) (*DeleteTemplateResponse, error)
+	// Streams the bank: a header with the taxonomy first, then every question
+	// (current version) matching the filters, one message each, so memory
+	// stays bounded however large the bank is.
+	ExportQuestionBank(ctx context.Context, in *ExportQuestionBankRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportQuestionBankResponse], error)
+	// Imports questions all-or-nothing: new ids are created, changed questions
+	// get a new version (their etag must be current), unchanged ones are left
+	// alone. Every problem is reported with its item index and field.
+	ImportQuestions(ctx context.Context, in *ImportQuestionsRequest, opts ...grpc.CallOption) (*ImportQuestionsResponse, error)
 }
 
 type questionBankServiceClient struct {
@@ -160,6 +191,95 @@ func (c *questionBankServiceClient) GetTaxonomy(ctx context.Context, in *GetTaxo
 	return out, nil
 }
 
+func (c *questionBankServiceClient) AssembleAssessment(ctx context.Context, in *AssembleAssessmentRequest, opts ...grpc.CallOption) (*AssembleAssessmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AssembleAssessmentResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_AssembleAssessment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *questionBankServiceClient) ListTemplates(ctx context.Context, in *ListTemplatesRequest, opts ...grpc.CallOption) (*ListTemplatesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListTemplatesResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_ListTemplates_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *questionBankServiceClient) GetTemplate(ctx context.Context, in *GetTemplateRequest, opts ...grpc.CallOption) (*GetTemplateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetTemplateResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_GetTemplate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *questionBankServiceClient) CreateTemplate(ctx context.Context, in *CreateTemplateRequest, opts ...grpc.CallOption) (*CreateTemplateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateTemplateResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_CreateTemplate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *questionBankServiceClient) UpdateTemplate(ctx context.Context, in *UpdateTemplateRequest, opts ...grpc.CallOption) (*UpdateTemplateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateTemplateResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_UpdateTemplate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *questionBankServiceClient) DeleteTemplate(ctx context.Context, in *DeleteTemplateRequest, opts ...grpc.CallOption) (*DeleteTemplateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteTemplateResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_DeleteTemplate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *questionBankServiceClient) ExportQuestionBank(ctx context.Context, in *ExportQuestionBankRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ExportQuestionBankResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &QuestionBankService_ServiceDesc.Streams[0], QuestionBankService_ExportQuestionBank_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExportQuestionBankRequest, ExportQuestionBankResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type QuestionBankService_ExportQuestionBankClient = grpc.ServerStreamingClient[ExportQuestionBankResponse]
+
+func (c *questionBankServiceClient) ImportQuestions(ctx context.Context, in *ImportQuestionsRequest, opts ...grpc.CallOption) (*ImportQuestionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ImportQuestionsResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_ImportQuestions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QuestionBankServiceServer is the server API for QuestionBankService service.
 // All implementations must embed UnimplementedQuestionBankServiceServer
 // for forward compatibility.
@@ -190,6 +310,29 @@ type QuestionBankServiceServer interface {
 	RestoreQuestion(context.Context, *RestoreQuestionRequest) (*RestoreQuestionResponse, error)
 	// Gets the taxonomy: dimensions, competencies, roles, stacks, seniorities.
 	GetTaxonomy(context.Context, *GetTaxonomyRequest) (*GetTaxonomyResponse, error)
+	// Assembles a balanced assessment for a role (and stack) from active
+	// questions, pinned to exact versions. The selection is optimal for the
+	// dimension weights; the seed picks among equally good selections.
+	AssembleAssessment(context.Context, *AssembleAssessmentRequest) (*AssembleAssessmentResponse, error)
+	// Lists templates: LayersRank's defaults and customers' own.
+	ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error)
+	// Gets a template.
+	GetTemplate(context.Context, *GetTemplateRequest) (*GetTemplateResponse, error)
+	// Creates a template.
+	CreateTemplate(context.Context, *CreateTemplateRequest) (*CreateTemplateResponse, error)
+	// Updates the fields named by `update_mask`; the template's `etag` must be
+	// the current one.
+	UpdateTemplate(context.Context, *UpdateTemplateRequest) (*UpdateTemplateResponse, error)
+	// Deletes a template; `etag` must be the current one.
+	DeleteTemplate(context.Context, *DeleteTemplateRequest) (*DeleteTemplateResponse, error)
+	// Streams the bank: a header with the taxonomy first, then every question
+	// (current version) matching the filters, one message each, so memory
+	// stays bounded however large the bank is.
+	ExportQuestionBank(*ExportQuestionBankRequest, grpc.ServerStreamingServer[ExportQuestionBankResponse]) error
+	// Imports questions all-or-nothing: new ids are created, changed questions
+	// get a new version (their etag must be current), unchanged ones are left
+	// alone. Every problem is reported with its item index and field.
+	ImportQuestions(context.Context, *ImportQuestionsRequest) (*ImportQuestionsResponse, error)
 	mustEmbedUnimplementedQuestionBankServiceServer()
 }
 
@@ -226,6 +369,30 @@ func (UnimplementedQuestionBankServiceServer) RestoreQuestion(context.Context, *
 }
 func (UnimplementedQuestionBankServiceServer) GetTaxonomy(context.Context, *GetTaxonomyRequest) (*GetTaxonomyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetTaxonomy not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) AssembleAssessment(context.Context, *AssembleAssessmentRequest) (*AssembleAssessmentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AssembleAssessment not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListTemplates not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) GetTemplate(context.Context, *GetTemplateRequest) (*GetTemplateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetTemplate not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) CreateTemplate(context.Context, *CreateTemplateRequest) (*CreateTemplateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateTemplate not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) UpdateTemplate(context.Context, *UpdateTemplateRequest) (*UpdateTemplateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateTemplate not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) DeleteTemplate(context.Context, *DeleteTemplateRequest) (*DeleteTemplateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteTemplate not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) ExportQuestionBank(*ExportQuestionBankRequest, grpc.ServerStreamingServer[ExportQuestionBankResponse]) error {
+	return status.Error(codes.Unimplemented, "method ExportQuestionBank not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) ImportQuestions(context.Context, *ImportQuestionsRequest) (*ImportQuestionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ImportQuestions not implemented")
 }
 func (UnimplementedQuestionBankServiceServer) mustEmbedUnimplementedQuestionBankServiceServer() {}
 func (UnimplementedQuestionBankServiceServer) testEmbeddedByValue()                             {}
@@ -410,6 +577,143 @@ func _QuestionBankService_GetTaxonomy_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QuestionBankService_AssembleAssessment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AssembleAssessmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).AssembleAssessment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_AssembleAssessment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).AssembleAssessment(ctx, req.(*AssembleAssessmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QuestionBankService_ListTemplates_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListTemplatesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).ListTemplates(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_ListTemplates_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).ListTemplates(ctx, req.(*ListTemplatesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QuestionBankService_GetTemplate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetTemplateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).GetTemplate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_GetTemplate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).GetTemplate(ctx, req.(*GetTemplateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QuestionBankService_CreateTemplate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateTemplateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).CreateTemplate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_CreateTemplate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).CreateTemplate(ctx, req.(*CreateTemplateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QuestionBankService_UpdateTemplate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateTemplateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).UpdateTemplate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_UpdateTemplate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).UpdateTemplate(ctx, req.(*UpdateTemplateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QuestionBankService_DeleteTemplate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteTemplateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).DeleteTemplate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_DeleteTemplate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).DeleteTemplate(ctx, req.(*DeleteTemplateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QuestionBankService_ExportQuestionBank_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(ExportQuestionBankRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(QuestionBankServiceServer).ExportQuestionBank(m, &grpc.GenericServerStream[ExportQuestionBankRequest, ExportQuestionBankResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type QuestionBankService_ExportQuestionBankServer = grpc.ServerStreamingServer[ExportQuestionBankResponse]
+
+func _QuestionBankService_ImportQuestions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ImportQuestionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).ImportQuestions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_ImportQuestions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).ImportQuestions(ctx, req.(*ImportQuestionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // QuestionBankService_ServiceDesc is the grpc.ServiceDesc for QuestionBankService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -453,7 +757,41 @@ var QuestionBankService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetTaxonomy",
 			Handler:    _QuestionBankService_GetTaxonomy_Handler,
 		},
+		{
+			MethodName: "AssembleAssessment",
+			Handler:    _QuestionBankService_AssembleAssessment_Handler,
+		},
+		{
+			MethodName: "ListTemplates",
+			Handler:    _QuestionBankService_ListTemplates_Handler,
+		},
+		{
+			MethodName: "GetTemplate",
+			Handler:    _QuestionBankService_GetTemplate_Handler,
+		},
+		{
+			MethodName: "CreateTemplate",
+			Handler:    _QuestionBankService_CreateTemplate_Handler,
+		},
+		{
+			MethodName: "UpdateTemplate",
+			Handler:    _QuestionBankService_UpdateTemplate_Handler,
+		},
+		{
+			MethodName: "DeleteTemplate",
+			Handler:    _QuestionBankService_DeleteTemplate_Handler,
+		},
+		{
+			MethodName: "ImportQuestions",
+			Handler:    _QuestionBankService_ImportQuestions_Handler,
+		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExportQuestionBank",
+			Handler:       _QuestionBankService_ExportQuestionBank_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "layersrank/questionbank/v1/questionbank.proto",
 }

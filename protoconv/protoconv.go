@@ -1,4 +1,6 @@
-package server
+// Package protoconv converts between the domain types and their protobuf
+// forms, for the server, the export file format and the CLI.
+package protoconv
 
 import (
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -7,20 +9,20 @@ import (
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 )
 
-var formatToProto = map[qbank.ResponseFormat]pb.ResponseFormat{
+var FormatToProto = map[qbank.ResponseFormat]pb.ResponseFormat{
 	qbank.FormatVideo:   pb.ResponseFormat_RESPONSE_FORMAT_VIDEO,
 	qbank.FormatWritten: pb.ResponseFormat_RESPONSE_FORMAT_WRITTEN,
 }
 
-var stateToProto = map[qbank.State]pb.Question_State{
+var StateToProto = map[qbank.State]pb.Question_State{
 	qbank.StateDraft:   pb.Question_STATE_DRAFT,
 	qbank.StateActive:  pb.Question_STATE_ACTIVE,
 	qbank.StateRetired: pb.Question_STATE_RETIRED,
 }
 
-// formatFromProto maps a wire format to the domain's; unspecified is "".
-func formatFromProto(f pb.ResponseFormat) qbank.ResponseFormat {
-	for k, v := range formatToProto {
+// FormatFromProto maps a wire format to the domain's; unspecified is "".
+func FormatFromProto(f pb.ResponseFormat) qbank.ResponseFormat {
+	for k, v := range FormatToProto {
 		if v == f {
 			return k
 		}
@@ -31,8 +33,8 @@ func formatFromProto(f pb.ResponseFormat) qbank.ResponseFormat {
 	return qbank.ResponseFormat(f.String()) // unknown: validation names it
 }
 
-func stateFromProto(s pb.Question_State) qbank.State {
-	for k, v := range stateToProto {
+func StateFromProto(s pb.Question_State) qbank.State {
+	for k, v := range StateToProto {
 		if v == s {
 			return k
 		}
@@ -43,7 +45,7 @@ func stateFromProto(s pb.Question_State) qbank.State {
 	return qbank.State(s.String())
 }
 
-func questionToProto(q *qbank.Question) *pb.Question {
+func QuestionToProto(q *qbank.Question) *pb.Question {
 	out := &pb.Question{
 		Id:             q.ID,
 		Version:        int32(q.Version),
@@ -52,7 +54,7 @@ func questionToProto(q *qbank.Question) *pb.Question {
 		Dimension:      q.Dimension,
 		Competency:     q.Competency,
 		WhatItReveals:  q.WhatItReveals,
-		ResponseFormat: formatToProto[q.ResponseFormat],
+		ResponseFormat: FormatToProto[q.ResponseFormat],
 		Minutes:        int32(q.Minutes),
 		Seniorities:    q.Seniorities,
 		Stacks:         q.Stacks,
@@ -63,7 +65,7 @@ func questionToProto(q *qbank.Question) *pb.Question {
 			Adequate: q.ScoringGuide.Adequate,
 			Weak:     q.ScoringGuide.Weak,
 		},
-		State:      stateToProto[q.State],
+		State:      StateToProto[q.State],
 		Etag:       q.Etag,
 		Author:     q.Author,
 		ChangeNote: q.ChangeNote,
@@ -77,23 +79,23 @@ func questionToProto(q *qbank.Question) *pb.Question {
 	return out
 }
 
-func questionsToProto(qs []qbank.Question) []*pb.Question {
+func QuestionsToProto(qs []qbank.Question) []*pb.Question {
 	out := make([]*pb.Question, len(qs))
 	for i := range qs {
-		out[i] = questionToProto(&qs[i])
+		out[i] = QuestionToProto(&qs[i])
 	}
 	return out
 }
 
-// contentFromProto copies the content fields of a wire question.
-func contentFromProto(q *pb.Question) qbank.Content {
+// ContentFromProto copies the content fields of a wire question.
+func ContentFromProto(q *pb.Question) qbank.Content {
 	c := qbank.Content{
 		Text:           q.GetText(),
 		Roles:          q.GetRoles(),
 		Dimension:      q.GetDimension(),
 		Competency:     q.GetCompetency(),
 		WhatItReveals:  q.GetWhatItReveals(),
-		ResponseFormat: formatFromProto(q.GetResponseFormat()),
+		ResponseFormat: FormatFromProto(q.GetResponseFormat()),
 		Minutes:        int(q.GetMinutes()),
 		Seniorities:    q.GetSeniorities(),
 		Stacks:         q.GetStacks(),
@@ -106,7 +108,7 @@ func contentFromProto(q *pb.Question) qbank.Content {
 	return c
 }
 
-func taxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
+func TaxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
 	out := &pb.Taxonomy{Seniorities: t.Seniorities}
 	for _, d := range t.Dimensions {
 		out.Dimensions = append(out.Dimensions, &pb.Dimension{Id: d.ID, Title: d.Title, Weight: int32(d.Weight)})
@@ -126,6 +128,54 @@ func taxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
 	}
 	for _, s := range t.Stacks {
 		out.Stacks = append(out.Stacks, &pb.Stack{Id: s.ID, Title: s.Title, Aliases: s.Aliases})
+	}
+	return out
+}
+
+func TemplateToProto(t *qbank.Template) *pb.Template {
+	out := &pb.Template{
+		Id: t.ID, Title: t.Title, Owner: t.Owner, Role: t.Role, Seniority: t.Seniority, Stacks: t.Stacks,
+		MinMinutes: int32(t.MinMinutes), MaxMinutes: int32(t.MaxMinutes),
+		DimensionWeights:    WeightsToProto(t.DimensionWeights),
+		RequiredQuestionIds: t.RequiredQuestionIDs, ExcludedQuestionIds: t.ExcludedQuestionIDs,
+		Etag: t.Etag,
+	}
+	if !t.CreateTime.IsZero() {
+		out.CreateTime = timestamppb.New(t.CreateTime)
+	}
+	if !t.UpdateTime.IsZero() {
+		out.UpdateTime = timestamppb.New(t.UpdateTime)
+	}
+	return out
+}
+
+func TemplateFromProto(t *pb.Template) qbank.Template {
+	return qbank.Template{
+		ID: t.GetId(), Title: t.GetTitle(), Owner: t.GetOwner(), Role: t.GetRole(), Seniority: t.GetSeniority(),
+		Stacks: t.GetStacks(), MinMinutes: int(t.GetMinMinutes()), MaxMinutes: int(t.GetMaxMinutes()),
+		DimensionWeights:    WeightsFromProto(t.GetDimensionWeights()),
+		RequiredQuestionIDs: t.GetRequiredQuestionIds(), ExcludedQuestionIDs: t.GetExcludedQuestionIds(),
+	}
+}
+
+func WeightsToProto(w map[string]int) map[string]int32 {
+	if len(w) == 0 {
+		return nil
+	}
+	out := make(map[string]int32, len(w))
+	for k, v := range w {
+		out[k] = int32(v)
+	}
+	return out
+}
+
+func WeightsFromProto(w map[string]int32) map[string]int {
+	if len(w) == 0 {
+		return nil
+	}
+	out := make(map[string]int, len(w))
+	for k, v := range w {
+		out[k] = int(v)
 	}
 	return out
 }

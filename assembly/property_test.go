@@ -1,0 +1,383 @@
+package assembly_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/assembly"
+)
+
+// randomCase draws a small taxonomy (two to four dimensions, so the ±5 band
+// rule is exercised where it matters), a bank of at most 16 eligible
+// questions among ineligible noise, and a request.
+func randomCase(rng *rand.Rand) (assembly.Bank, assembly.Request) {
+	nd := 2 + rng.IntN(3)
+	tax := &qbank.Taxonomy{Seniorities: []string{"junior", "mid", "senior"}}
+	weights := randomWeights(rng, nd)
+	var comps []string
+	for d := range nd {
+		id := fmt.Sprintf("dim%d", d)
+		tax.Dimensions = append(tax.Dimensions, qbank.Dimension{ID: id, Title: id, Weight: weights[d]})
+		for c := range 1 + rng.IntN(3) {
+			cid := fmt.Sprintf("c%d-%d", d, c)
+			tax.Competencies = append(tax.Competencies, qbank.Competency{ID: cid, Dimension: id, Title: "C " + cid, Description: "x", GreatLooksLike: "x", RedFlags: "x"})
+			comps = append(comps, cid)
+		}
+	}
+	roleWeights := randomWeights(rng, nd)
+	role := qbank.Role{ID: "role-a", Title: "A", DimensionWeights: map[string]int{}}
+	for d := range nd {
+		role.DimensionWeights[fmt.Sprintf("dim%d", d)] = roleWeights[d]
+	}
+	for _, c := range comps {
+		if rng.IntN(2) == 0 && len(role.Competencies) < 5 {
+			role.Competencies = append(role.Competencies, c)
+		}
+	}
+	if len(role.Competencies) == 0 {
+		role.Competencies = []string{comps[0]}
+	}
+	tax.Roles = []qbank.Role{role, {ID: "role-b", Title: "B", DimensionWeights: role.DimensionWeights, Competencies: comps[:1]}}
+	for s := range 4 {
+		tax.Stacks = append(tax.Stacks, qbank.Stack{ID: fmt.Sprintf("s%d", s), Title: "S", Aliases: []string{fmt.Sprintf("alias-s%d", s)}})
+	}
+	dimOf := map[string]string{}
+	for _, c := range tax.Competencies {
+		dimOf[c.ID] = c.Dimension
+	}
+
+	r := assembly.Request{Role: "role-a", Seed: rng.Int64()}
+	if rng.IntN(4) == 0 {
+		r.Seniority = tax.Seniorities[rng.IntN(3)]
+	}
+	for s := range 4 {
+		if rng.IntN(3) == 0 {
+			name := fmt.Sprintf("s%d", s)
+			switch rng.IntN(3) {
+			case 0:
+				name = "ALIAS-" + strings.ToUpper(name)
+			case 1:
+				name = strings.ToUpper(name)
+			}
+			r.Stacks = append(r.Stacks, name)
+		}
+	}
+	r.MinMinutes = 1 + rng.IntN(30)
+	r.MaxMinutes = r.MinMinutes + rng.IntN(20)
+	if rng.IntN(3) == 0 {
+		r.Weights = map[string]int{}
+		for d, w := range randomWeights(rng, nd) {
+			r.Weights[fmt.Sprintf("dim%d", d)] = w
+		}
+	}
+
+	var b assembly.Bank
+	for {
+		var qs []qbank.Question
+		for i := range 10 + rng.IntN(14) {
+			c := comps[rng.IntN(len(comps))]
+			if rng.IntN(3) > 0 {
+				c = role.Competencies[rng.IntN(len(role.Competencies))]
+			}
+			x := qbank.Question{ID: fmt.Sprintf("q-%02d", i), Version: 1 + rng.IntN(3), State: qbank.StateActive, Content: qbank.Content{
+				Text: fmt.Sprintf("question %d", i), Roles: []string{"role-a"}, Dimension: dimOf[c], Competency: c,
+				WhatItReveals: "x", ResponseFormat: video, Minutes: 1 + rng.IntN(10),
+			}}
+			if rng.IntN(2) == 0 {
+				x.ResponseFormat = written
+			}
+			switch rng.IntN(12) {
+			case 0:
+				x.State = qbank.StateRetired
+			case 1:
+				x.State = qbank.StateDraft
+			case 2:
+				x.Roles = []string{"role-b"}
+			case 3:
+				x.Seniorities = []string{tax.Seniorities[rng.IntN(3)]}
+			}
+			if rng.IntN(4) == 0 {
+				x.Stacks = []string{fmt.Sprintf("s%d", rng.IntN(4))}
+				if rng.IntN(3) == 0 {
+					x.Stacks = append(x.Stacks, fmt.Sprintf("s%d", rng.IntN(4)))
+				}
+			}
+			if rng.IntN(4) == 0 {
+				x.StackVariants = map[string]string{}
+				for s := range 4 {
+					if rng.IntN(2) == 0 {
+						x.StackVariants[fmt.Sprintf("s%d", s)] = fmt.Sprintf("question %d for s%d", i, s)
+					}
+				}
+			}
+			qs = append(qs, x)
+		}
+		b = assembly.Bank{Taxonomy: tax, Questions: qs, Revision: rng.Int64N(100)}
+		var elig []string
+		stacksOK := resolvedStacks(tax, r)
+		for i := range qs {
+			if eligible(tax, &qs[i], r, stacksOK) {
+				elig = append(elig, qs[i].ID)
+			}
+		}
+		if len(elig) > 16 {
+			continue
+		}
+		if len(elig) > 0 && rng.IntN(3) == 0 {
+			r.Required = []string{elig[rng.IntN(len(elig))]}
+		}
+		if rng.IntN(3) == 0 {
+			id := qs[rng.IntN(len(qs))].ID
+			if !slices.Contains(r.Required, id) {
+				r.Excluded = []string{id}
+			}
+		}
+		return b, r
+	}
+}
+
+func randomWeights(rng *rand.Rand, n int) []int {
+	w := make([]int, n)
+	left := 100
+	for i := range n - 1 {
+		w[i] = rng.IntN(left + 1)
+		left -= w[i]
+	}
+	w[n-1] = left
+	rng.Shuffle(n, func(i, j int) { w[i], w[j] = w[j], w[i] })
+	return w
+}
+
+// TestOptimalAgainstBruteForce: on banks small enough to enumerate, every
+// answer meets the hard constraints and matches the brute-force optimum,
+// and every refusal is a bank that truly has no feasible selection.
+func TestOptimalAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2024, 11))
+	iterations := 3000
+	if testing.Short() {
+		iterations = 300
+	}
+	var feasible, infeasible, outside, bandWon int
+	for it := range iterations {
+		b, r := randomCase(rng)
+		want, minSum, ok := bruteForceDetail(b, r)
+		a, err := assembly.Assemble(b, r)
+		if !ok {
+			if err == nil {
+				t.Fatalf("case %d: brute force finds nothing but the engine answered %+v\nrequest %+v", it, a, r)
+			}
+			if qbank.ErrorCode(err) != qbank.EPRECONDITION {
+				t.Fatalf("case %d: infeasible bank gave %v", it, err)
+			}
+			infeasible++
+			continue
+		}
+		if err != nil {
+			t.Fatalf("case %d: engine failed on a feasible bank (optimum %+v): %v\nrequest %+v", it, want, err, r)
+		}
+		checkAssessment(t, b, r, a)
+		got := keyOfAssessment(b.Taxonomy, r, a)
+		if got.less(want) || want.less(got) {
+			t.Fatalf("case %d: engine key %+v, brute-force optimum %+v\nrequest %+v\nitems %+v", it, got, want, r, a.Items)
+		}
+		if got.outside == a.WithinTolerance {
+			t.Fatalf("case %d: WithinTolerance = %v but outside = %v", it, a.WithinTolerance, got.outside)
+		}
+		if got.outside {
+			outside++
+		}
+		if got.n*minSum.T != minSum.n*got.T {
+			// Only possible with four or more dimensions (see doc.go).
+			if len(b.Taxonomy.Dimensions) < 4 || got.outside {
+				t.Fatalf("case %d: the band rule cost optimality with %d dimensions", it, len(b.Taxonomy.Dimensions))
+			}
+			bandWon++
+		}
+		feasible++
+	}
+	t.Logf("%d feasible (%d outside ±5; %d where keeping ±5 beat the smaller sum), %d infeasible", feasible, outside, bandWon, infeasible)
+	if feasible < iterations/5 || infeasible < iterations/20 {
+		t.Fatalf("generator is lopsided: %d feasible, %d infeasible", feasible, infeasible)
+	}
+}
+
+// TestConstraintsOnGeneratedBanks runs many requests against large
+// generated banks, where brute force is out of reach: every answer must
+// still meet every hard constraint.
+func TestConstraintsOnGeneratedBanks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	tax := testTaxonomy()
+	var answered, refused int
+	for bank := range 6 {
+		b := genBank(200+bank*300, uint64(bank))
+		for range 40 {
+			r := assembly.Request{Role: tax.Roles[rng.IntN(4)].ID, Seed: rng.Int64()}
+			if rng.IntN(3) == 0 {
+				r.Seniority = tax.Seniorities[rng.IntN(3)]
+			}
+			for range rng.IntN(4) {
+				r.Stacks = append(r.Stacks, tax.Stacks[rng.IntN(len(tax.Stacks))].ID)
+			}
+			if rng.IntN(2) == 0 {
+				r.MinMinutes = 20 + rng.IntN(40)
+				r.MaxMinutes = r.MinMinutes + rng.IntN(30)
+			}
+			if rng.IntN(3) == 0 {
+				r.Weights = map[string]int{"technical": 60, "behavioral": 25, "contextual": 15}
+			}
+			a, err := assembly.Assemble(b, r)
+			if err != nil {
+				if qbank.ErrorCode(err) != qbank.EPRECONDITION {
+					t.Fatalf("bank %d, %+v: %v", bank, r, err)
+				}
+				refused++
+				continue
+			}
+			checkAssessment(t, b, r, a)
+			answered++
+		}
+	}
+	t.Logf("%d answered, %d refused", answered, refused)
+	if answered < 150 {
+		t.Fatalf("only %d answered", answered)
+	}
+}
+
+// TestDeterministic: the same seed on the same bank gives the same answer,
+// whatever order the bank lists its questions in.
+func TestDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for range 200 {
+		b, r := randomCase(rng)
+		a1, err1 := assembly.Assemble(b, r)
+		a2, err2 := assembly.Assemble(b, r)
+		shuffled := b
+		shuffled.Questions = slices.Clone(b.Questions)
+		rng.Shuffle(len(shuffled.Questions), func(i, j int) {
+			shuffled.Questions[i], shuffled.Questions[j] = shuffled.Questions[j], shuffled.Questions[i]
+		})
+		a3, err3 := assembly.Assemble(shuffled, r)
+		if !reflect.DeepEqual(a1, a2) || !reflect.DeepEqual(a1, a3) || fmt.Sprint(err1) != fmt.Sprint(err2) || fmt.Sprint(err1) != fmt.Sprint(err3) {
+			t.Fatalf("not deterministic for %+v:\n%+v\n%+v\n%+v", r, a1, a2, a3)
+		}
+	}
+	b := genBank(5000, 9)
+	r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka"}, Seed: 42}
+	a1, _ := assembly.Assemble(b, r)
+	a2, _ := assembly.Assemble(b, r)
+	if !reflect.DeepEqual(a1, a2) {
+		t.Fatal("5,000-question bank: not deterministic")
+	}
+}
+
+// TestSeedsVary: on a bank with many equally good selections, different
+// seeds pick different ones, all optimal.
+func TestSeedsVary(t *testing.T) {
+	b := genBank(1000, 5)
+	r := assembly.Request{Role: "backend-engineer"}
+	distinct := map[string]bool{}
+	var first float64
+	for seed := range int64(30) {
+		r.Seed = seed
+		a, err := assembly.Assemble(b, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAssessment(t, b, r, a)
+		if seed == 0 {
+			first = a.Deviation
+		} else if a.Deviation != first {
+			t.Fatalf("seed %d: deviation %v, seed 0 had %v", seed, a.Deviation, first)
+		}
+		var ids []string
+		for _, it := range a.Items {
+			ids = append(ids, it.QuestionID)
+		}
+		distinct[strings.Join(ids, ",")] = true
+	}
+	if len(distinct) < 25 {
+		t.Fatalf("30 seeds gave only %d distinct assessments", len(distinct))
+	}
+
+	small := smallBank()
+	distinct = map[string]bool{}
+	for seed := range int64(30) {
+		a, err := assembly.Assemble(small, assembly.Request{Role: "backend-engineer", Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, it := range a.Items {
+			ids = append(ids, it.QuestionID)
+		}
+		distinct[strings.Join(ids, ",")] = true
+	}
+	t.Logf("small bank: %d distinct assessments over 30 seeds", len(distinct))
+	if len(distinct) < 2 {
+		t.Fatal("the seed never changes the small bank's assessment")
+	}
+}
+
+// TestOptimalRealisticShapes: the shipped taxonomy's shape (45/35/20,
+// seven competencies for data-engineer), one or two questions per
+// competency with realistic minutes, the default window: mostly feasible
+// and inside ±5, and still checked against brute force.
+func TestOptimalRealisticShapes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(99, 1))
+	tax := testTaxonomy()
+	role, _ := tax.Role("data-engineer")
+	iterations := 800
+	if testing.Short() {
+		iterations = 100
+	}
+	var inside, infeasible int
+	for it := range iterations {
+		var qs []qbank.Question
+		for _, c := range role.Competencies {
+			for k := range 1 + rng.IntN(2) {
+				f, m := video, 3+rng.IntN(4)
+				if rng.IntN(2) == 0 {
+					f, m = written, 4+rng.IntN(7)
+				}
+				qs = append(qs, q(fmt.Sprintf("%s-%d", c, k), c, f, m, []string{role.ID}))
+			}
+		}
+		if rng.IntN(2) == 0 && len(qs) < 16 {
+			c := role.Competencies[rng.IntN(len(role.Competencies))]
+			qs = append(qs, q("kafka-specific", c, written, 4+rng.IntN(7), []string{role.ID}, stacks("kafka"), variants("kafka", "Kafka wording")))
+		}
+		b := assembly.Bank{Taxonomy: tax, Questions: qs}
+		r := assembly.Request{Role: role.ID, Seed: rng.Int64()}
+		if rng.IntN(2) == 0 {
+			r.Stacks = []string{"kafka"}
+		}
+		if rng.IntN(3) == 0 {
+			r.MinMinutes, r.MaxMinutes = 30+rng.IntN(10), 45+rng.IntN(15)
+		}
+		want, ok := bruteForce(b, r)
+		a, err := assembly.Assemble(b, r)
+		if !ok {
+			if qbank.ErrorCode(err) != qbank.EPRECONDITION {
+				t.Fatalf("case %d: infeasible bank gave %v, %+v", it, err, a)
+			}
+			infeasible++
+			continue
+		}
+		if err != nil {
+			t.Fatalf("case %d: %v (optimum %+v)", it, err, want)
+		}
+		checkAssessment(t, b, r, a)
+		if got := keyOfAssessment(tax, r, a); got.less(want) || want.less(got) {
+			t.Fatalf("case %d: key %+v, optimum %+v", it, got, want)
+		}
+		if a.WithinTolerance {
+			inside++
+		}
+	}
+	t.Logf("%d of %d inside ±5, %d infeasible", inside, iterations, infeasible)
+}

@@ -1,0 +1,252 @@
+package server_test
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/server"
+)
+
+// TestAssemblyOnTheSeededBank is the acceptance matrix of the assembly issue,
+// through a real gRPC server: every role, seeds 1–20, with and without
+// stacks (and an alias), checking every hard constraint on every answer.
+func TestAssemblyOnTheSeededBank(t *testing.T) {
+	ts := start(t, backends[0].config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.conn)
+	tax, err := client.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range tax.GetTaxonomy().GetRoles() {
+		for _, stacks := range [][]string{nil, {"go"}, {"java"}, {"python"}, {"kubernetes"}, {"golang"}} {
+			t.Run(fmt.Sprintf("%s/%v", role.GetId(), stacks), func(t *testing.T) {
+				distinct := map[string]bool{}
+				for seed := int64(1); seed <= 20; seed++ {
+					req := &pb.AssembleAssessmentRequest{Role: role.GetId(), Stacks: stacks, Seed: proto.Int64(seed)}
+					a, err := client.AssembleAssessment(grpcCtx(t, readerToken), req)
+					if err != nil {
+						t.Fatalf("seed %d: %v", seed, err)
+					}
+					checkAssessment(t, role, a, 35, 45)
+					var ids []string
+					for _, it := range a.GetItems() {
+						ids = append(ids, it.GetQuestionId())
+					}
+					distinct[strings.Join(ids, ",")] = true
+					again, err := client.AssembleAssessment(grpcCtx(t, readerToken), req)
+					if err != nil || !proto.Equal(a, again) {
+						t.Fatalf("seed %d twice gave different answers", seed)
+					}
+				}
+				if role.GetId() == "backend-engineer" && len(stacks) == 0 && len(distinct) < 5 {
+					t.Errorf("20 seeds gave %d distinct backend selections, want at least 5", len(distinct))
+				}
+			})
+		}
+	}
+}
+
+// checkAssessment asserts the hard constraints and the ±5 point balance.
+func checkAssessment(t *testing.T, role *pb.Role, a *pb.AssembleAssessmentResponse, minM, maxM int32) {
+	t.Helper()
+	if a.GetTotalMinutes() < minM || a.GetTotalMinutes() > maxM {
+		t.Errorf("total %d minutes, want %d–%d", a.GetTotalMinutes(), minM, maxM)
+	}
+	covered := map[string]bool{}
+	formats := map[pb.ResponseFormat]bool{}
+	minutes := map[string]int32{}
+	var sum int32
+	for _, it := range a.GetItems() {
+		covered[it.GetCompetency()] = true
+		formats[it.GetResponseFormat()] = true
+		minutes[it.GetDimension()] += it.GetMinutes()
+		sum += it.GetMinutes()
+		if it.GetVersion() < 1 || it.GetText() == "" || it.GetReason() == "" {
+			t.Errorf("item %s is incomplete: %v", it.GetQuestionId(), it)
+		}
+	}
+	if sum != a.GetTotalMinutes() {
+		t.Errorf("items add up to %d minutes, total says %d", sum, a.GetTotalMinutes())
+	}
+	for _, c := range role.GetCompetencies() {
+		if !covered[c] {
+			t.Errorf("competency %s not covered", c)
+		}
+	}
+	if !formats[pb.ResponseFormat_RESPONSE_FORMAT_VIDEO] || !formats[pb.ResponseFormat_RESPONSE_FORMAT_WRITTEN] {
+		t.Errorf("formats %v, want a video and a written item", formats)
+	}
+	for dim, w := range role.GetDimensionWeights() {
+		share := 100 * float64(minutes[dim]) / float64(sum)
+		if math.Abs(share-float64(w)) > 5 || math.Abs(share-a.GetDimensionShares()[dim]) > 1e-9 {
+			t.Errorf("%s: %.1f%% of minutes (reported %.1f%%), weight %d", dim, share, a.GetDimensionShares()[dim], w)
+		}
+	}
+}
+
+func TestAssemblyStackCustomization(t *testing.T) {
+	ts := start(t, backends[0].config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.conn)
+	list, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]*pb.Question{}
+	for _, q := range list.GetQuestions() {
+		byID[q.GetId()] = q
+	}
+	a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"Golang"}, Seed: proto.Int64(7)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	goSpecific, goVariant := 0, 0
+	for _, it := range a.GetItems() {
+		q := byID[it.GetQuestionId()]
+		if slices.Contains(q.GetStacks(), "go") {
+			goSpecific++
+		}
+		if v, ok := q.GetStackVariants()["go"]; ok {
+			if it.GetText() != v || it.GetStack() != "go" {
+				t.Errorf("%s has a Go variant but was rendered as %q", q.GetId(), it.GetText())
+			}
+			goVariant++
+		} else if it.GetText() != q.GetText() {
+			t.Errorf("%s rendered as %q, want its text", q.GetId(), it.GetText())
+		}
+	}
+	if goSpecific == 0 {
+		t.Error("stacks [golang] gave no Go-specific question")
+	}
+	t.Logf("go: %d stack-specific, %d variants of %d items", goSpecific, goVariant, len(a.GetItems()))
+
+	// Unknown values name the field and the valid values.
+	_, err = client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "astronaut", Stacks: []string{"cobol"}})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "backend-engineer") || !strings.Contains(err.Error(), "stacks") {
+		t.Errorf("unknown role and stack: %v", err)
+	}
+	// A request the bank cannot satisfy says which constraint failed.
+	_, err = client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", MinMinutes: 5, MaxMinutes: 10})
+	if status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("10 minutes for 8 competencies: %v, want FailedPrecondition", err)
+	}
+}
+
+// TestAssemblyIsPinned: an assessment's id@version refs resolve to exactly
+// the texts assembled, after the questions are edited and retired.
+func TestAssemblyIsPinned(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		client := pb.NewQuestionBankServiceClient(ts.conn)
+		a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []string
+		for _, it := range a.GetItems() {
+			refs = append(refs, fmt.Sprintf("%s@%d", it.GetQuestionId(), it.GetVersion()))
+		}
+		// Edit the first item and retire the second.
+		first, _ := client.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[0].GetQuestionId()})
+		edited := proto.Clone(first.GetQuestion()).(*pb.Question)
+		edited.Text = "Reworded after the assessment was sent."
+		edited.StackVariants = nil
+		if _, err := client.UpdateQuestion(grpcCtx(t, adminToken), &pb.UpdateQuestionRequest{Question: edited}); err != nil {
+			t.Fatal(err)
+		}
+		second, _ := client.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[1].GetQuestionId()})
+		if _, err := client.RetireQuestion(grpcCtx(t, adminToken), &pb.RetireQuestionRequest{Id: second.GetQuestion().GetId(), Etag: second.GetQuestion().GetEtag()}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := client.BatchGetQuestions(grpcCtx(t, readerToken), &pb.BatchGetQuestionsRequest{Refs: refs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, q := range got.GetQuestions() {
+			it := a.GetItems()[i]
+			text := q.GetText()
+			if it.GetStack() != "" {
+				text = q.GetStackVariants()[it.GetStack()]
+			}
+			if q.GetId() != it.GetQuestionId() || q.GetVersion() != it.GetVersion() || text != it.GetText() {
+				t.Errorf("ref %s resolved to v%d %q, assembled %q", refs[i], q.GetVersion(), text, it.GetText())
+			}
+		}
+		// The bank moved, and a new assessment never uses the retired one.
+		b, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.GetBankRevision() <= a.GetBankRevision() {
+			t.Errorf("bank revision %d → %d after two writes", a.GetBankRevision(), b.GetBankRevision())
+		}
+		for _, it := range b.GetItems() {
+			if it.GetQuestionId() == second.GetQuestion().GetId() {
+				t.Error("a retired question was assembled")
+			}
+		}
+	})
+}
+
+func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := start(t, cfg())
+		out := ts.must(t, http.StatusOK, "GET", "/v1/templates", readerToken, nil)
+		if int(out["totalSize"].(float64)) != 4 {
+			t.Fatalf("%v default templates, want 4", out["totalSize"])
+		}
+		tpl := map[string]any{
+			"id": "acme-go-backend", "title": "Acme: senior Go backend", "owner": "acme", "role": "backend-engineer",
+			"stacks": []string{"golang"}, "minMinutes": 35, "maxMinutes": 45,
+			"excludedQuestionIds": []string{"api-rate-limiting-design"},
+		}
+		if code, _ := ts.call(t, "POST", "/v1/templates", readerToken, tpl); code != http.StatusForbidden {
+			t.Errorf("reader template create: %d, want 403", code)
+		}
+		created := ts.must(t, http.StatusOK, "POST", "/v1/templates", adminToken, tpl)
+		if stacks := list(created, "stacks"); len(stacks) != 1 || stacks[0] != "go" {
+			t.Errorf("alias not resolved: %v", stacks)
+		}
+		acme := ts.must(t, http.StatusOK, "GET", "/v1/templates?owner=acme", readerToken, nil)
+		other := ts.must(t, http.StatusOK, "GET", "/v1/templates?owner=globex", readerToken, nil)
+		if acme["totalSize"] != float64(5) || other["totalSize"] != float64(4) {
+			t.Errorf("owner filter: acme sees %v, globex sees %v; want 5 and 4", acme["totalSize"], other["totalSize"])
+		}
+		bad := map[string]any{"id": "Bad Template", "title": "", "role": "astronaut", "minMinutes": 50, "maxMinutes": 40,
+			"dimensionWeights": map[string]int{"technical": 90}, "requiredQuestionIds": []string{"no-such-question"}}
+		code, body := ts.call(t, "POST", "/v1/templates", adminToken, bad)
+		msg := str(body["message"])
+		for _, field := range []string{"template.id", "template.title", "template.role", "template.maxMinutes", "template.dimensionWeights", "template.requiredQuestionIds"} {
+			if !strings.Contains(msg, field) {
+				t.Errorf("invalid template: %d, message lacks %s: %s", code, field, msg)
+			}
+		}
+		a := ts.must(t, http.StatusOK, "POST", "/v1/assessments:assemble", readerToken,
+			map[string]any{"templateId": "acme-go-backend", "seed": 4, "excludedQuestionIds": []string{"service-scaling-10x-100x"}})
+		for _, it := range list(a, "items") {
+			if id := obj(it)["questionId"]; id == "api-rate-limiting-design" || id == "service-scaling-10x-100x" {
+				t.Errorf("excluded question %s assembled", id)
+			}
+		}
+		// A stale etag loses; the current one wins; delete needs the etag too.
+		upd := ts.must(t, http.StatusOK, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 40, "etag": created["etag"]})
+		if code, _ := ts.call(t, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 44, "etag": created["etag"]}); code != http.StatusConflict {
+			t.Errorf("stale template update: %d, want 409", code)
+		}
+		if code, _ := ts.call(t, "DELETE", "/v1/templates/acme-go-backend?etag="+str(created["etag"]), adminToken, nil); code != http.StatusConflict {
+			t.Errorf("stale delete: %d, want 409", code)
+		}
+		ts.must(t, http.StatusOK, "DELETE", "/v1/templates/acme-go-backend?etag="+str(upd["etag"]), adminToken, nil)
+		if code, _ := ts.call(t, "GET", "/v1/templates/acme-go-backend", readerToken, nil); code != http.StatusNotFound {
+			t.Errorf("deleted template: %d, want 404", code)
+		}
+	})
+}
