@@ -179,3 +179,49 @@ func WeightsFromProto(w map[string]int32) map[string]int {
 	}
 	return out
 }
+
+// QuestionFromProto copies the writable fields of a wire question: id,
+// content, state and the etag it was read with.
+func QuestionFromProto(q *pb.Question) qbank.Question {
+	return qbank.Question{ID: q.GetId(), Content: ContentFromProto(q), State: StateFromProto(q.GetState()), Etag: q.GetEtag()}
+}
+
+// TaxonomyForRole returns the taxonomy limited to one role ("" keeps all).
+func TaxonomyForRole(t *qbank.Taxonomy, role string) *qbank.Taxonomy {
+	if role == "" {
+		return t
+	}
+	out := *t
+	out.Roles = nil
+	for _, r := range t.Roles {
+		if r.ID == role {
+			out.Roles = append(out.Roles, r)
+		}
+	}
+	return &out
+}
+
+// TaxonomyFromProto is the inverse of TaxonomyToProto.
+func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
+	out := &qbank.Taxonomy{Seniorities: t.GetSeniorities()}
+	for _, d := range t.GetDimensions() {
+		out.Dimensions = append(out.Dimensions, qbank.Dimension{ID: d.GetId(), Title: d.GetTitle(), Weight: int(d.GetWeight())})
+	}
+	for _, c := range t.GetCompetencies() {
+		out.Competencies = append(out.Competencies, qbank.Competency{
+			ID: c.GetId(), Dimension: c.GetDimension(), Title: c.GetTitle(), Description: c.GetDescription(),
+			GreatLooksLike: c.GetGreatLooksLike(), RedFlags: c.GetRedFlags(),
+		})
+	}
+	for _, r := range t.GetRoles() {
+		weights := make(map[string]int, len(r.GetDimensionWeights()))
+		for k, v := range r.GetDimensionWeights() {
+			weights[k] = int(v)
+		}
+		out.Roles = append(out.Roles, qbank.Role{ID: r.GetId(), Title: r.GetTitle(), DimensionWeights: weights, Competencies: r.GetCompetencies()})
+	}
+	for _, s := range t.GetStacks() {
+		out.Stacks = append(out.Stacks, qbank.Stack{ID: s.GetId(), Title: s.GetTitle(), Aliases: s.GetAliases()})
+	}
+	return out
+}

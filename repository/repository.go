@@ -39,6 +39,12 @@ type Store interface {
 	// when it differs from the current content and sets the state. Nothing is
 	// written when neither changes.
 	UpdateQuestion(ctx context.Context, id, etag string, content qbank.Content, state qbank.State, c qbank.Change) (qbank.Question, error)
+	// ImportQuestions applies creates and updates in one transaction: all of
+	// them or, on the first error, none.
+	ImportQuestions(ctx context.Context, ops []ImportOp, c qbank.Change) ([]qbank.Question, error)
+	// EachQuestion calls fn with the current version of every question, in id
+	// order, streaming from the database so memory stays bounded.
+	EachQuestion(ctx context.Context, fn func(qbank.Question) error) error
 	// SeedQuestions inserts, as version 1, every question whose id the store
 	// has never held; existing questions are left exactly as they are. It
 	// returns the ids it inserted.
@@ -62,6 +68,14 @@ type Store interface {
 	// Ping checks the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
+}
+
+// ImportOp is one question of an import: a create, or an update that must
+// match Etag.
+type ImportOp struct {
+	Create   bool
+	Question qbank.Question // ID, Content and State
+	Etag     string
 }
 
 // Contents is everything the catalog serves, read at one revision.

@@ -108,7 +108,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		return status.Error(codes.Internal, "internal error")
 	})
 	s.grpc = grpc.NewServer(
-		grpc.MaxRecvMsgSize(gateway.MaxBodyBytes),
+		grpc.MaxRecvMsgSize(gateway.MaxImportBytes),
 		grpc.ChainUnaryInterceptor(
 			metrics.UnaryServerInterceptor(),
 			authn.Unary(),
@@ -141,6 +141,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		GRPCAddr: s.grpcLis.Addr().String(),
 		Ready:    s.ready,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		PDF:      instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
 		Log:      s.log,
 	})
 	if err != nil {
@@ -158,7 +159,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 func Policy() auth.Policy {
 	reader := map[string]bool{}
 	for _, m := range []string{"ListQuestions", "GetQuestion", "BatchGetQuestions", "ListQuestionVersions", "GetTaxonomy",
-		"AssembleAssessment", "ListTemplates", "GetTemplate"} {
+		"AssembleAssessment", "ListTemplates", "GetTemplate", "ExportQuestionBank"} {
 		reader[pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
 		reader["/"+pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
 	}
@@ -245,4 +246,19 @@ func (s *Server) errorsStream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
 		return toStatus(ss.Context(), s.log, info.FullMethod, handler(srv, ss))
 	}
+}
+
+// instrumentHTTP counts and times a plain HTTP route the gRPC metrics do
+// not see.
+func instrumentHTTP(reg prometheus.Registerer, route string, h http.Handler) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "qbank_http_requests_total", Help: "HTTP requests to routes outside the gRPC gateway.",
+		ConstLabels: prometheus.Labels{"route": route},
+	}, []string{"code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "qbank_http_request_duration_seconds", Help: "Latency of HTTP routes outside the gRPC gateway.",
+		ConstLabels: prometheus.Labels{"route": route},
+	}, []string{"code"})
+	reg.MustRegister(requests, duration)
+	return promhttp.InstrumentHandlerDuration(duration, promhttp.InstrumentHandlerCounter(requests, h))
 }

@@ -81,7 +81,7 @@ type testServer struct {
 	stop func()
 }
 
-func start(t *testing.T, cfg server.Config) *testServer {
+func start(t testing.TB, cfg server.Config) *testServer {
 	t.Helper()
 	logs := &logBuffer{}
 	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
@@ -120,7 +120,7 @@ func start(t *testing.T, cfg server.Config) *testServer {
 	return ts
 }
 
-func waitReady(t *testing.T, base string) {
+func waitReady(t testing.TB, base string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -180,7 +180,7 @@ func (ts *testServer) must(t *testing.T, want int, method, path, token string, b
 	return out
 }
 
-func grpcCtx(t *testing.T, token string) context.Context {
+func grpcCtx(t testing.TB, token string) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	t.Cleanup(cancel)
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)

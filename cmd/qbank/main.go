@@ -3,6 +3,8 @@
 //	qbank serve     serve gRPC and the JSON gateway
 //	qbank migrate   apply schema migrations and exit
 //	qbank seed      load the embedded seed (idempotent) and exit
+//	qbank export    write the bank as JSON, YAML or PDF
+//	qbank import    import questions from an export, all or nothing
 //	qbank version   print the version
 package main
 
@@ -38,7 +40,12 @@ Usage:
   qbank serve   [flags]   serve gRPC and the JSON gateway (SIGTERM drains and exits 0)
   qbank migrate [flags]   apply schema migrations and exit
   qbank seed    [flags]   load the embedded seed into the store (idempotent) and exit
+  qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --state, -o FILE)
+  qbank import  [flags] FILE  import questions from an export, all or nothing (--validate-only)
   qbank version           print the build version
+
+export and import open the store directly (--data-dir / --database-url), or talk to a
+running server with --server ADDR and --token (or QBANK_SERVER, QBANK_TOKEN).
 
 Run "qbank <command> -h" for a command's flags.
 `
@@ -56,6 +63,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, rest, stdout, stderr)
 	case "seed":
 		return seedCmd(ctx, rest, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, rest, stdout, stderr)
+	case "import":
+		return importCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "qbank", version())
 		return nil

@@ -141,20 +141,26 @@ func (s *Store) CreateQuestion(ctx context.Context, q qbank.Question, c qbank.Ch
 	c = repository.Stamp(c)
 	var head qbank.Question
 	err := s.inWrite(ctx, "create question", func(tx pgx.Tx, rev int64) (bool, error) {
-		head = repository.NewHead(q, c, rev)
-		tag, err := tx.Exec(ctx,
-			`INSERT INTO questions (id, version, state, etag, revision, create_time, update_time)
-			 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
-			head.ID, head.Version, string(head.State), head.Etag, rev, head.CreateTime, head.UpdateTime)
-		if err != nil {
-			return false, err
-		}
-		if tag.RowsAffected() == 0 {
-			return false, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
-		}
-		return true, insertVersion(ctx, tx, head)
+		var err error
+		head, err = createQuestion(ctx, tx, q, c, rev)
+		return err == nil, err
 	})
 	return head, err
+}
+
+func createQuestion(ctx context.Context, tx pgx.Tx, q qbank.Question, c qbank.Change, rev int64) (qbank.Question, error) {
+	head := repository.NewHead(q, c, rev)
+	tag, err := tx.Exec(ctx,
+		`INSERT INTO questions (id, version, state, etag, revision, create_time, update_time)
+		 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING`,
+		head.ID, head.Version, string(head.State), head.Etag, rev, head.CreateTime, head.UpdateTime)
+	if err != nil {
+		return qbank.Question{}, err
+	}
+	if tag.RowsAffected() == 0 {
+		return qbank.Question{}, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
+	}
+	return head, insertVersion(ctx, tx, head)
 }
 
 func insertVersion(ctx context.Context, tx pgx.Tx, h qbank.Question) error {
@@ -174,41 +180,89 @@ func (s *Store) UpdateQuestion(ctx context.Context, id, etag string, content qba
 	c = repository.Stamp(c)
 	var head qbank.Question
 	err := s.inWrite(ctx, "update question", func(tx pgx.Tx, rev int64) (bool, error) {
-		cur, err := scanHead(tx.QueryRow(ctx, headSelect+" WHERE q.id = $1 FOR UPDATE OF q", id))
-		if errors.Is(err, pgx.ErrNoRows) {
-			return false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
-		}
-		if err != nil {
-			return false, err
-		}
-		plan, err := repository.PlanUpdate(cur, etag, content, state, c, rev)
-		if err != nil {
-			return false, err
-		}
-		head = plan.Head
-		if !plan.Changed {
-			return false, nil
-		}
-		if plan.NewVersion {
-			if err := insertVersion(ctx, tx, head); err != nil {
-				return false, err
-			}
-		}
-		// The etag in WHERE makes this a compare-and-swap even if a future
-		// change dropped the revision lock.
-		tag, err := tx.Exec(ctx,
-			`UPDATE questions SET version = $1, state = $2, etag = $3, revision = $4, update_time = $5
-			 WHERE id = $6 AND etag = $7`,
-			head.Version, string(head.State), head.Etag, rev, head.UpdateTime, id, etag)
-		if err != nil {
-			return false, err
-		}
-		if tag.RowsAffected() != 1 {
-			return false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
-		}
-		return true, nil
+		var changed bool
+		var err error
+		head, changed, err = updateQuestion(ctx, tx, id, etag, content, state, c, rev)
+		return changed, err
 	})
 	return head, err
+}
+
+func updateQuestion(ctx context.Context, tx pgx.Tx, id, etag string, content qbank.Content, state qbank.State, c qbank.Change, rev int64) (qbank.Question, bool, error) {
+	cur, err := scanHead(tx.QueryRow(ctx, headSelect+" WHERE q.id = $1 FOR UPDATE OF q", id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return qbank.Question{}, false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
+	}
+	if err != nil {
+		return qbank.Question{}, false, err
+	}
+	plan, err := repository.PlanUpdate(cur, etag, content, state, c, rev)
+	if err != nil || !plan.Changed {
+		return plan.Head, false, err
+	}
+	head := plan.Head
+	if plan.NewVersion {
+		if err := insertVersion(ctx, tx, head); err != nil {
+			return qbank.Question{}, false, err
+		}
+	}
+	// The etag in WHERE makes this a compare-and-swap even if a future
+	// change dropped the revision lock.
+	tag, err := tx.Exec(ctx,
+		`UPDATE questions SET version = $1, state = $2, etag = $3, revision = $4, update_time = $5
+		 WHERE id = $6 AND etag = $7`,
+		head.Version, string(head.State), head.Etag, rev, head.UpdateTime, id, etag)
+	if err != nil {
+		return qbank.Question{}, false, err
+	}
+	if tag.RowsAffected() != 1 {
+		return qbank.Question{}, false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
+	}
+	return head, true, nil
+}
+
+// ImportQuestions applies every op in one transaction.
+func (s *Store) ImportQuestions(ctx context.Context, ops []repository.ImportOp, c qbank.Change) ([]qbank.Question, error) {
+	c = repository.Stamp(c)
+	out := make([]qbank.Question, len(ops))
+	err := s.inWrite(ctx, "import questions", func(tx pgx.Tx, rev int64) (bool, error) {
+		wrote := false
+		for i, op := range ops {
+			var changed bool
+			var err error
+			if op.Create {
+				out[i], err = createQuestion(ctx, tx, op.Question, c, rev)
+				changed = true
+			} else {
+				out[i], changed, err = updateQuestion(ctx, tx, op.Question.ID, op.Etag, op.Question.Content, op.Question.State, c, rev)
+			}
+			if err != nil {
+				return false, fmt.Errorf("question %d (%s): %w", i, op.Question.ID, err)
+			}
+			wrote = wrote || changed
+		}
+		return wrote, nil
+	})
+	return out, err
+}
+
+// EachQuestion streams every head in id order.
+func (s *Store) EachQuestion(ctx context.Context, fn func(qbank.Question) error) error {
+	rows, err := s.pool.Query(ctx, headSelect+" ORDER BY q.id")
+	if err != nil {
+		return wrap(err, "read questions")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		q, err := scanHead(rows)
+		if err != nil {
+			return wrap(err, "read questions")
+		}
+		if err := fn(q); err != nil {
+			return err
+		}
+	}
+	return wrap(rows.Err(), "read questions")
 }
 
 // SeedQuestions inserts the questions whose ids the store does not hold.

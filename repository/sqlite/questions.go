@@ -143,18 +143,24 @@ func (s *Store) CreateQuestion(ctx context.Context, q qbank.Question, c qbank.Ch
 	c = repository.Stamp(c)
 	var head qbank.Question
 	err := s.inWrite(ctx, "create question", func(tx *sql.Tx, rev int64) (bool, error) {
-		var exists int
-		err := tx.QueryRowContext(ctx, "SELECT 1 FROM questions WHERE id = ?", q.ID).Scan(&exists)
-		if err == nil {
-			return false, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return false, err
-		}
-		head = repository.NewHead(q, c, rev)
-		return true, insertHead(ctx, tx, head, rev)
+		var err error
+		head, err = createQuestion(ctx, tx, q, c, rev)
+		return err == nil, err
 	})
 	return head, err
+}
+
+func createQuestion(ctx context.Context, tx *sql.Tx, q qbank.Question, c qbank.Change, rev int64) (qbank.Question, error) {
+	var exists int
+	err := tx.QueryRowContext(ctx, "SELECT 1 FROM questions WHERE id = ?", q.ID).Scan(&exists)
+	if err == nil {
+		return qbank.Question{}, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return qbank.Question{}, err
+	}
+	head := repository.NewHead(q, c, rev)
+	return head, insertHead(ctx, tx, head, rev)
 }
 
 func insertHead(ctx context.Context, tx *sql.Tx, h qbank.Question, rev int64) error {
@@ -182,40 +188,88 @@ func (s *Store) UpdateQuestion(ctx context.Context, id, etag string, content qba
 	c = repository.Stamp(c)
 	var head qbank.Question
 	err := s.inWrite(ctx, "update question", func(tx *sql.Tx, rev int64) (bool, error) {
-		cur, err := scanHead(tx.QueryRowContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.id = ?", id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
-		}
-		if err != nil {
-			return false, err
-		}
-		plan, err := repository.PlanUpdate(cur, etag, content, state, c, rev)
-		if err != nil {
-			return false, err
-		}
-		head = plan.Head
-		if !plan.Changed {
-			return false, nil
-		}
-		if plan.NewVersion {
-			if err := insertVersion(ctx, tx, head); err != nil {
-				return false, err
-			}
-		}
-		// The etag in WHERE is the compare-and-swap; the transaction already
-		// holds the write lock, so this is belt and braces.
-		res, err := tx.ExecContext(ctx,
-			"UPDATE questions SET version = ?, state = ?, etag = ?, revision = ?, update_time = ? WHERE id = ? AND etag = ?",
-			head.Version, string(head.State), head.Etag, rev, micros(head.UpdateTime), id, etag)
-		if err != nil {
-			return false, err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
-		}
-		return true, nil
+		var changed bool
+		var err error
+		head, changed, err = updateQuestion(ctx, tx, id, etag, content, state, c, rev)
+		return changed, err
 	})
 	return head, err
+}
+
+func updateQuestion(ctx context.Context, tx *sql.Tx, id, etag string, content qbank.Content, state qbank.State, c qbank.Change, rev int64) (qbank.Question, bool, error) {
+	cur, err := scanHead(tx.QueryRowContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return qbank.Question{}, false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
+	}
+	if err != nil {
+		return qbank.Question{}, false, err
+	}
+	plan, err := repository.PlanUpdate(cur, etag, content, state, c, rev)
+	if err != nil || !plan.Changed {
+		return plan.Head, false, err
+	}
+	head := plan.Head
+	if plan.NewVersion {
+		if err := insertVersion(ctx, tx, head); err != nil {
+			return qbank.Question{}, false, err
+		}
+	}
+	// The etag in WHERE is the compare-and-swap; the transaction already
+	// holds the write lock, so this is belt and braces.
+	res, err := tx.ExecContext(ctx,
+		"UPDATE questions SET version = ?, state = ?, etag = ?, revision = ?, update_time = ? WHERE id = ? AND etag = ?",
+		head.Version, string(head.State), head.Etag, rev, micros(head.UpdateTime), id, etag)
+	if err != nil {
+		return qbank.Question{}, false, err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return qbank.Question{}, false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
+	}
+	return head, true, nil
+}
+
+// ImportQuestions applies every op in one transaction.
+func (s *Store) ImportQuestions(ctx context.Context, ops []repository.ImportOp, c qbank.Change) ([]qbank.Question, error) {
+	c = repository.Stamp(c)
+	out := make([]qbank.Question, len(ops))
+	err := s.inWrite(ctx, "import questions", func(tx *sql.Tx, rev int64) (bool, error) {
+		wrote := false
+		for i, op := range ops {
+			var changed bool
+			var err error
+			if op.Create {
+				out[i], err = createQuestion(ctx, tx, op.Question, c, rev)
+				changed = true
+			} else {
+				out[i], changed, err = updateQuestion(ctx, tx, op.Question.ID, op.Etag, op.Question.Content, op.Question.State, c, rev)
+			}
+			if err != nil {
+				return false, fmt.Errorf("question %d (%s): %w", i, op.Question.ID, err)
+			}
+			wrote = wrote || changed
+		}
+		return wrote, nil
+	})
+	return out, err
+}
+
+// EachQuestion streams every head in id order.
+func (s *Store) EachQuestion(ctx context.Context, fn func(qbank.Question) error) error {
+	rows, err := s.read.QueryContext(ctx, "SELECT "+headColumns+" "+headJoin+" ORDER BY q.id")
+	if err != nil {
+		return wrap(err, "read questions")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		q, err := scanHead(rows)
+		if err != nil {
+			return wrap(err, "read questions")
+		}
+		if err := fn(q); err != nil {
+			return err
+		}
+	}
+	return wrap(rows.Err(), "read questions")
 }
 
 // SeedQuestions inserts the questions whose ids the store does not hold.

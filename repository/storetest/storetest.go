@@ -41,6 +41,7 @@ func RunAll(t *testing.T, open Opener) {
 		{"TemplateStaleEtag", testTemplateStaleEtag},
 		{"TemplateSeedKeepsDeletionsAndEdits", testTemplateSeed},
 		{"LoadIsConsistent", testLoad},
+		{"ImportAllOrNothing", testImportAllOrNothing},
 	}
 	for _, sc := range scenarios {
 		if sc.run == nil {
@@ -418,5 +419,42 @@ func testRacingUpdates(t *testing.T, s repository.Store) {
 	versions, _ := s.QuestionVersions(ctx(t), v1.ID)
 	if len(versions) != 2 || versions[0].Text != winners[0] {
 		t.Errorf("history after the race: %d versions, head %q; want 2 and the winner's text", len(versions), versions[0].Text)
+	}
+}
+
+// testImportAllOrNothing: an import whose last op fails writes none of its
+// earlier ops; a good one writes all of them at one revision.
+func testImportAllOrNothing(t *testing.T, s repository.Store) {
+	existing := mustCreate(t, s, Sample("existing"))
+	edited := existing.Content.Clone()
+	edited.Minutes = 7
+	rev := mustRevision(t, s)
+	bad := []repository.ImportOp{
+		{Create: true, Question: Sample("brand-new")},
+		{Question: qbank.Question{ID: "existing", Content: edited, State: qbank.StateActive}, Etag: existing.Etag},
+		{Create: true, Question: Sample("existing")}, // taken: fails the whole import
+	}
+	_, err := s.ImportQuestions(ctx(t), bad, change("importer", "bulk"))
+	wantCode(t, err, qbank.EEXISTS)
+	if _, err := s.Question(ctx(t), qbank.Ref{ID: "brand-new"}); qbank.ErrorCode(err) != qbank.ENOTFOUND {
+		t.Errorf("a failed import left brand-new behind: %v", err)
+	}
+	if got, _ := s.Question(ctx(t), qbank.Ref{ID: "existing"}); got.Version != 1 || mustRevision(t, s) != rev {
+		t.Errorf("a failed import changed existing to v%d", got.Version)
+	}
+	good := bad[:2]
+	out, err := s.ImportQuestions(ctx(t), good, change("importer", "bulk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Version != 1 || out[1].Version != 2 || out[1].Minutes != 7 || out[1].Author != "importer" || mustRevision(t, s) != rev+1 {
+		t.Errorf("import wrote %+v at revision %d", out, mustRevision(t, s))
+	}
+	var ids []string
+	if err := s.EachQuestion(ctx(t), func(q qbank.Question) error { ids = append(ids, q.ID); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(ids, []string{"brand-new", "existing"}) {
+		t.Errorf("EachQuestion visited %v", ids)
 	}
 }

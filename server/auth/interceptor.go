@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -45,20 +46,37 @@ func (a *Authenticator) authorize(ctx context.Context, method string) (context.C
 		return ctx, nil
 	}
 	token, ok := bearer(ctx)
+	p, err := a.check(token, ok, method, need)
+	if err != nil {
+		return nil, err
+	}
+	return WithPrincipal(ctx, p), nil
+}
+
+// AuthorizeHTTP checks the bearer token of a plain HTTP route (one that is
+// not a gRPC method, such as the PDF download) against the role it needs.
+// The error is a gRPC status, which the caller maps to 401 or 403.
+func (a *Authenticator) AuthorizeHTTP(r *http.Request, route string, need Role) (Principal, error) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	ok = ok && strings.EqualFold(scheme, "bearer") && strings.TrimSpace(token) != ""
+	return a.check(strings.TrimSpace(token), ok, route, need)
+}
+
+func (a *Authenticator) check(token string, ok bool, method string, need Role) (Principal, error) {
 	if !ok {
 		a.Log.Info("auth: rejected call without a bearer token", "method", method)
-		return nil, status.Error(codes.Unauthenticated, "missing bearer token: send `authorization: Bearer <token>`")
+		return Principal{}, status.Error(codes.Unauthenticated, "missing bearer token: send `authorization: Bearer <token>`")
 	}
 	p, ok := a.Keys.Lookup(token)
 	if !ok {
 		a.Log.Warn("auth: rejected an unknown token", "method", method)
-		return nil, status.Error(codes.Unauthenticated, "unknown or revoked token")
+		return Principal{}, status.Error(codes.Unauthenticated, "unknown or revoked token")
 	}
 	if !p.Role.Allows(need) {
 		a.Log.Warn("auth: permission denied", "method", method, "principal", p.Name, "role", p.Role)
-		return nil, status.Errorf(codes.PermissionDenied, "%s needs the %s role; token %q is a %s", method[strings.LastIndex(method, "/")+1:], need, p.Name, p.Role)
+		return Principal{}, status.Errorf(codes.PermissionDenied, "%s needs the %s role; token %q is a %s", method[strings.LastIndex(method, "/")+1:], need, p.Name, p.Role)
 	}
-	return WithPrincipal(ctx, p), nil
+	return p, nil
 }
 
 func bearer(ctx context.Context) (string, bool) {

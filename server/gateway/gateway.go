@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -21,8 +22,11 @@ import (
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 )
 
-// MaxBodyBytes bounds a request body; larger ones get 413.
-const MaxBodyBytes = 4 << 20
+// Request body limits; larger bodies get 413. Imports carry whole banks.
+const (
+	MaxBodyBytes   = 1 << 20
+	MaxImportBytes = 64 << 20
+)
 
 // Options configure the gateway.
 type Options struct {
@@ -31,7 +35,9 @@ type Options struct {
 	// says why not.
 	Ready   func(ctx context.Context) error
 	Metrics http.Handler
-	Log     *slog.Logger
+	// PDF serves GET /v1/question-bank.pdf (it checks its own token).
+	PDF http.Handler
+	Log *slog.Logger
 }
 
 // New returns the gateway's handler and the connection it holds to the gRPC
@@ -70,6 +76,7 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.JSON)
 	})
+	root.Handle("GET /v1/question-bank.pdf", o.PDF)
 	root.Handle("/v1/", mux)
 	return accessLog(o.Log, limitBody(root)), conn, nil
 }
@@ -83,7 +90,11 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+			limit := int64(MaxBodyBytes)
+			if strings.HasSuffix(r.URL.Path, ":import") {
+				limit = MaxImportBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -2880,12 +2880,12 @@ func (*ExportQuestionBankResponse_Question) isExportQuestionBankResponse_Item() 
 
 // What an export is of: the file format's header.
 type ExportHeader struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	BankRevision  int64                  `protobuf:"varint,1,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
-	ExportTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=export_time,json=exportTime,proto3" json:"export_time,omitempty"`
-	Role          string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
-	QuestionCount int32                  `protobuf:"varint,4,opt,name=question_count,json=questionCount,proto3" json:"question_count,omitempty"`
-	Taxonomy      *Taxonomy              `protobuf:"bytes,5,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	BankRevision int64                  `protobuf:"varint,1,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
+	ExportTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=export_time,json=exportTime,proto3" json:"export_time,omitempty"`
+	// The role the export is limited to; empty for the whole bank.
+	Role          string    `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	Taxonomy      *Taxonomy `protobuf:"bytes,4,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2939,13 +2939,6 @@ func (x *ExportHeader) GetRole() string {
 		return x.Role
 	}
 	return ""
-}
-
-func (x *ExportHeader) GetQuestionCount() int32 {
-	if x != nil {
-		return x.QuestionCount
-	}
-	return 0
 }
 
 func (x *ExportHeader) GetTaxonomy() *Taxonomy {
@@ -3414,14 +3407,13 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x1aExportQuestionBankResponse\x12B\n" +
 	"\x06header\x18\x01 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderH\x00R\x06header\x12B\n" +
 	"\bquestion\x18\x02 \x01(\v2$.layersrank.questionbank.v1.QuestionH\x00R\bquestionB\x06\n" +
-	"\x04item\"\xed\x01\n" +
+	"\x04item\"\xc6\x01\n" +
 	"\fExportHeader\x12#\n" +
 	"\rbank_revision\x18\x01 \x01(\x03R\fbankRevision\x12;\n" +
 	"\vexport_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"exportTime\x12\x12\n" +
-	"\x04role\x18\x03 \x01(\tR\x04role\x12%\n" +
-	"\x0equestion_count\x18\x04 \x01(\x05R\rquestionCount\x12@\n" +
-	"\btaxonomy\x18\x05 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\xc3\x01\n" +
+	"\x04role\x18\x03 \x01(\tR\x04role\x12@\n" +
+	"\btaxonomy\x18\x04 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\xc3\x01\n" +
 	"\x16ImportQuestionsRequest\x12B\n" +
 	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12#\n" +
 	"\rvalidate_only\x18\x02 \x01(\bR\fvalidateOnly\x12@\n" +

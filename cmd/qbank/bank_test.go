@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/bankfile"
+	"github.com/layersrank/qbank/repository/sqlite"
+)
+
+func mustRun(t *testing.T, args ...string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("qbank %s: %v\n%s", strings.Join(args, " "), err, errOut.String())
+	}
+	return out.String()
+}
+
+// questionsIn reads an export file into id → (content, state).
+func questionsIn(t *testing.T, path string) map[string]qbank.Question {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	req, err := bankfile.Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]qbank.Question{}
+	for _, q := range req.GetQuestions() {
+		out[q.GetId()] = qbank.Question{ID: q.GetId(), Version: int(q.GetVersion()), State: qbank.State(strings.ToLower(strings.TrimPrefix(q.GetState().String(), "STATE_"))),
+			Content: qbank.Content{Text: q.GetText(), Minutes: int(q.GetMinutes()), Roles: q.GetRoles(), FollowUps: q.GetFollowUps()}}
+	}
+	return out
+}
+
+// TestExportImportRoundTrip: an export imported into a fresh store
+// reproduces the bank, and imported into its own store changes nothing;
+// JSON and YAML alike.
+func TestExportImportRoundTrip(t *testing.T) {
+	src, dst, files := t.TempDir(), t.TempDir(), t.TempDir()
+	mustRun(t, "seed", "--data-dir", src)
+
+	// Give the source bank some history.
+	store, err := sqlite.Open(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := store.Question(context.Background(), qbank.Ref{ID: "api-rate-limiting-design"})
+	edited := q.Content.Clone()
+	edited.Minutes = 6
+	if _, err := store.UpdateQuestion(context.Background(), q.ID, q.Etag, edited, qbank.StateRetired, qbank.Change{Author: "alice"}); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+
+	jsonFile, yamlFile := filepath.Join(files, "bank.json"), filepath.Join(files, "bank.yaml")
+	mustRun(t, "export", "--data-dir", src, "--format", "json", "-o", jsonFile)
+	mustRun(t, "export", "--data-dir", src, "--format", "yaml", "-o", yamlFile)
+	source := questionsIn(t, jsonFile)
+	if len(source) != 50 || source["api-rate-limiting-design"].State != qbank.StateRetired || source["api-rate-limiting-design"].Version != 2 {
+		t.Fatalf("export holds %d questions; edited one = %+v", len(source), source["api-rate-limiting-design"])
+	}
+	if yamlQs := questionsIn(t, yamlFile); len(yamlQs) != 50 || yamlQs["api-rate-limiting-design"].Minutes != 6 {
+		t.Errorf("the YAML export differs: %d questions", len(yamlQs))
+	}
+
+	// Into its own store: nothing changes, from either format.
+	for _, f := range []string{jsonFile, yamlFile} {
+		if out := mustRun(t, "import", "--data-dir", src, f); !strings.Contains(out, "0 created, 0 updated, 50 unchanged") {
+			t.Errorf("re-import of %s: %s", filepath.Base(f), out)
+		}
+	}
+
+	// Into a fresh store: the same bank.
+	if out := mustRun(t, "import", "--data-dir", dst, "--validate-only", jsonFile); !strings.Contains(out, "dry run") || !strings.Contains(out, "50 created") {
+		t.Errorf("dry run: %s", out)
+	}
+	if out := mustRun(t, "import", "--data-dir", dst, jsonFile); !strings.Contains(out, "50 created") {
+		t.Errorf("import into a fresh store: %s", out)
+	}
+	copyFile := filepath.Join(files, "copy.json")
+	mustRun(t, "export", "--data-dir", dst, "--format", "json", "-o", copyFile)
+	copied := questionsIn(t, copyFile)
+	for id, want := range source {
+		got, ok := copied[id]
+		if !ok || got.Text != want.Text || got.Minutes != want.Minutes || got.State != want.State || strings.Join(got.FollowUps, "|") != strings.Join(want.FollowUps, "|") {
+			t.Errorf("%s differs after the round trip: %+v vs %+v", id, got, want)
+		}
+	}
+
+	// A role-limited export holds only that role.
+	devops := filepath.Join(files, "devops.json")
+	mustRun(t, "export", "--data-dir", src, "--role", "devops-engineer", "-o", devops)
+	for id, q := range questionsIn(t, devops) {
+		if !strings.Contains(strings.Join(q.Roles, ","), "devops-engineer") {
+			t.Errorf("%s is not a devops question", id)
+		}
+	}
+}
+
+func TestImportRejectsBadFileAndWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	mustRun(t, "seed", "--data-dir", dir)
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	content := `questions:
+  - id: new-good-question
+    text: "How do you decide what to monitor in a new service?"
+    roles: [devops-engineer]
+    dimension: technical
+    competency: observability
+    whatItReveals: "Whether monitoring follows user impact."
+    responseFormat: RESPONSE_FORMAT_WRITTEN
+    minutes: 5
+  - id: Not-Kebab
+    text: ""
+    roles: [astronaut]
+    dimension: technical
+    competency: observability
+    whatItReveals: "x"
+    responseFormat: RESPONSE_FORMAT_VIDEO
+    minutes: 3
+`
+	if err := os.WriteFile(bad, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"import", "--data-dir", dir, bad}, &out, &errOut)
+	if err == nil {
+		t.Fatal("a bad import succeeded")
+	}
+	for _, want := range []string{"questions[1].id", "questions[1].text", "questions[1].roles"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not name %s: %v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "questions[0]") {
+		t.Errorf("the good item was blamed: %v", err)
+	}
+	store, _ := sqlite.Open(context.Background(), dir)
+	defer store.Close()
+	if _, err := store.Question(context.Background(), qbank.Ref{ID: "new-good-question"}); qbank.ErrorCode(err) != qbank.ENOTFOUND {
+		t.Errorf("a failed import wrote its good item: %v", err)
+	}
+}
