@@ -58,56 +58,52 @@ func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 	}
 }
 
-// Match reports whether q passes the filter; words are the lowercased query
-// words, every one of which must appear in the question's searchable text.
-func (f *Filter) Match(q *qbank.Question, words []string) bool {
-	switch {
-	case q.State != f.State,
-		f.Role != "" && !slices.Contains(q.Roles, f.Role),
-		f.Dimension != "" && q.Dimension != f.Dimension,
-		f.Competency != "" && q.Competency != f.Competency,
-		f.ResponseFormat != "" && q.ResponseFormat != f.ResponseFormat,
-		f.Seniority != "" && len(q.Seniorities) > 0 && !slices.Contains(q.Seniorities, f.Seniority),
-		f.Stack != "" && len(q.Stacks) > 0 && !slices.Contains(q.Stacks, f.Stack):
-		return false
+// cacheKey identifies a filter's result within one snapshot.
+func (f *Filter) cacheKey() string {
+	return fmt.Sprintf("list|%s|%s|%s|%s|%s|%s|%s|%s",
+		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, strings.Join(words(f.Query), " "))
+}
+
+// matching returns the slots of every question passing f, in id order, from
+// the posting lists (and the snapshot's cache of earlier results).
+func (s *Snapshot) matching(f Filter) []int32 {
+	key := f.cacheKey()
+	if v, ok := s.cache.get(key); ok {
+		return v.([]int32)
 	}
-	if len(words) == 0 {
-		return true
-	}
-	text := searchText(q)
-	for _, w := range words {
-		if !strings.Contains(text, w) {
-			return false
+	o := byID{qs: s.qs}
+	lists := [][]int32{s.post["state:"+string(f.State)]}
+	for _, kv := range [][2]string{{"role:", f.Role}, {"dim:", f.Dimension}, {"comp:", f.Competency}, {"fmt:", string(f.ResponseFormat)}} {
+		if kv[1] != "" {
+			lists = append(lists, s.post[kv[0]+kv[1]])
 		}
 	}
-	return true
+	if f.Stack != "" {
+		lists = append(lists, o.union([][]int32{s.post["stack:*"], s.post["stack:"+f.Stack]}))
+	}
+	if f.Seniority != "" {
+		lists = append(lists, o.union([][]int32{s.post["sen:*"], s.post["sen:"+f.Seniority]}))
+	}
+	for _, w := range words(f.Query) {
+		lists = append(lists, s.prefixPostings(o, w))
+	}
+	res := o.intersect(lists)
+	s.cache.put(key, res)
+	return res
 }
 
-func searchText(q *qbank.Question) string {
-	var b strings.Builder
-	b.WriteString(q.ID)
-	for _, s := range []string{q.Text, q.WhatItReveals, q.Competency} {
-		b.WriteByte('\n')
-		b.WriteString(s)
+// prefixPostings returns the questions with a word starting with prefix, so
+// "limit" finds "limiting" and "limits".
+func (s *Snapshot) prefixPostings(o byID, prefix string) []int32 {
+	lo, _ := slices.BinarySearch(s.vocab, prefix)
+	var lists [][]int32
+	for i := lo; i < len(s.vocab) && strings.HasPrefix(s.vocab[i], prefix); i++ {
+		lists = append(lists, s.post["word:"+s.vocab[i]])
 	}
-	for _, s := range q.FollowUps {
-		b.WriteByte('\n')
-		b.WriteString(s)
+	if len(lists) == 0 {
+		return []int32{}
 	}
-	for _, k := range sortedKeys(q.StackVariants) {
-		b.WriteByte('\n')
-		b.WriteString(q.StackVariants[k])
-	}
-	return strings.ToLower(b.String())
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return o.union(lists)
 }
 
 // Page is one page of a list.
@@ -133,22 +129,22 @@ func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) 
 			return Page{}, err
 		}
 	}
-	words := strings.Fields(strings.ToLower(f.Query))
-	var p Page
-	for i := range s.Questions {
-		q := &s.Questions[i]
-		if !f.Match(q, words) {
-			continue
+	res := s.matching(f)
+	// The first result whose id sorts after the token's.
+	start, _ := slices.BinarySearchFunc(res, after, func(slot int32, id string) int {
+		if s.qs[slot].ID <= id {
+			return -1
 		}
-		p.TotalSize++
-		if q.ID <= after {
-			continue
-		}
-		if len(p.Questions) < pageSize {
-			p.Questions = append(p.Questions, *q)
-		} else if p.NextPageToken == "" {
-			p.NextPageToken = encodeToken(fingerprint, p.Questions[len(p.Questions)-1].ID)
-		}
+		return 1
+	})
+	p := Page{TotalSize: len(res)}
+	end := min(start+pageSize, len(res))
+	p.Questions = make([]qbank.Question, 0, end-start)
+	for _, slot := range res[start:end] {
+		p.Questions = append(p.Questions, *s.qs[slot])
+	}
+	if end < len(res) {
+		p.NextPageToken = encodeToken(fingerprint, p.Questions[len(p.Questions)-1].ID)
 	}
 	return p, nil
 }

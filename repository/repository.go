@@ -26,6 +26,10 @@ type Store interface {
 
 	// Load reads everything the catalog serves in one consistent read.
 	Load(ctx context.Context) (Contents, error)
+	// Changes reads, in one consistent read, what changed after revision
+	// since: the questions and templates written since, and the taxonomy if
+	// it was.
+	Changes(ctx context.Context, since int64) (Changes, error)
 	// Question returns a question at a version (0 = current); ENOTFOUND when
 	// the id or the version does not exist.
 	Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error)
@@ -84,6 +88,22 @@ type Contents struct {
 	Taxonomy  *qbank.Taxonomy  // nil before the first seed
 	Questions []qbank.Question // current versions, any state, ordered by id
 	Templates []qbank.Template // ordered by id
+}
+
+// Changes is what a catalog applies to move its snapshot forward.
+type Changes struct {
+	Revision         int64
+	Taxonomy         *qbank.Taxonomy  // nil when unchanged
+	Questions        []qbank.Question // current versions of the heads written since
+	Templates        []qbank.Template // templates written since (not deleted)
+	DeletedTemplates []string
+}
+
+// Notifier is a store that can tell when another process committed a write.
+// Notify calls onChange after each such commit, and after reconnecting, when
+// notifications may have been missed; it returns when ctx ends.
+type Notifier interface {
+	Notify(ctx context.Context, onChange func())
 }
 
 // Now is the clock stores stamp writes with, truncated to microseconds so

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"slices"
+	"strings"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/assembly"
@@ -38,7 +39,10 @@ func (s *Service) AssembleAssessment(ctx context.Context, req *pb.AssembleAssess
 	} else {
 		r.Seed = randomSeed()
 	}
-	a, err := assembly.Assemble(assembly.Bank{Taxonomy: snap.Taxonomy, Questions: snap.Questions, Revision: snap.Revision}, r)
+	// The engine only ever uses the role's active questions; the snapshot
+	// keeps that list ready, so assembly cost follows the role, not the bank.
+	candidates := snap.ActiveForRole(strings.ToLower(strings.TrimSpace(r.Role)))
+	a, err := assembly.Assemble(assembly.Bank{Taxonomy: snap.Taxonomy, Questions: candidates, Revision: snap.Revision}, r)
 	if err != nil {
 		return nil, err
 	}

@@ -35,17 +35,16 @@ func (s *Service) ExportQuestionBank(req *pb.ExportQuestionBankRequest, stream p
 	if err := stream.Send(&pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Header{Header: header}}); err != nil {
 		return err
 	}
-	for i := range snap.Questions {
-		q := &snap.Questions[i]
+	var err error
+	snap.Each(func(q *qbank.Question) bool {
 		if (state != "" && q.State != state) || (req.GetRole() != "" && !slices.Contains(q.Roles, req.GetRole())) {
-			continue
+			return true
 		}
 		msg := &pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Question{Question: protoconv.QuestionToProto(q)}}
-		if err := stream.Send(msg); err != nil {
-			return err
-		}
-	}
-	return nil
+		err = stream.Send(msg)
+		return err == nil
+	})
+	return err
 }
 
 // ImportQuestions checks the whole import against the current snapshot,

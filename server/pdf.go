@@ -38,11 +38,12 @@ func (s *Server) pdfHandler(authn *auth.Authenticator) http.Handler {
 			Role:      role,
 			Taxonomy:  snap.Taxonomy,
 		}
-		for _, q := range snap.Questions {
+		snap.Each(func(q *qbank.Question) bool {
 			if q.State == qbank.StateActive && (role == "" || slices.Contains(q.Roles, role)) {
-				doc.Questions = append(doc.Questions, q)
+				doc.Questions = append(doc.Questions, *q)
 			}
-		}
+			return true
+		})
 		// Render into memory first so a failure becomes a clean 500, not a
 		// truncated download; the whole bank is a few hundred kilobytes.
 		var buf bytes.Buffer

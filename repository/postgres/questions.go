@@ -318,10 +318,11 @@ func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error)
 		return false, fmt.Errorf("encode taxonomy: %w", err)
 	}
 	changed := false
-	err = s.inWrite(ctx, "write taxonomy", func(tx pgx.Tx, _ int64) (bool, error) {
+	err = s.inWrite(ctx, "write taxonomy", func(tx pgx.Tx, rev int64) (bool, error) {
 		tag, err := tx.Exec(ctx,
-			`INSERT INTO taxonomy (id, body) VALUES (1, $1)
-			 ON CONFLICT (id) DO UPDATE SET body = excluded.body WHERE taxonomy.body IS DISTINCT FROM excluded.body`, body)
+			`INSERT INTO taxonomy (id, body, revision) VALUES (1, $1, $2)
+			 ON CONFLICT (id) DO UPDATE SET body = excluded.body, revision = excluded.revision
+			 WHERE taxonomy.body IS DISTINCT FROM excluded.body`, body, rev)
 		if err != nil {
 			return false, err
 		}
@@ -330,3 +331,71 @@ func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error)
 	})
 	return changed, err
 }
+
+// Changes reads what changed after revision since, from one REPEATABLE READ
+// snapshot. Writers take the bank_meta row lock before anything else and
+// hold it to commit, so revisions commit in order and "revision > since"
+// misses nothing.
+func (s *Store) Changes(ctx context.Context, since int64) (repository.Changes, error) {
+	var c repository.Changes
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return c, wrap(err, "read changes")
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	if err := tx.QueryRow(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&c.Revision); err != nil {
+		return c, wrap(err, "read changes")
+	}
+	if c.Revision == since {
+		return c, nil
+	}
+	var body []byte
+	switch err := tx.QueryRow(ctx, "SELECT body FROM taxonomy WHERE id = 1 AND revision > $1", since).Scan(&body); {
+	case err == nil:
+		c.Taxonomy = &qbank.Taxonomy{}
+		if err := json.Unmarshal(body, c.Taxonomy); err != nil {
+			return c, fmt.Errorf("decode taxonomy: %w", err)
+		}
+	case !errors.Is(err, pgx.ErrNoRows):
+		return c, wrap(err, "read taxonomy change")
+	}
+	rows, err := tx.Query(ctx, headSelect+" WHERE q.revision > $1 ORDER BY q.id", since)
+	if err != nil {
+		return c, wrap(err, "read question changes")
+	}
+	for rows.Next() {
+		q, err := scanHead(rows)
+		if err != nil {
+			rows.Close()
+			return c, wrap(err, "read question changes")
+		}
+		c.Questions = append(c.Questions, q)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, wrap(err, "read question changes")
+	}
+	trows, err := tx.Query(ctx, "SELECT id, body, etag, create_time, update_time, deleted FROM templates WHERE revision > $1", since)
+	if err != nil {
+		return c, wrap(err, "read template changes")
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var deleted bool
+		t, err := scanTemplate(rowFunc(func(dest ...any) error { return trows.Scan(append(dest, &deleted)...) }))
+		if err != nil {
+			return c, wrap(err, "read template changes")
+		}
+		if deleted {
+			c.DeletedTemplates = append(c.DeletedTemplates, t.ID)
+		} else {
+			c.Templates = append(c.Templates, t)
+		}
+	}
+	return c, wrap(trows.Err(), "read template changes")
+}
+
+// rowFunc adapts a function to pgx.Row.
+type rowFunc func(dest ...any) error
+
+func (f rowFunc) Scan(dest ...any) error { return f(dest...) }

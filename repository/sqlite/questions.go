@@ -323,7 +323,7 @@ func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error)
 		return false, fmt.Errorf("encode taxonomy: %w", err)
 	}
 	changed := false
-	err = s.inWrite(ctx, "write taxonomy", func(tx *sql.Tx, _ int64) (bool, error) {
+	err = s.inWrite(ctx, "write taxonomy", func(tx *sql.Tx, rev int64) (bool, error) {
 		var cur string
 		err := tx.QueryRowContext(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&cur)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -332,7 +332,7 @@ func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error)
 		if cur == string(body) {
 			return false, nil
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO taxonomy (id, body) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body", string(body))
+		_, err = tx.ExecContext(ctx, "INSERT INTO taxonomy (id, body, revision) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, revision = excluded.revision", string(body), rev)
 		changed = err == nil
 		return changed, err
 	})
@@ -347,3 +347,67 @@ func isBusy(err error) bool {
 	msg := err.Error()
 	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "sql: database is closed")
 }
+
+// Changes reads what changed after revision since, in one read transaction.
+func (s *Store) Changes(ctx context.Context, since int64) (repository.Changes, error) {
+	var c repository.Changes
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return c, wrap(err, "read changes")
+	}
+	defer tx.Rollback() //nolint:errcheck
+	if err := tx.QueryRowContext(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&c.Revision); err != nil {
+		return c, wrap(err, "read changes")
+	}
+	if c.Revision == since {
+		return c, nil
+	}
+	var body string
+	switch err := tx.QueryRowContext(ctx, "SELECT body FROM taxonomy WHERE id = 1 AND revision > ?", since).Scan(&body); {
+	case err == nil:
+		c.Taxonomy = &qbank.Taxonomy{}
+		if err := json.Unmarshal([]byte(body), c.Taxonomy); err != nil {
+			return c, fmt.Errorf("decode taxonomy: %w", err)
+		}
+	case !errors.Is(err, sql.ErrNoRows):
+		return c, wrap(err, "read taxonomy change")
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.revision > ? ORDER BY q.id", since)
+	if err != nil {
+		return c, wrap(err, "read question changes")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		q, err := scanHead(rows)
+		if err != nil {
+			return c, wrap(err, "read question changes")
+		}
+		c.Questions = append(c.Questions, q)
+	}
+	if err := rows.Err(); err != nil {
+		return c, wrap(err, "read question changes")
+	}
+	trows, err := tx.QueryContext(ctx, "SELECT id, body, etag, create_time, update_time, deleted FROM templates WHERE revision > ?", since)
+	if err != nil {
+		return c, wrap(err, "read template changes")
+	}
+	defer trows.Close()
+	for trows.Next() {
+		var deleted bool
+		t, err := scanTemplate(scanFunc(func(dest ...any) error { return trows.Scan(append(dest, &deleted)...) }))
+		if err != nil {
+			return c, wrap(err, "read template changes")
+		}
+		if deleted {
+			c.DeletedTemplates = append(c.DeletedTemplates, t.ID)
+		} else {
+			c.Templates = append(c.Templates, t)
+		}
+	}
+	return c, wrap(trows.Err(), "read template changes")
+}
+
+// scanFunc adapts a function to the scanner interface.
+type scanFunc func(dest ...any) error
+
+func (f scanFunc) Scan(dest ...any) error { return f(dest...) }

@@ -42,6 +42,7 @@ func RunAll(t *testing.T, open Opener) {
 		{"TemplateSeedKeepsDeletionsAndEdits", testTemplateSeed},
 		{"LoadIsConsistent", testLoad},
 		{"ImportAllOrNothing", testImportAllOrNothing},
+		{"ChangesSinceRevision", testChanges},
 	}
 	for _, sc := range scenarios {
 		if sc.run == nil {
@@ -456,5 +457,39 @@ func testImportAllOrNothing(t *testing.T, s repository.Store) {
 	}
 	if !slices.Equal(ids, []string{"brand-new", "existing"}) {
 		t.Errorf("EachQuestion visited %v", ids)
+	}
+}
+
+// testChanges: Changes returns exactly what was written after a revision.
+func testChanges(t *testing.T, s repository.Store) {
+	a := mustCreate(t, s, Sample("changes-a"))
+	mustCreate(t, s, Sample("changes-b"))
+	tpl, err := s.CreateTemplate(ctx(t), SampleTemplate("changes-template", ""), change("alice", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	since := mustRevision(t, s)
+	none, err := s.Changes(ctx(t), since)
+	if err != nil || none.Revision != since || len(none.Questions)+len(none.Templates)+len(none.DeletedTemplates) != 0 || none.Taxonomy != nil {
+		t.Fatalf("Changes at the current revision = %+v, %v", none, err)
+	}
+	c := a.Content.Clone()
+	c.Minutes = 9
+	if _, err := s.UpdateQuestion(ctx(t), a.ID, a.Etag, c, a.State, change("bob", "")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteTemplate(ctx(t), tpl.ID, tpl.Etag); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.PutTaxonomy(ctx(t), qbank.Taxonomy{Dimensions: []qbank.Dimension{{ID: "technical", Title: "T", Weight: 100}}}); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := s.Changes(ctx(t), since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Revision != since+3 || len(ch.Questions) != 1 || ch.Questions[0].ID != "changes-a" || ch.Questions[0].Minutes != 9 ||
+		!slices.Equal(ch.DeletedTemplates, []string{"changes-template"}) || ch.Taxonomy == nil {
+		t.Errorf("Changes = rev %d, questions %v, deleted %v, taxonomy %v", ch.Revision, ch.Questions, ch.DeletedTemplates, ch.Taxonomy != nil)
 	}
 }

@@ -1,0 +1,477 @@
+package faulttest_test
+
+// The harness: an in-process server on loopback ports (copied, in small, from
+// server/server_test.go, which as a _test file cannot be imported), HTTP and
+// gRPC helpers that are safe to call from load goroutines (they return errors
+// instead of failing the test), and the qbank binary run as a subprocess for
+// the crash tests.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/repository/postgres/pgtest"
+	"github.com/layersrank/qbank/server"
+)
+
+// Tokens are ≥ 16 characters, as the server requires; badToken is well formed
+// but unknown, so a rejection is about the token, not its shape.
+const (
+	adminToken  = "faulttest-admin-token-0123456789"
+	readerToken = "faulttest-reader-token-0123456789"
+	badToken    = "faulttest-wrong-token-0123456789"
+)
+
+// backend says where a test server keeps its data. config returns a function
+// that yields a configuration on the same data each time it is called (for
+// restarts).
+type backend struct {
+	name   string
+	config func(tb testing.TB) func() server.Config
+}
+
+var backends = []backend{
+	{"sqlite", func(tb testing.TB) func() server.Config {
+		dir := tb.TempDir()
+		return func() server.Config { return server.Config{DataDir: dir} }
+	}},
+	{"postgres", func(tb testing.TB) func() server.Config {
+		url := pgtest.NewDatabase(tb)
+		dir := tb.TempDir()
+		return func() server.Config { return server.Config{DataDir: dir, DatabaseURL: url} }
+	}},
+}
+
+// forEachBackend runs fn as a subtest per store.
+func forEachBackend(t *testing.T, fn func(t *testing.T, cfg func() server.Config)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { fn(t, b.config(t)) })
+	}
+}
+
+// logBuffer collects a server's logs so tests can check what they reveal.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// testServer is a real server on loopback ports with its own clients, so
+// that stopping it leaves no idle connection (and no goroutine) behind.
+type testServer struct {
+	*server.Server
+	base   string // http://127.0.0.1:port
+	conn   *grpc.ClientConn
+	api    pb.QuestionBankServiceClient
+	client *http.Client
+	logs   *logBuffer
+	stop   func()
+}
+
+// start runs a server on free loopback ports with the test tokens. Its logs,
+// every level, go to ts.logs as JSON unless cfg.Logger is set.
+func start(t testing.TB, cfg server.Config) *testServer {
+	t.Helper()
+	logs := &logBuffer{}
+	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.AdminToken, cfg.ReaderToken = adminToken, readerToken
+	if cfg.RefreshInterval == 0 {
+		cfg.RefreshInterval = 100 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
+	ts := &testServer{
+		Server: srv, base: "http://" + srv.HTTPAddr(), conn: conn, api: pb.NewQuestionBankServiceClient(conn),
+		client: &http.Client{Transport: transport, Timeout: 30 * time.Second}, logs: logs,
+	}
+	var once sync.Once
+	ts.stop = func() {
+		once.Do(func() {
+			conn.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(ctx); err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
+			if err := <-served; err != nil {
+				t.Errorf("serve: %v", err)
+			}
+			transport.CloseIdleConnections()
+		})
+	}
+	t.Cleanup(ts.stop)
+	if err := waitReady(ts.client, ts.base, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+func waitReady(client *http.Client, base string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		resp, err := client.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s never became ready (last: %v)", base, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// reply is an HTTP answer: its status, raw body and, when JSON, the decoded
+// object.
+type reply struct {
+	code int
+	raw  []byte
+	body map[string]any
+	hdr  http.Header
+}
+
+// httpDo makes one HTTP call. It never fails the test, so load goroutines
+// can use it; a transport error comes back as err.
+func httpDo(ctx context.Context, c *http.Client, method, url, token string, body any) (reply, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return reply{}, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return reply{}, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return reply{}, err
+	}
+	defer resp.Body.Close()
+	r := reply{code: resp.StatusCode, hdr: resp.Header}
+	if r.raw, err = io.ReadAll(resp.Body); err != nil {
+		return r, err
+	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && len(r.raw) > 0 && r.raw[0] == '{' {
+		r.body = map[string]any{}
+		_ = json.Unmarshal(r.raw, &r.body)
+	}
+	return r, nil
+}
+
+// call is httpDo against the test server that fails the test on a transport
+// error (only for the test's own goroutine).
+func (ts *testServer) call(t testing.TB, method, path, token string, body any) reply {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := httpDo(ctx, ts.client, method, ts.base+path, token, body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// must is call that fails the test unless the status is want.
+func (ts *testServer) must(t testing.TB, want int, method, path, token string, body any) reply {
+	t.Helper()
+	r := ts.call(t, method, path, token, body)
+	if r.code != want {
+		t.Fatalf("%s %s = %d %s, want %d", method, path, r.code, truncate(string(r.raw), 400), want)
+	}
+	return r
+}
+
+// authCtx is a context for one gRPC call with a bearer token (none when
+// token is empty).
+func authCtx(parent context.Context, token string) context.Context {
+	if token == "" {
+		return parent
+	}
+	return metadata.AppendToOutgoingContext(parent, "authorization", "Bearer "+token)
+}
+
+// grpcCtx is authCtx with a timeout that ends with the test.
+func grpcCtx(t testing.TB, token string) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return authCtx(ctx, token)
+}
+
+// questionJSON is a valid question for the JSON gateway.
+func questionJSON(id, text string) map[string]any {
+	return map[string]any{
+		"id":             id,
+		"text":           text,
+		"roles":          []string{"backend-engineer"},
+		"dimension":      "technical",
+		"competency":     "system-design",
+		"whatItReveals":  "How the candidate reasons about trade-offs under load.",
+		"responseFormat": "RESPONSE_FORMAT_WRITTEN",
+		"minutes":        5,
+		"followUps":      []string{"What would you measure first?"},
+		"changeNote":     "faulttest",
+	}
+}
+
+// questionPB is the same question for gRPC.
+func questionPB(id, text string) *pb.Question {
+	return &pb.Question{
+		Id: id, Text: text, Roles: []string{"backend-engineer"}, Dimension: "technical",
+		Competency: "system-design", WhatItReveals: "How the candidate reasons about trade-offs under load.",
+		ResponseFormat: pb.ResponseFormat_RESPONSE_FORMAT_WRITTEN, Minutes: 5,
+		FollowUps: []string{"What would you measure first?"}, ChangeNote: "faulttest",
+	}
+}
+
+func str(v any) string { return fmt.Sprint(v) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// violationFields lists the fieldViolations of a JSON google.rpc.Status.
+func violationFields(body map[string]any) []string {
+	var out []string
+	details, _ := body["details"].([]any)
+	for _, d := range details {
+		dm, _ := d.(map[string]any)
+		fvs, _ := dm["fieldViolations"].([]any)
+		for _, fv := range fvs {
+			m, _ := fv.(map[string]any)
+			out = append(out, str(m["field"]))
+		}
+	}
+	return out
+}
+
+// ---- the binary as a subprocess -------------------------------------------
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+	buildTime time.Duration
+	binDir    string // removed by TestMain
+)
+
+// moduleRoot finds go.mod upwards from the test's working directory (the
+// package directory, as go test runs it).
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the test's working directory")
+		}
+		dir = parent
+	}
+}
+
+// qbankBinary builds ./cmd/qbank once per test process. It is built with the
+// race detector when the tests are, which reuses the packages go test has
+// just compiled (a cold non-race build of the SQLite driver takes minutes on
+// a small machine) and checks the binary for races as well.
+func qbankBinary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		if binDir, err = os.MkdirTemp("", "qbank-faulttest-"); err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(binDir, "qbank")
+		args := []string{"build", "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		args = append(args, "./cmd/qbank")
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		began := time.Now()
+		out, err := cmd.CombinedOutput()
+		buildTime = time.Since(began)
+		if err != nil {
+			buildErr = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// freeAddr returns a loopback address that was free a moment ago.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// proc is `qbank serve` running as a subprocess.
+type proc struct {
+	cmd      *exec.Cmd
+	base     string // HTTP
+	grpcAddr string
+	stderr   *logBuffer
+	exited   chan struct{}
+	waitErr  error
+}
+
+// startProc runs `qbank serve` on fresh loopback ports with the test tokens
+// in its environment, on dataDir (SQLite) or databaseURL (PostgreSQL), and
+// waits until /readyz answers 200 when wait is set.
+func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
+	t.Helper()
+	bin := qbankBinary(t)
+	p := &proc{grpcAddr: freeAddr(t), stderr: &logBuffer{}, exited: make(chan struct{})}
+	httpAddr := freeAddr(t)
+	p.base = "http://" + httpAddr
+	args := []string{"serve", "--grpc-addr", p.grpcAddr, "--http-addr", httpAddr, "--data-dir", dataDir}
+	if databaseURL != "" {
+		args = append(args, "--database-url", databaseURL)
+	}
+	p.cmd = exec.Command(bin, args...)
+	// A clean environment: no QBANK_* setting of the developer's leaks in.
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "QBANK_") {
+			env = append(env, kv)
+		}
+	}
+	p.cmd.Env = append(env, "QBANK_ADMIN_TOKEN="+adminToken, "QBANK_READER_TOKEN="+readerToken)
+	p.cmd.Stderr = p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	go func() {
+		p.waitErr = p.cmd.Wait()
+		close(p.exited)
+	}()
+	t.Cleanup(func() { p.kill() })
+	if wait {
+		client := &http.Client{Timeout: 2 * time.Second}
+		defer client.CloseIdleConnections()
+		if err := waitReady(client, p.base, 60*time.Second); err != nil {
+			p.kill()
+			t.Fatalf("%v; log:\n%s", err, truncate(p.stderr.String(), 4000))
+		}
+	}
+	return p
+}
+
+// kill sends SIGKILL (the process gets no chance to flush or clean up) and
+// waits for it to be gone.
+func (p *proc) kill() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.exited
+}
+
+// term sends SIGTERM and waits (bounded) for a clean exit.
+func (p *proc) term(t testing.TB) {
+	t.Helper()
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+		if p.waitErr != nil {
+			t.Errorf("after SIGTERM the server exited with %v; log:\n%s", p.waitErr, truncate(p.stderr.String(), 4000))
+		}
+	case <-time.After(30 * time.Second):
+		p.kill()
+		t.Errorf("the server did not exit within 30 s of SIGTERM")
+	}
+}
+
+// dialGRPC connects to a subprocess's gRPC address.
+func dialGRPC(t testing.TB, addr string) (*grpc.ClientConn, pb.QuestionBankServiceClient) {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, pb.NewQuestionBankServiceClient(conn)
+}
