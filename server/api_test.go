@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	reflectionpb "google.golang.org/grpc/reflection/grpc_reflection_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
@@ -370,4 +372,43 @@ func TestMetricsCountCalls(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// TestPostgresReplicasAreNotified: with polling all but off, a replica
+// learns of another's commit through LISTEN/NOTIFY within 1 s, and after its
+// listening connection is killed it reconnects and catches up.
+func TestPostgresReplicasAreNotified(t *testing.T) {
+	cfg := backends[1].config(t)
+	slow := func() server.Config { c := cfg(); c.RefreshInterval = time.Hour; return c }
+	a, b := start(t, slow()), start(t, slow())
+	seen := func(id string) bool {
+		code, _ := b.call(t, "GET", "/v1/questions/"+id, readerToken, nil)
+		return code == http.StatusOK
+	}
+	waitFor := func(id string, within time.Duration) {
+		t.Helper()
+		deadline := time.Now().Add(within)
+		for !seen(id) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not visible on the other replica within %v", id, within)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-one"))
+	waitFor("notified-one", time.Second)
+
+	// Kill every LISTEN connection on the database: the replica must notice,
+	// reconnect and catch up on the write it missed meanwhile.
+	ps, ok := b.Store().(interface{ Pool() *pgxpool.Pool })
+	if !ok {
+		t.Fatal("not a postgres store")
+	}
+	if _, err := ps.Pool().Exec(context.Background(),
+		`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		 WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-two"))
+	waitFor("notified-two", 3*time.Second)
 }

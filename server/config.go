@@ -23,8 +23,9 @@ type Config struct {
 	TokensFile  string // hashed tokens (YAML or JSON)
 	AdminToken  string // QBANK_ADMIN_TOKEN
 	ReaderToken string // QBANK_READER_TOKEN
-	// RefreshInterval is how often the catalog checks the store for writes
-	// made by other replicas; default 250ms.
+	// RefreshInterval is how often the catalog polls the store for writes
+	// made by other replicas: default 250ms on SQLite; 5s on PostgreSQL,
+	// where LISTEN/NOTIFY brings them at once and polling is the backstop.
 	RefreshInterval time.Duration
 	Logger          *slog.Logger
 }
@@ -41,6 +42,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RefreshInterval <= 0 {
 		c.RefreshInterval = 250 * time.Millisecond
+		if c.DatabaseURL != "" {
+			c.RefreshInterval = 5 * time.Second
+		}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -69,6 +73,7 @@ func OpenStore(ctx context.Context, c Config) (repository.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", u.Redacted(), err)
 	}
+	s.Logger = c.Logger
 	return s, nil
 }
 

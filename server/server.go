@@ -107,15 +107,16 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
+	unary := []grpc.UnaryServerInterceptor{
+		metrics.UnaryServerInterceptor(),
+		authn.Unary(),
+		logging.UnaryServerInterceptor(accessLog, logOpts...),
+		s.errorsUnary(),
+		recovery.UnaryServerInterceptor(recoverOpt),
+	}
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(gateway.MaxImportBytes),
-		grpc.ChainUnaryInterceptor(
-			metrics.UnaryServerInterceptor(),
-			authn.Unary(),
-			logging.UnaryServerInterceptor(accessLog, logOpts...),
-			s.errorsUnary(),
-			recovery.UnaryServerInterceptor(recoverOpt),
-		),
+		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(
 			metrics.StreamServerInterceptor(),
 			authn.Stream(),
@@ -124,7 +125,8 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 			recovery.StreamServerInterceptor(recoverOpt),
 		),
 	)
-	pb.RegisterQuestionBankServiceServer(s.grpc, NewService(s.store, s.catalog, s.log))
+	svc := NewService(s.store, s.catalog, s.log)
+	pb.RegisterQuestionBankServiceServer(s.grpc, svc)
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
@@ -139,6 +141,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	}
 	handler, conn, err := gateway.New(ctx, gateway.Options{
 		GRPCAddr: s.grpcLis.Addr().String(),
+		Service:  &inProcess{svc: svc, chain: chainUnary(unary)},
 		Ready:    s.ready,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
 		PDF:      instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,10 +30,20 @@ var migrations embed.FS
 
 // Store is a repository.Store on PostgreSQL.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	Logger *slog.Logger // optional: where Notify reports reconnects
 }
 
-var _ repository.Store = (*Store)(nil)
+func (s *Store) log(msg string, err error) {
+	if s.Logger != nil {
+		s.Logger.Warn(msg, "err", err)
+	}
+}
+
+var (
+	_ repository.Store    = (*Store)(nil)
+	_ repository.Notifier = (*Store)(nil)
+)
 
 // Open connects to url (postgres://…) and migrates the database.
 func Open(ctx context.Context, url string) (*Store, error) {
@@ -111,6 +123,10 @@ func (s *Store) inWrite(ctx context.Context, what string, fn func(tx pgx.Tx, rev
 	}
 	wrote, err := fn(tx, rev)
 	if err != nil || !wrote {
+		return wrap(err, what)
+	}
+	// Delivered to listeners only when the transaction commits.
+	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", changesChannel, strconv.FormatInt(rev, 10)); err != nil {
 		return wrap(err, what)
 	}
 	return wrap(tx.Commit(ctx), what)

@@ -1,7 +1,10 @@
 // Package gateway serves the JSON/HTTP face of the service: grpc-gateway's
-// mux for the API, as a client of the local gRPC server (so HTTP calls go
-// through the very same interceptors: auth, metrics, logs), plus /healthz,
-// /readyz, /metrics and /openapi.json, which need no token.
+// mux for the API, plus /healthz, /readyz, /metrics and /openapi.json, which
+// need no token. Unary methods are called in process (the server hands in a
+// service that runs each call through the gRPC interceptor chain), because
+// a second gRPC round trip over loopback would cost more than the call; the
+// one streaming method, which grpc-gateway cannot call in process, goes
+// through a client connection to the local gRPC server.
 package gateway
 
 import (
@@ -31,6 +34,8 @@ const (
 // Options configure the gateway.
 type Options struct {
 	GRPCAddr string
+	// Service answers the unary methods in process.
+	Service pb.QuestionBankServiceServer
 	// Ready reports whether the service can serve (for /readyz); its error
 	// says why not.
 	Ready   func(ctx context.Context) error
@@ -47,15 +52,22 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 	if err != nil {
 		return nil, nil, fmt.Errorf("gateway: dial %s: %w", o.GRPCAddr, err)
 	}
-	mux := runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
-			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
-			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
-	)
-	if err := pb.RegisterQuestionBankServiceHandler(ctx, mux, conn); err != nil {
+	newMux := func() *runtime.ServeMux {
+		return runtime.NewServeMux(
+			runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+				MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
+				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+			}),
+		)
+	}
+	mux, streams := newMux(), newMux()
+	if err := pb.RegisterQuestionBankServiceHandlerServer(ctx, mux, o.Service); err != nil {
 		conn.Close()
 		return nil, nil, fmt.Errorf("gateway: register: %w", err)
+	}
+	if err := pb.RegisterQuestionBankServiceHandler(ctx, streams, conn); err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("gateway: register streams: %w", err)
 	}
 
 	root := http.NewServeMux()
@@ -76,9 +88,10 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.JSON)
 	})
-	root.Handle("GET /v1/question-bank.pdf", o.PDF)
+	root.Handle("GET /v1/question-bank.pdf", accessLog(o.Log, o.PDF))
+	root.Handle("GET /v1/question-bank:export", streams)
 	root.Handle("/v1/", mux)
-	return accessLog(o.Log, limitBody(root)), conn, nil
+	return limitBody(root), conn, nil
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -117,7 +130,8 @@ func (s *statusRecorder) Flush() {
 }
 
 // accessLog logs each request's method, path (never the query, which can
-// carry search words, nor headers, which carry tokens), status and duration.
+// carry search words, nor headers, which carry tokens), status and duration,
+// for the routes the gRPC access log does not already cover.
 func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
