@@ -225,3 +225,27 @@ func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
 	}
 	return out
 }
+
+// QuestionToProtoBasic is the list view of a question (AIP-157 BASIC): what a
+// list screen shows, without the reviewer material that makes up most of a
+// question's size.
+func QuestionToProtoBasic(q *qbank.Question) *pb.Question {
+	out := &pb.Question{
+		Id:             q.ID,
+		Version:        int32(q.Version),
+		Text:           q.Text,
+		Roles:          q.Roles,
+		Dimension:      q.Dimension,
+		Competency:     q.Competency,
+		ResponseFormat: FormatToProto[q.ResponseFormat],
+		Minutes:        int32(q.Minutes),
+		Seniorities:    q.Seniorities,
+		Stacks:         q.Stacks,
+		State:          StateToProto[q.State],
+		Etag:           q.Etag,
+	}
+	if !q.UpdateTime.IsZero() {
+		out.UpdateTime = timestamppb.New(q.UpdateTime)
+	}
+	return out
+}

@@ -96,7 +96,7 @@ func checkAssessment(t *testing.T, role *pb.Role, a *pb.AssembleAssessmentRespon
 func TestAssemblyStackCustomization(t *testing.T) {
 	ts := start(t, backends[0].config(t)())
 	client := pb.NewQuestionBankServiceClient(ts.conn)
-	list, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100})
+	list, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100, View: pb.QuestionView_QUESTION_VIEW_FULL})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,6 +47,9 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
 		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
 	}
+	if _, ok := pb.QuestionView_name[int32(req.GetView())]; !ok {
+		v.Add("view", "unknown view %d", req.GetView())
+	}
 	if f.ResponseFormat != "" && f.ResponseFormat != qbank.FormatVideo && f.ResponseFormat != qbank.FormatWritten {
 		v.Add("responseFormat", "unknown response format %q", req.GetResponseFormat())
 	}
@@ -57,11 +60,16 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	if err != nil {
 		return nil, err
 	}
-	return &pb.ListQuestionsResponse{
-		Questions:     protoconv.QuestionsToProto(page.Questions),
-		NextPageToken: page.NextPageToken,
-		TotalSize:     int32(page.TotalSize),
-	}, nil
+	out := &pb.ListQuestionsResponse{NextPageToken: page.NextPageToken, TotalSize: int32(page.TotalSize)}
+	convert := protoconv.QuestionToProtoBasic
+	if req.GetView() == pb.QuestionView_QUESTION_VIEW_FULL {
+		convert = protoconv.QuestionToProto
+	}
+	out.Questions = make([]*pb.Question, len(page.Questions))
+	for i := range page.Questions {
+		out.Questions[i] = convert(&page.Questions[i])
+	}
+	return out, nil
 }
 
 func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (*pb.GetQuestionResponse, error) {

@@ -74,6 +74,59 @@ func (ResponseFormat) EnumDescriptor() ([]byte, []int) {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{0}
 }
 
+// How much of a question a list returns (AIP-157).
+type QuestionView int32
+
+const (
+	QuestionView_QUESTION_VIEW_UNSPECIFIED QuestionView = 0
+	// What a list screen shows: id, version, text, roles, dimension,
+	// competency, format, minutes, seniorities, stacks, state, etag, update time.
+	QuestionView_QUESTION_VIEW_BASIC QuestionView = 1
+	// Everything, as GetQuestion returns it.
+	QuestionView_QUESTION_VIEW_FULL QuestionView = 2
+)
+
+// Enum value maps for QuestionView.
+var (
+	QuestionView_name = map[int32]string{
+		0: "QUESTION_VIEW_UNSPECIFIED",
+		1: "QUESTION_VIEW_BASIC",
+		2: "QUESTION_VIEW_FULL",
+	}
+	QuestionView_value = map[string]int32{
+		"QUESTION_VIEW_UNSPECIFIED": 0,
+		"QUESTION_VIEW_BASIC":       1,
+		"QUESTION_VIEW_FULL":        2,
+	}
+)
+
+func (x QuestionView) Enum() *QuestionView {
+	p := new(QuestionView)
+	*p = x
+	return p
+}
+
+func (x QuestionView) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (QuestionView) Descriptor() protoreflect.EnumDescriptor {
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[1].Descriptor()
+}
+
+func (QuestionView) Type() protoreflect.EnumType {
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[1]
+}
+
+func (x QuestionView) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use QuestionView.Descriptor instead.
+func (QuestionView) EnumDescriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{1}
+}
+
 // Where a question is in its life. Only active questions go into new
 // assessments; retired ones stay readable by id and version.
 type Question_State int32
@@ -112,11 +165,11 @@ func (x Question_State) String() string {
 }
 
 func (Question_State) Descriptor() protoreflect.EnumDescriptor {
-	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[1].Descriptor()
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2].Descriptor()
 }
 
 func (Question_State) Type() protoreflect.EnumType {
-	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[1]
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2]
 }
 
 func (x Question_State) Number() protoreflect.EnumNumber {
@@ -164,11 +217,11 @@ func (x ImportResult_Action) String() string {
 }
 
 func (ImportResult_Action) Descriptor() protoreflect.EnumDescriptor {
-	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2].Descriptor()
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[3].Descriptor()
 }
 
 func (ImportResult_Action) Type() protoreflect.EnumType {
-	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2]
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[3]
 }
 
 func (x ImportResult_Action) Number() protoreflect.EnumNumber {
@@ -471,7 +524,9 @@ type ListQuestionsRequest struct {
 	// At most 100; defaults to 25.
 	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// From a previous response; only valid with the same filters and page size.
-	PageToken     string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// How much of each question to return; defaults to QUESTION_VIEW_BASIC.
+	View          QuestionView `protobuf:"varint,11,opt,name=view,proto3,enum=layersrank.questionbank.v1.QuestionView" json:"view,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -574,6 +629,13 @@ func (x *ListQuestionsRequest) GetPageToken() string {
 		return x.PageToken
 	}
 	return ""
+}
+
+func (x *ListQuestionsRequest) GetView() QuestionView {
+	if x != nil {
+		return x.View
+	}
+	return QuestionView_QUESTION_VIEW_UNSPECIFIED
 }
 
 type ListQuestionsResponse struct {
@@ -3205,7 +3267,7 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\fScoringGuide\x12\x16\n" +
 	"\x06strong\x18\x01 \x01(\tR\x06strong\x12\x1a\n" +
 	"\badequate\x18\x02 \x01(\tR\badequate\x12\x12\n" +
-	"\x04weak\x18\x03 \x01(\tR\x04weak\"\x85\x03\n" +
+	"\x04weak\x18\x03 \x01(\tR\x04weak\"\xc3\x03\n" +
 	"\x14ListQuestionsRequest\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x1c\n" +
 	"\tdimension\x18\x02 \x01(\tR\tdimension\x12\x1e\n" +
@@ -3220,7 +3282,8 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\tpage_size\x18\t \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
 	"page_token\x18\n" +
-	" \x01(\tR\tpageToken\"\xa2\x01\n" +
+	" \x01(\tR\tpageToken\x12<\n" +
+	"\x04view\x18\v \x01(\x0e2(.layersrank.questionbank.v1.QuestionViewR\x04view\"\xa2\x01\n" +
 	"\x15ListQuestionsResponse\x12B\n" +
 	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -3437,7 +3500,11 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x0eResponseFormat\x12\x1f\n" +
 	"\x1bRESPONSE_FORMAT_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15RESPONSE_FORMAT_VIDEO\x10\x01\x12\x1b\n" +
-	"\x17RESPONSE_FORMAT_WRITTEN\x10\x022\xd5\x15\n" +
+	"\x17RESPONSE_FORMAT_WRITTEN\x10\x02*^\n" +
+	"\fQuestionView\x12\x1d\n" +
+	"\x19QUESTION_VIEW_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13QUESTION_VIEW_BASIC\x10\x01\x12\x16\n" +
+	"\x12QUESTION_VIEW_FULL\x10\x022\xd5\x15\n" +
 	"\x13QuestionBankService\x12\x8b\x01\n" +
 	"\rListQuestions\x120.layersrank.questionbank.v1.ListQuestionsRequest\x1a1.layersrank.questionbank.v1.ListQuestionsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/questions\x12\x94\x01\n" +
 	"\vGetQuestion\x12..layersrank.questionbank.v1.GetQuestionRequest\x1a/.layersrank.questionbank.v1.GetQuestionResponse\"$\x82\xd3\xe4\x93\x02\x1eb\bquestion\x12\x12/v1/questions/{id}\x12\xa0\x01\n" +
@@ -3469,155 +3536,157 @@ func file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP() []byte {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescData
 }
 
-var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_layersrank_questionbank_v1_questionbank_proto_goTypes = []any{
 	(ResponseFormat)(0),                  // 0: layersrank.questionbank.v1.ResponseFormat
-	(Question_State)(0),                  // 1: layersrank.questionbank.v1.Question.State
-	(ImportResult_Action)(0),             // 2: layersrank.questionbank.v1.ImportResult.Action
-	(*Question)(nil),                     // 3: layersrank.questionbank.v1.Question
-	(*ScoringGuide)(nil),                 // 4: layersrank.questionbank.v1.ScoringGuide
-	(*ListQuestionsRequest)(nil),         // 5: layersrank.questionbank.v1.ListQuestionsRequest
-	(*ListQuestionsResponse)(nil),        // 6: layersrank.questionbank.v1.ListQuestionsResponse
-	(*GetQuestionRequest)(nil),           // 7: layersrank.questionbank.v1.GetQuestionRequest
-	(*GetQuestionResponse)(nil),          // 8: layersrank.questionbank.v1.GetQuestionResponse
-	(*BatchGetQuestionsRequest)(nil),     // 9: layersrank.questionbank.v1.BatchGetQuestionsRequest
-	(*BatchGetQuestionsResponse)(nil),    // 10: layersrank.questionbank.v1.BatchGetQuestionsResponse
-	(*ListQuestionVersionsRequest)(nil),  // 11: layersrank.questionbank.v1.ListQuestionVersionsRequest
-	(*ListQuestionVersionsResponse)(nil), // 12: layersrank.questionbank.v1.ListQuestionVersionsResponse
-	(*CreateQuestionRequest)(nil),        // 13: layersrank.questionbank.v1.CreateQuestionRequest
-	(*CreateQuestionResponse)(nil),       // 14: layersrank.questionbank.v1.CreateQuestionResponse
-	(*UpdateQuestionRequest)(nil),        // 15: layersrank.questionbank.v1.UpdateQuestionRequest
-	(*UpdateQuestionResponse)(nil),       // 16: layersrank.questionbank.v1.UpdateQuestionResponse
-	(*RetireQuestionRequest)(nil),        // 17: layersrank.questionbank.v1.RetireQuestionRequest
-	(*RetireQuestionResponse)(nil),       // 18: layersrank.questionbank.v1.RetireQuestionResponse
-	(*RestoreQuestionRequest)(nil),       // 19: layersrank.questionbank.v1.RestoreQuestionRequest
-	(*RestoreQuestionResponse)(nil),      // 20: layersrank.questionbank.v1.RestoreQuestionResponse
-	(*GetTaxonomyRequest)(nil),           // 21: layersrank.questionbank.v1.GetTaxonomyRequest
-	(*GetTaxonomyResponse)(nil),          // 22: layersrank.questionbank.v1.GetTaxonomyResponse
-	(*Taxonomy)(nil),                     // 23: layersrank.questionbank.v1.Taxonomy
-	(*Dimension)(nil),                    // 24: layersrank.questionbank.v1.Dimension
-	(*Competency)(nil),                   // 25: layersrank.questionbank.v1.Competency
-	(*Role)(nil),                         // 26: layersrank.questionbank.v1.Role
-	(*Stack)(nil),                        // 27: layersrank.questionbank.v1.Stack
-	(*AssembleAssessmentRequest)(nil),    // 28: layersrank.questionbank.v1.AssembleAssessmentRequest
-	(*AssembleAssessmentResponse)(nil),   // 29: layersrank.questionbank.v1.AssembleAssessmentResponse
-	(*AssessmentItem)(nil),               // 30: layersrank.questionbank.v1.AssessmentItem
-	(*Template)(nil),                     // 31: layersrank.questionbank.v1.Template
-	(*ListTemplatesRequest)(nil),         // 32: layersrank.questionbank.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),        // 33: layersrank.questionbank.v1.ListTemplatesResponse
-	(*GetTemplateRequest)(nil),           // 34: layersrank.questionbank.v1.GetTemplateRequest
-	(*GetTemplateResponse)(nil),          // 35: layersrank.questionbank.v1.GetTemplateResponse
-	(*CreateTemplateRequest)(nil),        // 36: layersrank.questionbank.v1.CreateTemplateRequest
-	(*CreateTemplateResponse)(nil),       // 37: layersrank.questionbank.v1.CreateTemplateResponse
-	(*UpdateTemplateRequest)(nil),        // 38: layersrank.questionbank.v1.UpdateTemplateRequest
-	(*UpdateTemplateResponse)(nil),       // 39: layersrank.questionbank.v1.UpdateTemplateResponse
-	(*DeleteTemplateRequest)(nil),        // 40: layersrank.questionbank.v1.DeleteTemplateRequest
-	(*DeleteTemplateResponse)(nil),       // 41: layersrank.questionbank.v1.DeleteTemplateResponse
-	(*ExportQuestionBankRequest)(nil),    // 42: layersrank.questionbank.v1.ExportQuestionBankRequest
-	(*ExportQuestionBankResponse)(nil),   // 43: layersrank.questionbank.v1.ExportQuestionBankResponse
-	(*ExportHeader)(nil),                 // 44: layersrank.questionbank.v1.ExportHeader
-	(*ImportQuestionsRequest)(nil),       // 45: layersrank.questionbank.v1.ImportQuestionsRequest
-	(*ImportQuestionsResponse)(nil),      // 46: layersrank.questionbank.v1.ImportQuestionsResponse
-	(*ImportResult)(nil),                 // 47: layersrank.questionbank.v1.ImportResult
-	nil,                                  // 48: layersrank.questionbank.v1.Question.StackVariantsEntry
-	nil,                                  // 49: layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	nil,                                  // 50: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
-	nil,                                  // 51: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
-	nil,                                  // 52: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
-	nil,                                  // 53: layersrank.questionbank.v1.Template.DimensionWeightsEntry
-	(*timestamppb.Timestamp)(nil),        // 54: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 55: google.protobuf.FieldMask
+	(QuestionView)(0),                    // 1: layersrank.questionbank.v1.QuestionView
+	(Question_State)(0),                  // 2: layersrank.questionbank.v1.Question.State
+	(ImportResult_Action)(0),             // 3: layersrank.questionbank.v1.ImportResult.Action
+	(*Question)(nil),                     // 4: layersrank.questionbank.v1.Question
+	(*ScoringGuide)(nil),                 // 5: layersrank.questionbank.v1.ScoringGuide
+	(*ListQuestionsRequest)(nil),         // 6: layersrank.questionbank.v1.ListQuestionsRequest
+	(*ListQuestionsResponse)(nil),        // 7: layersrank.questionbank.v1.ListQuestionsResponse
+	(*GetQuestionRequest)(nil),           // 8: layersrank.questionbank.v1.GetQuestionRequest
+	(*GetQuestionResponse)(nil),          // 9: layersrank.questionbank.v1.GetQuestionResponse
+	(*BatchGetQuestionsRequest)(nil),     // 10: layersrank.questionbank.v1.BatchGetQuestionsRequest
+	(*BatchGetQuestionsResponse)(nil),    // 11: layersrank.questionbank.v1.BatchGetQuestionsResponse
+	(*ListQuestionVersionsRequest)(nil),  // 12: layersrank.questionbank.v1.ListQuestionVersionsRequest
+	(*ListQuestionVersionsResponse)(nil), // 13: layersrank.questionbank.v1.ListQuestionVersionsResponse
+	(*CreateQuestionRequest)(nil),        // 14: layersrank.questionbank.v1.CreateQuestionRequest
+	(*CreateQuestionResponse)(nil),       // 15: layersrank.questionbank.v1.CreateQuestionResponse
+	(*UpdateQuestionRequest)(nil),        // 16: layersrank.questionbank.v1.UpdateQuestionRequest
+	(*UpdateQuestionResponse)(nil),       // 17: layersrank.questionbank.v1.UpdateQuestionResponse
+	(*RetireQuestionRequest)(nil),        // 18: layersrank.questionbank.v1.RetireQuestionRequest
+	(*RetireQuestionResponse)(nil),       // 19: layersrank.questionbank.v1.RetireQuestionResponse
+	(*RestoreQuestionRequest)(nil),       // 20: layersrank.questionbank.v1.RestoreQuestionRequest
+	(*RestoreQuestionResponse)(nil),      // 21: layersrank.questionbank.v1.RestoreQuestionResponse
+	(*GetTaxonomyRequest)(nil),           // 22: layersrank.questionbank.v1.GetTaxonomyRequest
+	(*GetTaxonomyResponse)(nil),          // 23: layersrank.questionbank.v1.GetTaxonomyResponse
+	(*Taxonomy)(nil),                     // 24: layersrank.questionbank.v1.Taxonomy
+	(*Dimension)(nil),                    // 25: layersrank.questionbank.v1.Dimension
+	(*Competency)(nil),                   // 26: layersrank.questionbank.v1.Competency
+	(*Role)(nil),                         // 27: layersrank.questionbank.v1.Role
+	(*Stack)(nil),                        // 28: layersrank.questionbank.v1.Stack
+	(*AssembleAssessmentRequest)(nil),    // 29: layersrank.questionbank.v1.AssembleAssessmentRequest
+	(*AssembleAssessmentResponse)(nil),   // 30: layersrank.questionbank.v1.AssembleAssessmentResponse
+	(*AssessmentItem)(nil),               // 31: layersrank.questionbank.v1.AssessmentItem
+	(*Template)(nil),                     // 32: layersrank.questionbank.v1.Template
+	(*ListTemplatesRequest)(nil),         // 33: layersrank.questionbank.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),        // 34: layersrank.questionbank.v1.ListTemplatesResponse
+	(*GetTemplateRequest)(nil),           // 35: layersrank.questionbank.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),          // 36: layersrank.questionbank.v1.GetTemplateResponse
+	(*CreateTemplateRequest)(nil),        // 37: layersrank.questionbank.v1.CreateTemplateRequest
+	(*CreateTemplateResponse)(nil),       // 38: layersrank.questionbank.v1.CreateTemplateResponse
+	(*UpdateTemplateRequest)(nil),        // 39: layersrank.questionbank.v1.UpdateTemplateRequest
+	(*UpdateTemplateResponse)(nil),       // 40: layersrank.questionbank.v1.UpdateTemplateResponse
+	(*DeleteTemplateRequest)(nil),        // 41: layersrank.questionbank.v1.DeleteTemplateRequest
+	(*DeleteTemplateResponse)(nil),       // 42: layersrank.questionbank.v1.DeleteTemplateResponse
+	(*ExportQuestionBankRequest)(nil),    // 43: layersrank.questionbank.v1.ExportQuestionBankRequest
+	(*ExportQuestionBankResponse)(nil),   // 44: layersrank.questionbank.v1.ExportQuestionBankResponse
+	(*ExportHeader)(nil),                 // 45: layersrank.questionbank.v1.ExportHeader
+	(*ImportQuestionsRequest)(nil),       // 46: layersrank.questionbank.v1.ImportQuestionsRequest
+	(*ImportQuestionsResponse)(nil),      // 47: layersrank.questionbank.v1.ImportQuestionsResponse
+	(*ImportResult)(nil),                 // 48: layersrank.questionbank.v1.ImportResult
+	nil,                                  // 49: layersrank.questionbank.v1.Question.StackVariantsEntry
+	nil,                                  // 50: layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	nil,                                  // 51: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	nil,                                  // 52: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	nil,                                  // 53: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	nil,                                  // 54: layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	(*timestamppb.Timestamp)(nil),        // 55: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 56: google.protobuf.FieldMask
 }
 var file_layersrank_questionbank_v1_questionbank_proto_depIdxs = []int32{
 	0,  // 0: layersrank.questionbank.v1.Question.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	48, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
-	4,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
-	1,  // 3: layersrank.questionbank.v1.Question.state:type_name -> layersrank.questionbank.v1.Question.State
-	54, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
-	54, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
+	49, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
+	5,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
+	2,  // 3: layersrank.questionbank.v1.Question.state:type_name -> layersrank.questionbank.v1.Question.State
+	55, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
+	55, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 6: layersrank.questionbank.v1.ListQuestionsRequest.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	1,  // 7: layersrank.questionbank.v1.ListQuestionsRequest.state:type_name -> layersrank.questionbank.v1.Question.State
-	3,  // 8: layersrank.questionbank.v1.ListQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
-	3,  // 9: layersrank.questionbank.v1.GetQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	3,  // 10: layersrank.questionbank.v1.BatchGetQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
-	3,  // 11: layersrank.questionbank.v1.ListQuestionVersionsResponse.versions:type_name -> layersrank.questionbank.v1.Question
-	3,  // 12: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	3,  // 13: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	3,  // 14: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	55, // 15: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	3,  // 16: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	3,  // 17: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	3,  // 18: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	23, // 19: layersrank.questionbank.v1.GetTaxonomyResponse.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
-	24, // 20: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
-	25, // 21: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
-	26, // 22: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
-	27, // 23: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
-	49, // 24: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	50, // 25: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
-	30, // 26: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
-	51, // 27: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
-	52, // 28: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
-	0,  // 29: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	53, // 30: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
-	54, // 31: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
-	54, // 32: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
-	31, // 33: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
-	31, // 34: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	31, // 35: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
-	31, // 36: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	31, // 37: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
-	55, // 38: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	31, // 39: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	1,  // 40: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
-	44, // 41: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
-	3,  // 42: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
-	54, // 43: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
-	23, // 44: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
-	3,  // 45: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
-	44, // 46: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
-	47, // 47: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
-	2,  // 48: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
-	5,  // 49: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
-	7,  // 50: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
-	9,  // 51: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
-	11, // 52: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
-	13, // 53: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
-	15, // 54: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
-	17, // 55: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
-	19, // 56: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
-	21, // 57: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
-	28, // 58: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
-	32, // 59: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
-	34, // 60: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
-	36, // 61: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
-	38, // 62: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
-	40, // 63: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
-	42, // 64: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
-	45, // 65: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
-	6,  // 66: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
-	8,  // 67: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
-	10, // 68: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
-	12, // 69: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
-	14, // 70: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
-	16, // 71: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
-	18, // 72: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
-	20, // 73: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
-	22, // 74: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
-	29, // 75: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
-	33, // 76: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
-	35, // 77: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
-	37, // 78: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
-	39, // 79: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
-	41, // 80: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
-	43, // 81: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
-	46, // 82: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
-	66, // [66:83] is the sub-list for method output_type
-	49, // [49:66] is the sub-list for method input_type
-	49, // [49:49] is the sub-list for extension type_name
-	49, // [49:49] is the sub-list for extension extendee
-	0,  // [0:49] is the sub-list for field type_name
+	2,  // 7: layersrank.questionbank.v1.ListQuestionsRequest.state:type_name -> layersrank.questionbank.v1.Question.State
+	1,  // 8: layersrank.questionbank.v1.ListQuestionsRequest.view:type_name -> layersrank.questionbank.v1.QuestionView
+	4,  // 9: layersrank.questionbank.v1.ListQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
+	4,  // 10: layersrank.questionbank.v1.GetQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	4,  // 11: layersrank.questionbank.v1.BatchGetQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
+	4,  // 12: layersrank.questionbank.v1.ListQuestionVersionsResponse.versions:type_name -> layersrank.questionbank.v1.Question
+	4,  // 13: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
+	4,  // 14: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	4,  // 15: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
+	56, // 16: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	4,  // 17: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	4,  // 18: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	4,  // 19: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	24, // 20: layersrank.questionbank.v1.GetTaxonomyResponse.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	25, // 21: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
+	26, // 22: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
+	27, // 23: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
+	28, // 24: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
+	50, // 25: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	51, // 26: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	31, // 27: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
+	52, // 28: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	53, // 29: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	0,  // 30: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	54, // 31: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	55, // 32: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
+	55, // 33: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
+	32, // 34: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
+	32, // 35: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	32, // 36: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	32, // 37: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	32, // 38: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	56, // 39: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	32, // 40: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	2,  // 41: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
+	45, // 42: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
+	4,  // 43: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
+	55, // 44: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
+	24, // 45: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	4,  // 46: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
+	45, // 47: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
+	48, // 48: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
+	3,  // 49: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
+	6,  // 50: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
+	8,  // 51: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
+	10, // 52: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
+	12, // 53: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
+	14, // 54: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
+	16, // 55: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
+	18, // 56: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
+	20, // 57: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
+	22, // 58: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
+	29, // 59: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
+	33, // 60: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
+	35, // 61: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
+	37, // 62: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
+	39, // 63: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
+	41, // 64: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
+	43, // 65: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
+	46, // 66: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
+	7,  // 67: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
+	9,  // 68: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
+	11, // 69: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
+	13, // 70: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
+	15, // 71: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
+	17, // 72: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
+	19, // 73: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
+	21, // 74: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
+	23, // 75: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
+	30, // 76: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
+	34, // 77: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
+	36, // 78: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
+	38, // 79: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
+	40, // 80: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
+	42, // 81: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
+	44, // 82: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
+	47, // 83: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
+	67, // [67:84] is the sub-list for method output_type
+	50, // [50:67] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_layersrank_questionbank_v1_questionbank_proto_init() }
@@ -3635,7 +3704,7 @@ func file_layersrank_questionbank_v1_questionbank_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_layersrank_questionbank_v1_questionbank_proto_rawDesc), len(file_layersrank_questionbank_v1_questionbank_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
