@@ -42,6 +42,7 @@ Usage:
   qbank seed    [flags]   load the embedded seed into the store (idempotent) and exit
   qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --state, -o FILE)
   qbank import  [flags] FILE  import questions from an export, all or nothing (--validate-only)
+  qbank bench   [flags]   measure reads against same-run floors (see README, "Performance")
   qbank version           print the build version
 
 export and import open the store directly (--data-dir / --database-url), or talk to a
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, rest, stdout, stderr)
 	case "import":
 		return importCmd(ctx, rest, stdout, stderr)
+	case "bench":
+		return benchCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "qbank", version())
 		return nil

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/layersrank/qbank/bench"
+	"github.com/layersrank/qbank/repository/postgres/pgtest"
+)
+
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	stores := fs.String("stores", "sqlite,postgres", "stores to measure")
+	sizes := fs.String("sizes", "50,5000,50000", "bank sizes (questions, seed included)")
+	conc := fs.String("concurrency", "1,16", "client concurrencies")
+	duration := fs.Duration("duration", 2*time.Second, "how long each measurement runs")
+	pgURL := fs.String("postgres-url", pgtest.AdminURL(), "PostgreSQL where benchmark databases are created and dropped")
+	markdown := fs.String("markdown", "", "also write the tables as Markdown to this file")
+	scale := fs.Bool("scale", false, "also measure start-up and memory at 50,000 and 100,000 questions, and write throughput")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := bench.Config{
+		Stores:      strings.Split(*stores, ","),
+		Duration:    *duration,
+		PostgresURL: *pgURL,
+		Progress:    stderr,
+	}
+	var err error
+	if cfg.Sizes, err = ints(*sizes); err != nil {
+		return fmt.Errorf("--sizes: %w", err)
+	}
+	if cfg.Concurrency, err = ints(*conc); err != nil {
+		return fmt.Errorf("--concurrency: %w", err)
+	}
+	results, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "Measured by `qbank bench %s` on %s.\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02"))
+	bench.Markdown(&md, results)
+	if *scale {
+		var scales []bench.Scale
+		var writes []bench.Writes
+		for _, store := range cfg.Stores {
+			for _, n := range []int{50000, 100000} {
+				fmt.Fprintf(stderr, "scale: %s with %d questions\n", store, n)
+				s, err := bench.MeasureScale(ctx, store, n, *pgURL)
+				if err != nil {
+					return err
+				}
+				scales = append(scales, s)
+			}
+			fmt.Fprintf(stderr, "writes: %s\n", store)
+			w, err := bench.MeasureWrites(ctx, store, *pgURL, 4, *duration)
+			if err != nil {
+				return err
+			}
+			writes = append(writes, w)
+		}
+		md.WriteString("\n")
+		bench.ScaleMarkdown(&md, scales, writes)
+	}
+	_, _ = stdout.Write(md.Bytes())
+	if *markdown != "" {
+		if err := os.WriteFile(*markdown, md.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func ints(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
