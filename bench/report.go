@@ -21,4 +21,6 @@ func Markdown(w io.Writer, rs []Result) {
 	}
 }
 
-func micro(d time.Duration) string { return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond)) }
+func micro(d time.Duration) string {
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,7 +38,10 @@ type Config struct {
 	Duration    time.Duration // per measurement
 	// PostgresURL is where benchmark databases are created (and dropped).
 	PostgresURL string
-	Progress    io.Writer
+	// Only, when set, limits the measured operations to those whose name
+	// contains it (floors always run).
+	Only     string
+	Progress io.Writer
 }
 
 const (
@@ -155,6 +159,7 @@ func createDatabase(ctx context.Context, adminURL string) (string, func(), error
 func Start(ctx context.Context, cfg server.Config) (*server.Server, func(), error) {
 	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.AdminToken, cfg.ReaderToken = adminToken, readerToken
+	cfg.RateLimit = -1 // one token drives the whole load here
 	cfg.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	srv, err := server.New(ctx, cfg)
 	if err != nil {
@@ -229,6 +234,9 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 	var out []Result
 	for _, conc := range cfg.Concurrency {
 		for _, o := range ops {
+			if cfg.Only != "" && o.floor != "" && !strings.Contains(o.name, cfg.Only) {
+				continue
+			}
 			// Warm up connections and caches, then measure.
 			measure(ctx, conc, cfg.Duration/10, o.fn)
 			runtime.GC()

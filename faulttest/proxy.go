@@ -11,7 +11,6 @@ package faulttest
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"sync"
 	"time"
@@ -32,11 +31,13 @@ type Proxy struct {
 	target string
 	addr   string // fixed by the first listen, reused by Restore
 
-	mu    sync.Mutex
-	ln    net.Listener
-	conns map[net.Conn]struct{}
-	up    bool
-	wg    sync.WaitGroup
+	mu      sync.Mutex
+	ln      net.Listener
+	conns   map[net.Conn]struct{}
+	up      bool
+	stalled bool
+	resume  *sync.Cond // broadcast when a stall ends (or the proxy is cut)
+	wg      sync.WaitGroup
 }
 
 // NewProxy listens on a free loopback port and forwards to target.
@@ -46,6 +47,7 @@ func NewProxy(target string) (*Proxy, error) {
 		return nil, fmt.Errorf("proxy listen: %w", err)
 	}
 	p := &Proxy{target: target, addr: ln.Addr().String(), conns: map[net.Conn]struct{}{}}
+	p.resume = sync.NewCond(&p.mu)
 	p.serve(ln)
 	return p, nil
 }
@@ -125,7 +127,23 @@ func (p *Proxy) forward(client net.Conn) {
 	done := func() { once.Do(func() { p.untrack(client, server) }) }
 	pipe := func(dst, src net.Conn) {
 		defer done()
-		_, _ = io.Copy(dst, src)
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := src.Read(buf)
+			if n > 0 {
+				// During a stall the bytes are held, as a partitioned
+				// network holds (retransmits) segments until it heals.
+				if !p.waitStall() {
+					return
+				}
+				if _, werr := dst.Write(buf[:n]); werr != nil {
+					return
+				}
+			}
+			if err != nil {
+				return
+			}
+		}
 	}
 	p.wg.Add(1)
 	go func() {
@@ -133,6 +151,35 @@ func (p *Proxy) forward(client net.Conn) {
 		pipe(server, client)
 	}()
 	pipe(client, server)
+}
+
+// waitStall blocks while the proxy is stalled; it reports false when the
+// proxy was cut meanwhile.
+func (p *Proxy) waitStall() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.stalled && p.up {
+		p.resume.Wait()
+	}
+	return p.up
+}
+
+// Stall simulates a network partition: connections stay open and new ones
+// are accepted, but no byte gets through in either direction until Unstall.
+// Unlike Cut, nothing tells the peers that anything is wrong; only their own
+// timeouts can.
+func (p *Proxy) Stall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stalled = true
+}
+
+// Unstall ends a stall: held bytes are delivered and forwarding resumes.
+func (p *Proxy) Unstall() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stalled = false
+	p.resume.Broadcast()
 }
 
 // abort closes a connection with a reset rather than an orderly FIN, as a
@@ -153,6 +200,7 @@ func (p *Proxy) Cut() {
 		return
 	}
 	p.up = false
+	p.resume.Broadcast()
 	p.ln.Close()
 	for c := range p.conns {
 		abort(c)

@@ -412,3 +412,41 @@ func TestPostgresReplicasAreNotified(t *testing.T) {
 	a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-two"))
 	waitFor("notified-two", 3*time.Second)
 }
+
+// TestRateLimitPerToken: a token over its limit gets 429 with Retry-After
+// (ResourceExhausted with RetryInfo over gRPC), while another token is
+// unaffected.
+func TestRateLimitPerToken(t *testing.T) {
+	cfg := backends[0].config(t)()
+	cfg.RateLimit = 5 // bursts of 10
+	ts := start(t, cfg)
+	limited := 0
+	var retry string
+	for range 30 {
+		req, _ := http.NewRequest("GET", ts.base+"/v1/taxonomy", nil)
+		req.Header.Set("Authorization", "Bearer "+readerToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			limited++
+			retry = resp.Header.Get("Retry-After")
+		}
+	}
+	if limited < 15 || retry == "" {
+		t.Errorf("%d of 30 rapid calls limited, Retry-After %q; want most limited with a hint", limited, retry)
+	}
+	ts.must(t, http.StatusOK, "GET", "/v1/taxonomy", adminToken, nil)
+	_, err := pb.NewQuestionBankServiceClient(ts.conn).GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	st := status.Convert(err)
+	hasRetry := false
+	for _, d := range st.Details() {
+		_, ok := d.(*errdetails.RetryInfo)
+		hasRetry = hasRetry || ok
+	}
+	if st.Code() != codes.ResourceExhausted || !hasRetry {
+		t.Errorf("gRPC over the limit: %v (retry info %v)", err, hasRetry)
+	}
+}

@@ -27,8 +27,15 @@ type Config struct {
 	// made by other replicas: default 250ms on SQLite; 5s on PostgreSQL,
 	// where LISTEN/NOTIFY brings them at once and polling is the backstop.
 	RefreshInterval time.Duration
-	Logger          *slog.Logger
+	// RateLimit is calls per second allowed per token (bursts of twice
+	// that): 0 means the default, 5,000; negative turns limiting off.
+	RateLimit float64
+	Logger    *slog.Logger
 }
+
+// DefaultRateLimit is generous for the assessment platform's token and still
+// stops a runaway or leaked one from starving everyone else.
+const DefaultRateLimit = 5000
 
 func (c Config) withDefaults() Config {
 	if c.GRPCAddr == "" {
@@ -45,6 +52,9 @@ func (c Config) withDefaults() Config {
 		if c.DatabaseURL != "" {
 			c.RefreshInterval = 5 * time.Second
 		}
+	}
+	if c.RateLimit == 0 {
+		c.RateLimit = DefaultRateLimit
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

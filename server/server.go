@@ -91,6 +91,9 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	reg.MustRegister(metrics)
 
 	authn := &auth.Authenticator{Keys: keys, Policy: Policy(), Log: s.log}
+	if s.cfg.RateLimit > 0 {
+		authn.Limit = auth.NewRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))
+	}
 	accessLog := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		s.log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -25,10 +26,24 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pgURL := fs.String("postgres-url", pgtest.AdminURL(), "PostgreSQL where benchmark databases are created and dropped")
 	markdown := fs.String("markdown", "", "also write the tables as Markdown to this file")
 	scale := fs.Bool("scale", false, "also measure start-up and memory at 50,000 and 100,000 questions, and write throughput")
+	only := fs.String("only", "", "measure only operations whose name contains this (floors always run)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cfg := bench.Config{
+		Only:        *only,
 		Stores:      strings.Split(*stores, ","),
 		Duration:    *duration,
 		PostgresURL: *pgURL,

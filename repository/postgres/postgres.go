@@ -53,8 +53,8 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	// Fail fast when the server is gone, so writes answer Unavailable quickly
 	// instead of hanging on a dead connection.
-	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 2*time.Second {
-		cfg.ConnConfig.ConnectTimeout = 2 * time.Second
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > time.Second {
+		cfg.ConnConfig.ConnectTimeout = time.Second
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -5,6 +5,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -38,6 +42,9 @@ type Authenticator struct {
 	Keys   *Keyring
 	Policy Policy
 	Log    *slog.Logger
+	// Limit, when set, rate-limits each token; a refused call gets
+	// ResourceExhausted with a RetryInfo saying when to try again.
+	Limit *RateLimiter
 }
 
 func (a *Authenticator) authorize(ctx context.Context, method string) (context.Context, error) {
@@ -75,6 +82,14 @@ func (a *Authenticator) check(token string, ok bool, method string, need Role) (
 	if !p.Role.Allows(need) {
 		a.Log.Warn("auth: permission denied", "method", method, "principal", p.Name, "role", p.Role)
 		return Principal{}, status.Errorf(codes.PermissionDenied, "%s needs the %s role; token %q is a %s", method[strings.LastIndex(method, "/")+1:], need, p.Name, p.Role)
+	}
+	if ok, wait := a.Limit.Allow(p.Name); !ok {
+		a.Log.Warn("auth: rate limit exceeded", "method", method, "principal", p.Name)
+		st := status.Newf(codes.ResourceExhausted, "token %q is over its rate limit; retry in %v", p.Name, wait.Round(time.Millisecond))
+		if withInfo, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
+			st = withInfo
+		}
+		return Principal{}, st.Err()
 	}
 	return p, nil
 }
