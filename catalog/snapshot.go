@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -37,13 +38,33 @@ func build(c repository.Contents) *Snapshot {
 	}
 	qs := slices.Clone(c.Questions)
 	slices.SortFunc(qs, func(a, b qbank.Question) int { return strings.Compare(a.ID, b.ID) })
-	for i := range qs {
-		slot := int32(i)
-		s.qs[i], s.order[i], s.slotOf[qs[i].ID] = &qs[i], slot, slot
-		// Slots are assigned in id order here, so appending keeps every
-		// posting list sorted without a search.
-		for _, k := range keys(&qs[i]) {
-			s.post[k] = append(s.post[k], slot)
+	// Computing a question's keys (tokenising its text) is most of the
+	// start-up cost of a large bank, so it runs on every CPU, a chunk at a
+	// time to bound the memory the keys take before they are posted.
+	const chunk = 4096
+	chunkKeys := make([][]string, chunk)
+	workers := runtime.GOMAXPROCS(0)
+	for lo := 0; lo < len(qs); lo += chunk {
+		hi := min(lo+chunk, len(qs))
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := lo + w; i < hi; i += workers {
+					chunkKeys[i-lo] = keys(&qs[i])
+				}
+			}()
+		}
+		wg.Wait()
+		for i := lo; i < hi; i++ {
+			slot := int32(i)
+			s.qs[i], s.order[i], s.slotOf[qs[i].ID] = &qs[i], slot, slot
+			// Slots are assigned in id order here, so appending keeps every
+			// posting list sorted without a search.
+			for _, k := range chunkKeys[i-lo] {
+				s.post[k] = append(s.post[k], slot)
+			}
 		}
 	}
 	for k := range s.post {

@@ -1,6 +1,11 @@
 package repository
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/layersrank/qbank"
@@ -94,4 +99,27 @@ func NewTemplate(t qbank.Template, c qbank.Change, revision int64) qbank.Templat
 	t.CreateTime, t.UpdateTime = c.Time, c.Time
 	t.Etag = qbank.ComputeEtag("template/"+t.ID, 0, "", revision)
 	return t
+}
+
+// DecodeContents unmarshals each question's stored content JSON into it,
+// spread over every CPU: decoding is most of the cost of loading a large
+// bank at start-up.
+func DecodeContents(qs []qbank.Question, raws [][]byte) error {
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(qs)/512))
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(qs); i += workers {
+				if err := json.Unmarshal(raws[i], &qs[i].Content); err != nil {
+					errs[w] = fmt.Errorf("decode question %s v%d: %w", qs[i].ID, qs[i].Version, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }

@@ -207,7 +207,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.store.Question(ctx, qbank.Ref{ID: in.GetId()})
+	cur, err := s.head(ctx, in.GetId(), in.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.store.Question(ctx, qbank.Ref{ID: id})
+	cur, err := s.head(ctx, id, etag)
 	if err != nil {
 		return nil, err
 	}
@@ -330,6 +330,17 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 
 func (s *Service) GetTaxonomy(ctx context.Context, _ *pb.GetTaxonomyRequest) (*pb.GetTaxonomyResponse, error) {
 	return &pb.GetTaxonomyResponse{Taxonomy: protoconv.TaxonomyToProto(s.catalog.Snapshot().Taxonomy)}, nil
+}
+
+// head returns the current version a write applies to. When the snapshot's
+// head carries the etag the client sent, it is that head (an etag names one
+// head state), and the store's compare-and-swap will confirm it is still
+// current, so the store need not be read; otherwise the store decides.
+func (s *Service) head(ctx context.Context, id, etag string) (qbank.Question, error) {
+	if q, ok := s.catalog.Snapshot().Question(id); ok && q.Etag == etag {
+		return q, nil
+	}
+	return s.store.Question(ctx, qbank.Ref{ID: id})
 }
 
 // change records the calling principal as the author of a write.

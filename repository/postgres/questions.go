@@ -18,6 +18,18 @@ const headSelect = `SELECT q.id, q.version, q.state, q.etag, q.create_time, q.up
 	FROM questions q JOIN question_versions v ON v.question_id = q.id AND v.version = q.version`
 
 func scanHead(row pgx.Row) (qbank.Question, error) {
+	q, content, err := scanHeadRaw(row)
+	if err != nil {
+		return qbank.Question{}, err
+	}
+	if err := json.Unmarshal(content, &q.Content); err != nil {
+		return qbank.Question{}, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
+	}
+	return q, nil
+}
+
+// scanHeadRaw scans a head, leaving its content JSON undecoded.
+func scanHeadRaw(row pgx.Row) (qbank.Question, []byte, error) {
 	var (
 		q            qbank.Question
 		state        string
@@ -25,14 +37,11 @@ func scanHead(row pgx.Row) (qbank.Question, error) {
 		created, upd time.Time
 	)
 	if err := row.Scan(&q.ID, &q.Version, &state, &q.Etag, &created, &upd, &content, &q.Author, &q.ChangeNote); err != nil {
-		return qbank.Question{}, err
+		return qbank.Question{}, nil, err
 	}
 	q.State = qbank.State(state)
 	q.CreateTime, q.UpdateTime = created.UTC(), upd.UTC()
-	if err := json.Unmarshal(content, &q.Content); err != nil {
-		return qbank.Question{}, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
-	}
-	return q, nil
+	return q, content, nil
 }
 
 // Load reads the taxonomy, every head and every template from one
@@ -61,17 +70,21 @@ func (s *Store) Load(ctx context.Context) (repository.Contents, error) {
 	if err != nil {
 		return c, wrap(err, "load questions")
 	}
+	var raws [][]byte
 	for rows.Next() {
-		q, err := scanHead(rows)
+		q, raw, err := scanHeadRaw(rows)
 		if err != nil {
 			rows.Close()
 			return c, wrap(err, "load questions")
 		}
-		c.Questions = append(c.Questions, q)
+		c.Questions, raws = append(c.Questions, q), append(raws, raw)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return c, wrap(err, "load questions")
+	}
+	if err := repository.DecodeContents(c.Questions, raws); err != nil {
+		return c, err
 	}
 	c.Templates, err = queryTemplates(ctx, tx)
 	return c, wrap(err, "load templates")

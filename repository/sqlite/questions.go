@@ -22,20 +22,30 @@ const headJoin = `FROM questions q JOIN question_versions v ON v.question_id = q
 type scanner interface{ Scan(dest ...any) error }
 
 func scanHead(row scanner) (qbank.Question, error) {
-	var (
-		q              qbank.Question
-		state, content string
-		created, upd   int64
-	)
-	if err := row.Scan(&q.ID, &q.Version, &state, &q.Etag, &created, &upd, &content, &q.Author, &q.ChangeNote); err != nil {
+	q, content, err := scanHeadRaw(row)
+	if err != nil {
 		return qbank.Question{}, err
 	}
-	q.State = qbank.State(state)
-	q.CreateTime, q.UpdateTime = fromMicros(created), fromMicros(upd)
-	if err := json.Unmarshal([]byte(content), &q.Content); err != nil {
+	if err := json.Unmarshal(content, &q.Content); err != nil {
 		return qbank.Question{}, fmt.Errorf("decode question %s v%d: %w", q.ID, q.Version, err)
 	}
 	return q, nil
+}
+
+// scanHeadRaw scans a head, leaving its content JSON undecoded.
+func scanHeadRaw(row scanner) (qbank.Question, []byte, error) {
+	var (
+		q            qbank.Question
+		state        string
+		content      []byte
+		created, upd int64
+	)
+	if err := row.Scan(&q.ID, &q.Version, &state, &q.Etag, &created, &upd, &content, &q.Author, &q.ChangeNote); err != nil {
+		return qbank.Question{}, nil, err
+	}
+	q.State = qbank.State(state)
+	q.CreateTime, q.UpdateTime = fromMicros(created), fromMicros(upd)
+	return q, content, nil
 }
 
 // Load reads the taxonomy, every head and every template in one read
@@ -65,15 +75,19 @@ func (s *Store) Load(ctx context.Context) (repository.Contents, error) {
 		return c, wrap(err, "load questions")
 	}
 	defer rows.Close()
+	var raws [][]byte
 	for rows.Next() {
-		q, err := scanHead(rows)
+		q, raw, err := scanHeadRaw(rows)
 		if err != nil {
 			return c, wrap(err, "load questions")
 		}
-		c.Questions = append(c.Questions, q)
+		c.Questions, raws = append(c.Questions, q), append(raws, raw)
 	}
 	if err := rows.Err(); err != nil {
 		return c, wrap(err, "load questions")
+	}
+	if err := repository.DecodeContents(c.Questions, raws); err != nil {
+		return c, err
 	}
 	c.Templates, err = queryTemplates(ctx, tx)
 	return c, wrap(err, "load templates")
