@@ -518,8 +518,9 @@ type ListQuestionsRequest struct {
 	ResponseFormat ResponseFormat `protobuf:"varint,6,opt,name=response_format,json=responseFormat,proto3,enum=layersrank.questionbank.v1.ResponseFormat" json:"response_format,omitempty"`
 	// Defaults to STATE_ACTIVE.
 	State Question_State `protobuf:"varint,7,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
-	// Words that must all appear in the text, a variant, what it reveals or a
-	// follow-up (case-insensitive).
+	// Words that must all appear, as whole words or word beginnings ("limit"
+	// finds "limiting"), in the id, text, a variant, what it reveals or a
+	// follow-up; case-insensitive.
 	Query string `protobuf:"bytes,8,opt,name=query,proto3" json:"query,omitempty"`
 	// At most 100; defaults to 25.
 	PageSize int32 `protobuf:"varint,9,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
