@@ -5,7 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -91,11 +93,12 @@ func ParseRef(s string) (Ref, error) {
 	if !pinned {
 		return Ref{ID: id}, nil
 	}
-	var n int
-	if _, err := fmt.Sscanf(ver, "%d", &n); err != nil || n < 1 || fmt.Sprint(n) != ver {
-		return Ref{}, fmt.Errorf("%q has a bad version: want id@N with N ≥ 1", s)
+	// Versions are int32 on the wire and in both schemas.
+	n, err := strconv.ParseInt(ver, 10, 32)
+	if err != nil || n < 1 || strconv.FormatInt(n, 10) != ver {
+		return Ref{}, fmt.Errorf("%q has a bad version: want id@N with 1 ≤ N ≤ %d", s, math.MaxInt32)
 	}
-	return Ref{ID: id, Version: n}, nil
+	return Ref{ID: id, Version: int(n)}, nil
 }
 
 // Equal reports whether two contents are the same, treating nil and empty

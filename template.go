@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Template is a saved assembly configuration: LayersRank's default for a role
@@ -80,12 +79,10 @@ func NormalizeTemplate(t *Template, tax *Taxonomy) {
 // ValidateTemplate checks a normalised template against the taxonomy;
 // exists says whether a question id is in the bank.
 func ValidateTemplate(v *Violations, prefix string, t *Template, tax *Taxonomy, exists func(id string) bool) {
-	switch n := utf8.RuneCountInString(t.Title); {
-	case n == 0:
+	if t.Title == "" {
 		v.Add(prefix+"title", "is required")
-	case n > MaxTemplateTitleLen:
-		v.Add(prefix+"title", "is %d characters, the limit is %d", n, MaxTemplateTitleLen)
 	}
+	ValidateText(v, prefix+"title", t.Title, MaxTemplateTitleLen)
 	if len(t.Owner) > MaxOwnerLen || !ownerPattern.MatchString(t.Owner) {
 		v.Add(prefix+"owner", "must be empty (a LayersRank default) or an org id of up to %d letters, digits, '.', '_' or '-'", MaxOwnerLen)
 	}

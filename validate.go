@@ -50,11 +50,17 @@ func NormalizeContent(c *Content, tax *Taxonomy) {
 	c.Stacks = dedupe(stacks)
 	if len(c.StackVariants) > 0 {
 		variants := make(map[string]string, len(c.StackVariants))
-		for k, text := range c.StackVariants {
+		// In key order, so that when two keys name one stack ("go" and
+		// "golang") the same one is resolved every time; the other keeps
+		// its alias, which ValidateContent reports as a duplicate.
+		for _, k := range sortedKeys(c.StackVariants) {
+			text := strings.TrimSpace(c.StackVariants[k])
 			if id, ok := tax.ResolveStack(k); ok {
-				k = id
+				if _, taken := variants[id]; !taken {
+					k = id
+				}
 			}
-			variants[k] = strings.TrimSpace(text)
+			variants[k] = text
 		}
 		c.StackVariants = variants
 	}
@@ -68,14 +74,11 @@ func NormalizeContent(c *Content, tax *Taxonomy) {
 // every bad field under prefix (e.g. "question.").
 func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 	text := func(field, s string, max int) {
-		switch {
-		case s == "":
+		if s == "" {
 			v.Add(prefix+field, "is required")
-		case utf8.RuneCountInString(s) > max:
-			v.Add(prefix+field, "is %d characters, the limit is %d", utf8.RuneCountInString(s), max)
-		case !utf8.ValidString(s):
-			v.Add(prefix+field, "is not valid UTF-8")
+			return
 		}
+		ValidateText(v, prefix+field, s, max)
 	}
 	text("text", c.Text, MaxTextLen)
 	text("whatItReveals", c.WhatItReveals, MaxNoteLen)
@@ -134,30 +137,46 @@ func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 		v.Add(prefix+"stackVariants", "has %d entries, the limit is %d", len(c.StackVariants), MaxStackVariant)
 	}
 	for _, k := range sortedKeys(c.StackVariants) {
-		if _, ok := tax.ResolveStack(k); !ok {
+		id, ok := tax.ResolveStack(k)
+		switch {
+		case !ok:
 			v.Add(prefix+"stackVariants", "unknown stack %q (valid: %s)", k, strings.Join(tax.StackIDs(), ", "))
+		case id != k:
+			v.Add(prefix+"stackVariants", "%q and %q name the same stack: give one variant per stack", k, id)
 		}
-		if s := c.StackVariants[k]; s == "" || utf8.RuneCountInString(s) > MaxTextLen {
-			v.Add(prefix+"stackVariants["+k+"]", "must be 1–%d characters", MaxTextLen)
+		if c.StackVariants[k] == "" {
+			v.Add(prefix+"stackVariants["+k+"]", "must not be empty")
 		}
+		ValidateText(v, prefix+"stackVariants["+k+"]", c.StackVariants[k], MaxTextLen)
 	}
 	listLimit(v, prefix+"followUps", c.FollowUps)
 	for i, f := range c.FollowUps {
-		if f == "" || utf8.RuneCountInString(f) > MaxTextLen {
-			v.Add(fieldAt(prefix+"followUps", i), "must be 1–%d characters", MaxTextLen)
+		if f == "" {
+			v.Add(fieldAt(prefix+"followUps", i), "must not be empty")
 		}
+		ValidateText(v, fieldAt(prefix+"followUps", i), f, MaxTextLen)
 	}
-	for field, s := range map[string]string{"strong": c.ScoringGuide.Strong, "adequate": c.ScoringGuide.Adequate, "weak": c.ScoringGuide.Weak} {
-		if utf8.RuneCountInString(s) > MaxNoteLen {
-			v.Add(prefix+"scoringGuide."+field, "is longer than %d characters", MaxNoteLen)
-		}
-	}
+	ValidateText(v, prefix+"scoringGuide.strong", c.ScoringGuide.Strong, MaxNoteLen)
+	ValidateText(v, prefix+"scoringGuide.adequate", c.ScoringGuide.Adequate, MaxNoteLen)
+	ValidateText(v, prefix+"scoringGuide.weak", c.ScoringGuide.Weak, MaxNoteLen)
 }
 
 // ValidateChangeNote checks the optional note that explains a write.
 func ValidateChangeNote(v *Violations, field, note string) {
-	if utf8.RuneCountInString(note) > MaxNoteLen {
-		v.Add(field, "is longer than %d characters", MaxNoteLen)
+	ValidateText(v, field, note, MaxNoteLen)
+}
+
+// ValidateText checks free text: valid UTF-8, no NUL or other control
+// characters but tab and newlines (PostgreSQL cannot store NUL, and both
+// stores must accept exactly the same content), and at most max characters.
+func ValidateText(v *Violations, field, s string, max int) {
+	switch {
+	case !utf8.ValidString(s):
+		v.Add(field, "is not valid UTF-8")
+	case strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }):
+		v.Add(field, "contains a control character")
+	case utf8.RuneCountInString(s) > max:
+		v.Add(field, "is %d characters, the limit is %d", utf8.RuneCountInString(s), max)
 	}
 }
 

@@ -9,9 +9,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -153,10 +157,21 @@ func wrap(err error, what string) error {
 		}
 		return fmt.Errorf("postgres: %s: %w", what, err)
 	}
-	if errors.Is(err, pgx.ErrNoRows) || errors.Is(err, pgx.ErrTxClosed) {
-		return fmt.Errorf("postgres: %s: %w", what, err)
+	if unreachable(err) {
+		return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unreachable, try again", what)}
 	}
-	// Anything else from pgx without a server error code is a failure to
-	// reach the server: dial, TLS, a dropped connection, a closed pool.
-	return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unreachable, try again", what)}
+	// Anything else (encoding a value, a bug) will not get better by
+	// retrying: it is internal, not unavailable.
+	return fmt.Errorf("postgres: %s: %w", what, err)
+}
+
+// unreachable reports whether err means the server could not be reached or
+// the connection to it broke: dial, TLS, a dropped connection, a closed pool.
+func unreachable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connectErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.Contains(err.Error(), "closed pool") || strings.Contains(err.Error(), "conn closed")
 }

@@ -16,10 +16,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -96,7 +98,7 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 		_, _ = w.Write(openapi.JSON)
 	})
 	root.Handle("GET /v1/question-bank.pdf", accessLog(o.Log, o.PDF))
-	root.Handle("GET /v1/question-bank:export", streams)
+	root.Handle("GET /v1/question-bank:export", validUTF8Query(streams))
 	root.Handle("/v1/", mux)
 	return limitBody(root), conn, nil
 }
@@ -161,4 +163,30 @@ func retryAfter(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler,
 		}
 	}
 	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
+}
+
+// validUTF8Query refuses a query parameter that is not valid UTF-8 with a 400
+// naming it. The unary routes are checked by the service; this route is
+// proxied to the gRPC server, whose client cannot even encode such a string.
+func validUTF8Query(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for key, values := range r.URL.Query() {
+			for _, v := range values {
+				if !utf8.ValidString(key) || !utf8.ValidString(v) {
+					st := status.New(codes.InvalidArgument, fmt.Sprintf("query parameter %q is not valid UTF-8", strings.ToValidUTF8(key, "?")))
+					if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
+						{Field: strings.ToValidUTF8(key, "?"), Description: "is not valid UTF-8"},
+					}}); err == nil {
+						st = d
+					}
+					body, _ := protojson.Marshal(st.Proto())
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = w.Write(body)
+					return
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
