@@ -1,6 +1,7 @@
 package qbank_test
 
 import (
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -65,6 +66,9 @@ func FuzzValidateQuestion(f *testing.F) {
 			if len(rv) > 0 || r.Version < 0 || (r.Version == 0 && strings.Contains(ref, "@")) {
 				t.Fatalf("ParseRef(%q) accepted %+v", ref, r)
 			}
+			if r.Version > math.MaxInt32 {
+				t.Fatalf("ParseRef(%q) accepted version %d: versions are int32 on the wire and in the stores", ref, r.Version)
+			}
 			if r.String() != ref {
 				t.Fatalf("ParseRef(%q).String() = %q", ref, r.String())
 			}
@@ -73,21 +77,31 @@ func FuzzValidateQuestion(f *testing.F) {
 			}
 		}
 
-		c := qbank.Content{
-			Text: text, Roles: []string{role, role}, Dimension: dimension, Competency: competency,
-			WhatItReveals: text, ResponseFormat: qbank.ResponseFormat(format), Minutes: minutes,
-			Seniorities: []string{seniority}, Stacks: strings.Split(stackList, ","),
-			StackVariants: map[string]string{variantKey: variantText}, FollowUps: []string{followUp},
-			ScoringGuide: qbank.ScoringGuide{Strong: followUp, Adequate: text, Weak: variantText},
+		stacks := strings.Split(stackList, ",")
+		content := func() qbank.Content {
+			c := qbank.Content{
+				Text: text, Roles: []string{role, role}, Dimension: dimension, Competency: competency,
+				WhatItReveals: text, ResponseFormat: qbank.ResponseFormat(format), Minutes: minutes,
+				Seniorities: []string{seniority}, Stacks: slices.Clone(stacks),
+				// Two variant keys, so that an id and its alias can collide.
+				StackVariants: map[string]string{variantKey: variantText, stacks[0]: followUp},
+				FollowUps:     []string{followUp},
+				ScoringGuide:  qbank.ScoringGuide{Strong: followUp, Adequate: text, Weak: variantText},
+			}
+			if seniority == "" {
+				c.Seniorities = nil
+			}
+			return c
 		}
-		if seniority == "" {
-			c.Seniorities = nil
-		}
+		c := content()
 		qbank.NormalizeContent(&c, tax)
-		normalized := c.Clone()
-		qbank.NormalizeContent(&normalized, tax)
-		if !normalized.Equal(c) {
-			t.Fatalf("NormalizeContent is not idempotent:\n%+v\n%+v", c, normalized)
+		// Deterministic (map order must not matter) and idempotent.
+		for range 3 {
+			again := content()
+			qbank.NormalizeContent(&again, tax)
+			if !again.Equal(c) {
+				t.Fatalf("NormalizeContent gave two results for one input:\n%+v\n%+v", c, again)
+			}
 		}
 
 		var cv qbank.Violations
@@ -103,7 +117,13 @@ func FuzzValidateQuestion(f *testing.F) {
 		if len(cv) > 0 {
 			return
 		}
-		// Accepted: every invariant holds.
+		// Accepted: every invariant holds, starting with being a fixed point
+		// of normalisation (what is stored normalises to itself).
+		normalized := c.Clone()
+		qbank.NormalizeContent(&normalized, tax)
+		if !normalized.Equal(c) {
+			t.Fatalf("accepted content is not a fixed point of NormalizeContent:\n%+v\n%+v", c, normalized)
+		}
 		switch {
 		case c.Minutes < qbank.MinMinutes || c.Minutes > qbank.MaxMinutes:
 			t.Fatalf("accepted minutes %d", c.Minutes)
@@ -151,6 +171,18 @@ func FuzzValidateQuestion(f *testing.F) {
 		for _, fu := range c.FollowUps {
 			if fu == "" || utf8.RuneCountInString(fu) > qbank.MaxTextLen {
 				t.Fatalf("accepted follow-up %q", fu)
+			}
+		}
+		// Every stored text is UTF-8 without NUL or other control characters
+		// (but tab and line breaks): what both stores can hold alike.
+		texts := []string{c.Text, c.WhatItReveals, c.ScoringGuide.Strong, c.ScoringGuide.Adequate, c.ScoringGuide.Weak}
+		texts = append(texts, c.FollowUps...)
+		for _, s := range c.StackVariants {
+			texts = append(texts, s)
+		}
+		for _, s := range texts {
+			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }) {
+				t.Fatalf("accepted text %q with a control character or invalid UTF-8", s)
 			}
 		}
 	})

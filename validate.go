@@ -49,18 +49,22 @@ func NormalizeContent(c *Content, tax *Taxonomy) {
 	}
 	c.Stacks = dedupe(stacks)
 	if len(c.StackVariants) > 0 {
-		variants := make(map[string]string, len(c.StackVariants))
-		// In key order, so that when two keys name one stack ("go" and
-		// "golang") the same one is resolved every time; the other keeps
-		// its alias, which ValidateContent reports as a duplicate.
-		for _, k := range sortedKeys(c.StackVariants) {
-			text := strings.TrimSpace(c.StackVariants[k])
+		// A key is resolved to its stack id only when no other key names
+		// the same stack; colliding keys ("go" and "golang") are all kept
+		// as written, so ValidateContent refuses them instead of one text
+		// silently replacing another.
+		perStack := map[string]int{}
+		for k := range c.StackVariants {
 			if id, ok := tax.ResolveStack(k); ok {
-				if _, taken := variants[id]; !taken {
-					k = id
-				}
+				perStack[id]++
 			}
-			variants[k] = text
+		}
+		variants := make(map[string]string, len(c.StackVariants))
+		for k, text := range c.StackVariants {
+			if id, ok := tax.ResolveStack(k); ok && perStack[id] == 1 {
+				k = id
+			}
+			variants[k] = strings.TrimSpace(text)
 		}
 		c.StackVariants = variants
 	}
@@ -142,7 +146,7 @@ func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 		case !ok:
 			v.Add(prefix+"stackVariants", "unknown stack %q (valid: %s)", k, strings.Join(tax.StackIDs(), ", "))
 		case id != k:
-			v.Add(prefix+"stackVariants", "%q and %q name the same stack: give one variant per stack", k, id)
+			v.Add(prefix+"stackVariants", "%q is one of several keys naming stack %q: give one variant per stack", k, id)
 		}
 		if c.StackVariants[k] == "" {
 			v.Add(prefix+"stackVariants["+k+"]", "must not be empty")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/layersrank/qbank"
 )
@@ -50,6 +51,12 @@ func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 		f.Stack = id
 	}
 	oneOf("seniority", f.Seniority, tax.HasSeniority(f.Seniority), tax.Seniorities)
+	for field, value := range map[string]string{"role": f.Role, "dimension": f.Dimension, "competency": f.Competency,
+		"stack": f.Stack, "seniority": f.Seniority, "query": f.Query} {
+		if !utf8.ValidString(value) {
+			v.Add(field, "is not valid UTF-8")
+		}
+	}
 	if len(f.Query) > MaxQueryLen {
 		v.Add("query", "is %d bytes, the limit is %d", len(f.Query), MaxQueryLen)
 	}

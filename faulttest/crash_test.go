@@ -2,9 +2,13 @@ package faulttest_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +16,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -83,12 +88,26 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 
 			// Killed while starting for the first time.
 			p := startProc(t, dataDir, dbURL, false)
-			time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond)
+			began := time.Now()
+			waitForStore(t, dataDir, dbURL)
+			time.Sleep(time.Duration(rand.IntN(40)) * time.Millisecond)
 			p.kill()
 			checkNoRace(t, p)
+			seededFirst := strings.Contains(p.stderr.String(), "seed applied")
+			t.Logf("binary built in %v (race detector: %v)", buildTime.Round(time.Millisecond), raceEnabled)
+			t.Logf("first start killed %v after launch, once it had opened the store (seeding had finished: %v)", time.Since(began).Round(time.Millisecond), seededFirst)
 
 			for cycle := 1; cycle <= crashCycles; cycle++ {
 				p = startProc(t, dataDir, dbURL, true)
+				if cycle == 1 {
+					// Seeding is one transaction: the restart adds all 50
+					// questions or, if the killed start had committed them,
+					// none; never a part.
+					added := seededCount(p.stderr.String())
+					if want := map[bool]int{true: 0, false: 50}[seededFirst]; added != want && !(added == 0 && !seededFirst) {
+						t.Errorf("the restart after the killed first start seeded %d questions, want %d", added, want)
+					}
+				}
 				checkAcks(t, p, log.all())
 				n := burstAndKill(t, p, log, cycle)
 				checkNoRace(t, p)
@@ -343,6 +362,58 @@ func versionNumbers(qs []qbank.Question) []int {
 		out[i] = q.Version
 	}
 	return out
+}
+
+// waitForStore waits until the starting server has touched its store: the
+// SQLite file exists, or it holds a connection to its PostgreSQL database.
+// Killing it then lands in migrations or seeding, not in process start-up.
+func waitForStore(t *testing.T, dataDir, dbURL string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var admin *pgx.Conn
+	if dbURL != "" {
+		var err error
+		if admin, err = pgx.Connect(ctx, pgtest.AdminURL()); err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close(context.Background())
+	}
+	var name string
+	if u, err := url.Parse(dbURL); err == nil {
+		name = strings.TrimPrefix(u.Path, "/")
+	}
+	for ctx.Err() == nil {
+		if dbURL == "" {
+			if _, err := os.Stat(filepath.Join(dataDir, sqlite.FileName)); err == nil {
+				return
+			}
+		} else {
+			var n int
+			if err := admin.QueryRow(ctx, "SELECT count(*) FROM pg_stat_activity WHERE datname = $1", name).Scan(&n); err == nil && n > 0 {
+				return
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatal("the server never opened its store")
+}
+
+// seededCount reads how many questions the server's start seeded, from its
+// "seed applied" log line (-1 when there is none).
+func seededCount(log string) int {
+	for _, line := range strings.Split(log, "\n") {
+		if !strings.Contains(line, "seed applied") {
+			continue
+		}
+		var rec struct {
+			Added int `json:"questions_added"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil {
+			return rec.Added
+		}
+	}
+	return -1
 }
 
 // checkNoRace fails the test when the race-enabled subprocess reported a

@@ -25,8 +25,9 @@ import (
 // packages in parallel), so stopping it would break unrelated tests, and it
 // would need privileges the tests should not have. From the server's point of
 // view a cut proxy is indistinguishable from the database host going away:
-// established connections die (they are reset, as after a crash or a network
-// partition) and new ones are refused.
+// established connections are reset (as when the host crashes and comes back,
+// or a firewall rejects them) and new ones are refused. Stall simulates the
+// other kind of outage, a partition, where nothing answers at all.
 type Proxy struct {
 	target string
 	addr   string // fixed by the first listen, reused by Restore

@@ -104,18 +104,54 @@ func (s *Store) Close() error {
 }
 
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return wrap(s.pool.Ping(ctx), "ping") }
+func (s *Store) Ping(ctx context.Context) (err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
+	return wrap(s.pool.Ping(ctx), "ping")
+}
 
 // Revision returns the bank revision.
-func (s *Store) Revision(ctx context.Context) (int64, error) {
+func (s *Store) Revision(ctx context.Context) (_ int64, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	var rev int64
-	err := s.pool.QueryRow(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev)
+	err = s.pool.QueryRow(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev)
 	return rev, wrap(err, "read revision")
 }
 
 // inWrite runs fn in one transaction after bumping the revision; a write
 // that changed nothing rolls back so the revision only moves with the bank.
 func (s *Store) inWrite(ctx context.Context, what string, fn func(tx pgx.Tx, rev int64) (bool, error)) error {
+	return s.inWriteN(ctx, what, 1, fn)
+}
+
+// Deadlines on store operations. A partitioned network does not refuse a
+// connection, it just stops answering: without a deadline of its own a
+// write would hang for as long as the client waits. Past these, the store
+// answers Unavailable, which clients may retry.
+const (
+	readTimeout  = 1500 * time.Millisecond
+	writeTimeout = 1500 * time.Millisecond
+	perOpTimeout = 10 * time.Millisecond // added per row of a bulk write
+)
+
+// bound gives an operation its own deadline; end (deferred with the
+// operation's error) turns that deadline, when the caller's context is still
+// live, into EUNAVAILABLE.
+func bound(ctx context.Context, d time.Duration) (context.Context, func(*error)) {
+	opCtx, cancel := context.WithTimeout(ctx, d)
+	return opCtx, func(err *error) {
+		defer cancel()
+		if *err != nil && ctx.Err() == nil && opCtx.Err() != nil {
+			*err = &qbank.Error{Code: qbank.EUNAVAILABLE, Message: "the database did not answer in time, try again"}
+		}
+	}
+}
+
+// inWriteN is inWrite for a bulk write of n rows, which gets a longer deadline.
+func (s *Store) inWriteN(ctx context.Context, what string, n int, fn func(tx pgx.Tx, rev int64) (bool, error)) (err error) {
+	ctx, end := bound(ctx, writeTimeout+time.Duration(n)*perOpTimeout)
+	defer end(&err)
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return wrap(err, what)
@@ -145,6 +181,12 @@ func wrap(err error, what string) error {
 	var qe *qbank.Error
 	if errors.As(err, &qe) {
 		return err
+	}
+	// A connection attempt that timed out wraps DeadlineExceeded, but it is
+	// the database that is unreachable, not the caller that gave up.
+	var connectErr *pgconn.ConnectError
+	if errors.As(err, &connectErr) {
+		return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unreachable, try again", what)}
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", what, err)

@@ -91,7 +91,9 @@ func (s *Store) Load(ctx context.Context) (repository.Contents, error) {
 }
 
 // Question returns a question at a version (0 = current).
-func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
+func (s *Store) Question(ctx context.Context, ref qbank.Ref) (_ qbank.Question, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	head, err := scanHead(s.pool.QueryRow(ctx, headSelect+" WHERE q.id = $1", ref.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", ref.ID)
@@ -110,7 +112,9 @@ func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, er
 }
 
 // QuestionVersions returns every version of a question, newest first.
-func (s *Store) QuestionVersions(ctx context.Context, id string) ([]qbank.Question, error) {
+func (s *Store) QuestionVersions(ctx context.Context, id string) (_ []qbank.Question, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	head, err := s.Question(ctx, qbank.Ref{ID: id})
 	if err != nil {
 		return nil, err
@@ -238,7 +242,7 @@ func updateQuestion(ctx context.Context, tx pgx.Tx, id, etag string, content qba
 func (s *Store) ImportQuestions(ctx context.Context, ops []repository.ImportOp, c qbank.Change) ([]qbank.Question, error) {
 	c = repository.Stamp(c)
 	out := make([]qbank.Question, len(ops))
-	err := s.inWrite(ctx, "import questions", func(tx pgx.Tx, rev int64) (bool, error) {
+	err := s.inWriteN(ctx, "import questions", len(ops), func(tx pgx.Tx, rev int64) (bool, error) {
 		wrote := false
 		for i, op := range ops {
 			var changed bool
@@ -282,7 +286,7 @@ func (s *Store) EachQuestion(ctx context.Context, fn func(qbank.Question) error)
 func (s *Store) SeedQuestions(ctx context.Context, qs []qbank.Question, c qbank.Change) ([]string, error) {
 	c = repository.Stamp(c)
 	var added []string
-	err := s.inWrite(ctx, "seed questions", func(tx pgx.Tx, rev int64) (bool, error) {
+	err := s.inWriteN(ctx, "seed questions", len(qs), func(tx pgx.Tx, rev int64) (bool, error) {
 		added = added[:0]
 		for _, q := range qs {
 			h := repository.NewHead(q, c, rev)
@@ -307,9 +311,11 @@ func (s *Store) SeedQuestions(ctx context.Context, qs []qbank.Question, c qbank.
 }
 
 // Taxonomy returns the stored taxonomy.
-func (s *Store) Taxonomy(ctx context.Context) (qbank.Taxonomy, error) {
+func (s *Store) Taxonomy(ctx context.Context) (_ qbank.Taxonomy, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	var body []byte
-	err := s.pool.QueryRow(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body)
+	err = s.pool.QueryRow(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`")
 	}
@@ -349,7 +355,9 @@ func (s *Store) PutTaxonomy(ctx context.Context, t qbank.Taxonomy) (bool, error)
 // snapshot. Writers take the bank_meta row lock before anything else and
 // hold it to commit, so revisions commit in order and "revision > since"
 // misses nothing.
-func (s *Store) Changes(ctx context.Context, since int64) (repository.Changes, error) {
+func (s *Store) Changes(ctx context.Context, since int64) (_ repository.Changes, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	var c repository.Changes
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {

@@ -55,13 +55,17 @@ func queryTemplates(ctx context.Context, q querier) ([]qbank.Template, error) {
 }
 
 // Templates returns every template, ordered by id.
-func (s *Store) Templates(ctx context.Context) ([]qbank.Template, error) {
+func (s *Store) Templates(ctx context.Context) (_ []qbank.Template, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	ts, err := queryTemplates(ctx, s.pool)
 	return ts, wrap(err, "list templates")
 }
 
 // Template returns one template.
-func (s *Store) Template(ctx context.Context, id string) (qbank.Template, error) {
+func (s *Store) Template(ctx context.Context, id string) (_ qbank.Template, err error) {
+	ctx, end := bound(ctx, readTimeout)
+	defer end(&err)
 	t, err := scanTemplate(s.pool.QueryRow(ctx, templateSelect+" AND id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return qbank.Template{}, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", id)
@@ -162,7 +166,7 @@ func (s *Store) DeleteTemplate(ctx context.Context, id, etag string) error {
 func (s *Store) SeedTemplates(ctx context.Context, ts []qbank.Template, c qbank.Change) ([]string, error) {
 	c = repository.Stamp(c)
 	var added []string
-	err := s.inWrite(ctx, "seed templates", func(tx pgx.Tx, rev int64) (bool, error) {
+	err := s.inWriteN(ctx, "seed templates", len(ts), func(tx pgx.Tx, rev int64) (bool, error) {
 		added = added[:0]
 		for _, t := range ts {
 			t = repository.NewTemplate(t, c, rev)
