@@ -23,12 +23,13 @@ type Service struct {
 	pb.UnimplementedQuestionBankServiceServer
 	store   repository.Store
 	catalog *catalog.Catalog
+	history *catalog.History
 	log     *slog.Logger
 }
 
 // NewService returns the service over a store and its catalog.
 func NewService(store repository.Store, cat *catalog.Catalog, log *slog.Logger) *Service {
-	return &Service{store: store, catalog: cat, log: log}
+	return &Service{store: store, catalog: cat, history: catalog.NewHistory(store), log: log}
 }
 
 // MaxBatch bounds BatchGetQuestions.
@@ -88,13 +89,17 @@ func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (
 	return &pb.GetQuestionResponse{Question: protoconv.QuestionToProto(&q)}, nil
 }
 
-// resolve reads a ref from the snapshot when it names the current version,
-// and from the store otherwise (old versions are rarely read).
+// resolve reads a ref from memory: the current version from the snapshot,
+// an older one from the version history (read once from the store).
 func (s *Service) resolve(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
-	if q, ok := s.catalog.Snapshot().Question(ref.ID); ok && (ref.Version == 0 || ref.Version == q.Version) {
-		return q, nil
+	head, ok := s.catalog.Snapshot().Question(ref.ID)
+	switch {
+	case !ok:
+		return s.store.Question(ctx, ref) // perhaps written on another replica a moment ago
+	case ref.Version == 0:
+		return head, nil
 	}
-	return s.store.Question(ctx, ref)
+	return s.history.Version(ctx, head, ref.Version)
 }
 
 func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestionsRequest) (*pb.BatchGetQuestionsResponse, error) {
@@ -134,7 +139,13 @@ func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestion
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	versions, err := s.store.QuestionVersions(ctx, req.GetId())
+	var versions []qbank.Question
+	var err error
+	if head, ok := s.catalog.Snapshot().Question(req.GetId()); ok {
+		versions, err = s.history.Versions(ctx, head)
+	} else {
+		versions, err = s.store.QuestionVersions(ctx, req.GetId())
+	}
 	if err != nil {
 		return nil, err
 	}
