@@ -45,40 +45,23 @@ func StateFromProto(s pb.Question_State) qbank.State {
 	return qbank.State(s.String())
 }
 
+// QuestionToProto converts a question in full: the basic view plus the
+// reviewer material (what it reveals, variants, follow-ups, scoring guide)
+// and the version's author and note.
 func QuestionToProto(q *qbank.Question) *pb.Question {
-	out := &pb.Question{
-		Id:             q.ID,
-		Version:        int32(q.Version),
-		Text:           q.Text,
-		Roles:          q.Roles,
-		Dimension:      q.Dimension,
-		Competency:     q.Competency,
-		WhatItReveals:  q.WhatItReveals,
-		ResponseFormat: FormatToProto[q.ResponseFormat],
-		Minutes:        int32(q.Minutes),
-		Seniorities:    q.Seniorities,
-		Stacks:         q.Stacks,
-		StackVariants:  q.StackVariants,
-		FollowUps:      q.FollowUps,
-		ScoringGuide: &pb.ScoringGuide{
-			Strong:   q.ScoringGuide.Strong,
-			Adequate: q.ScoringGuide.Adequate,
-			Weak:     q.ScoringGuide.Weak,
-		},
-		State:      StateToProto[q.State],
-		Etag:       q.Etag,
-		Author:     q.Author,
-		ChangeNote: q.ChangeNote,
-	}
+	out := QuestionToProtoBasic(q)
+	out.WhatItReveals = q.WhatItReveals
+	out.StackVariants = q.StackVariants
+	out.FollowUps = q.FollowUps
+	out.ScoringGuide = &pb.ScoringGuide{Strong: q.ScoringGuide.Strong, Adequate: q.ScoringGuide.Adequate, Weak: q.ScoringGuide.Weak}
+	out.Author, out.ChangeNote = q.Author, q.ChangeNote
 	if !q.CreateTime.IsZero() {
 		out.CreateTime = timestamppb.New(q.CreateTime)
-	}
-	if !q.UpdateTime.IsZero() {
-		out.UpdateTime = timestamppb.New(q.UpdateTime)
 	}
 	return out
 }
 
+// QuestionsToProto converts questions in full.
 func QuestionsToProto(qs []qbank.Question) []*pb.Question {
 	out := make([]*pb.Question, len(qs))
 	for i := range qs {
