@@ -8,8 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
-	"sync/atomic"
+		"sync/atomic"
 	"time"
 
 	"github.com/layersrank/qbank/repository"
@@ -20,12 +19,15 @@ type Catalog struct {
 	store   repository.Store
 	log     *slog.Logger
 	current atomic.Pointer[Snapshot]
-	reload  sync.Mutex // one refresh at a time
+	// reload admits one refresh at a time. It is a channel, not a mutex,
+	// so a caller can stop waiting for it when its context ends: during an
+	// outage a refresh holds it until the store's deadline.
+	reload chan struct{}
 }
 
 // New loads the first snapshot; the store must hold a taxonomy (seed first).
 func New(ctx context.Context, store repository.Store, log *slog.Logger) (*Catalog, error) {
-	c := &Catalog{store: store, log: log}
+	c := &Catalog{store: store, log: log, reload: make(chan struct{}, 1)}
 	if err := c.Refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -39,8 +41,12 @@ func (c *Catalog) Snapshot() *Snapshot { return c.current.Load() }
 // from a full load, afterwards from what changed since. Writers call it after
 // committing, so a client reads its own write on the replica that took it.
 func (c *Catalog) Refresh(ctx context.Context) error {
-	c.reload.Lock()
-	defer c.reload.Unlock()
+	select {
+	case c.reload <- struct{}{}:
+	case <-ctx.Done():
+		return fmt.Errorf("catalog: waiting for a refresh in progress: %w", ctx.Err())
+	}
+	defer func() { <-c.reload }()
 	cur := c.current.Load()
 	if cur == nil {
 		contents, err := c.store.Load(ctx)

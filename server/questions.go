@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"time"
 
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -360,9 +361,16 @@ func (s *Service) change(ctx context.Context, note string) qbank.Change {
 	return qbank.Change{Author: p.Name, Note: note, Time: repository.Now()}
 }
 
+// refreshBudget bounds how long a committed write waits to see itself in the
+// snapshot before it answers anyway: an acknowledged write must not be held
+// hostage by a store that went away just after it committed.
+const refreshBudget = 300 * time.Millisecond
+
 // refresh makes a committed write visible to the next read. If the store
 // cannot be read right now the write still stands; the watcher catches up.
 func (s *Service) refresh(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, refreshBudget)
+	defer cancel()
 	if err := s.catalog.Refresh(ctx); err != nil {
 		s.log.WarnContext(ctx, "catalog refresh after write failed", "err", err)
 	}

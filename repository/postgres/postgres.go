@@ -20,6 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -59,6 +60,12 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	// instead of hanging on a dead connection.
 	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > time.Second {
 		cfg.ConnConfig.ConnectTimeout = time.Second
+	}
+	// Interrupt a blocked read or write on the connection the moment a
+	// context ends, rather than first sending a cancel request, which cannot
+	// get through a partitioned network either.
+	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
+		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -148,11 +155,26 @@ func bound(ctx context.Context, d time.Duration) (context.Context, func(*error))
 	}
 }
 
-// inWriteN is inWrite for a bulk write of n rows, which gets a longer deadline.
+// inWriteN is inWrite for a bulk write of n rows, which gets a longer
+// deadline.
 func (s *Store) inWriteN(ctx context.Context, what string, n int, fn func(tx pgx.Tx, rev int64) (bool, error)) (err error) {
 	ctx, end := bound(ctx, writeTimeout+time.Duration(n)*perOpTimeout)
 	defer end(&err)
-	tx, err := s.pool.Begin(ctx)
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return wrap(err, what)
+	}
+	defer conn.Release()
+	// At the deadline, close the connection under the transaction. pgx
+	// normally interrupts a statement when its context ends, but on a
+	// partitioned network one already on the wire was seen to outlive its
+	// context by seconds; a closed socket ends it at once. The pool then
+	// discards the connection, and the transaction, never committed, is
+	// rolled back by the server.
+	netConn := conn.Conn().PgConn().Conn()
+	stop := context.AfterFunc(ctx, func() { _ = netConn.Close() })
+	defer stop()
+	tx, err := conn.Begin(ctx)
 	if err != nil {
 		return wrap(err, what)
 	}
