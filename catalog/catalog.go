@@ -8,7 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-		"sync/atomic"
+	"sync/atomic"
 	"time"
 
 	"github.com/layersrank/qbank/repository"
