@@ -36,8 +36,13 @@ func build(c repository.Contents) *Snapshot {
 		qs: make([]*qbank.Question, len(c.Questions)), order: make([]int32, len(c.Questions)),
 		slotOf: make(map[string]int32, len(c.Questions)), post: postings{}, cache: newResultCache(),
 	}
-	qs := slices.Clone(c.Questions)
-	slices.SortFunc(qs, func(a, b qbank.Question) int { return strings.Compare(a.ID, b.ID) })
+	// Stores return questions in id order; sort only if one did not (the
+	// slice is ours: Load hands it over).
+	qs := c.Questions
+	byIDOrder := func(a, b qbank.Question) int { return strings.Compare(a.ID, b.ID) }
+	if !slices.IsSortedFunc(qs, byIDOrder) {
+		slices.SortFunc(qs, byIDOrder)
+	}
 	// Computing a question's keys (tokenising its text) is most of the
 	// start-up cost of a large bank, so it runs on every CPU, a chunk at a
 	// time to bound the memory the keys take before they are posted.
@@ -223,7 +228,7 @@ type resultCache struct {
 
 // maxCached bounds the distinct results one snapshot remembers, so a client
 // varying its filters cannot grow memory without limit.
-const maxCached = 4096
+const maxCached = 16384
 
 func newResultCache() *resultCache { return &resultCache{} }
 
@@ -236,4 +241,17 @@ func (c *resultCache) put(key string, v any) {
 	if _, loaded := c.m.LoadOrStore(key, v); !loaded {
 		c.n.Add(1)
 	}
+}
+
+// Memo returns the value build makes for key, building it at most once per
+// snapshot (concurrent first calls may each build; one result wins). Callers
+// use it for derived forms of the snapshot's content, such as a question's
+// wire form, which are then shared and must not be modified.
+func (s *Snapshot) Memo(key string, build func() any) any {
+	if v, ok := s.cache.get("memo|" + key); ok {
+		return v
+	}
+	v := build()
+	s.cache.put("memo|"+key, v)
+	return v
 }

@@ -83,6 +83,13 @@ func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
+	snap := s.catalog.Snapshot()
+	if head, ok := snap.Question(req.GetId()); ok && (req.GetVersion() == 0 || int(req.GetVersion()) == head.Version) {
+		// The current version's wire form is built once per snapshot and
+		// shared (read-only) by every reader: the hottest read there is.
+		wire := snap.Memo("question|"+head.ID, func() any { return protoconv.QuestionToProto(&head) }).(*pb.Question)
+		return &pb.GetQuestionResponse{Question: wire}, nil
+	}
 	q, err := s.resolve(ctx, qbank.Ref{ID: req.GetId(), Version: int(req.GetVersion())})
 	if err != nil {
 		return nil, err

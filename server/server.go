@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -106,6 +107,25 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	// Only the finish of each call is logged, with its code and duration;
 	// payloads never are (they hold question text).
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), principal}
+	// Successful reads are the bulk of the traffic (thousands for every
+	// edit) and formatting a log line is a large share of a cached read's
+	// cost, so they are logged at debug; writes, failures and everything
+	// else at info and above.
+	readOpts := append(slices.Clone(logOpts), logging.WithLevels(func(c codes.Code) logging.Level {
+		if c == codes.OK {
+			return logging.LevelDebug
+		}
+		return logging.DefaultServerCodeToLevel(c)
+	}))
+	policy := Policy()
+	logReads := logging.UnaryServerInterceptor(accessLog, readOpts...)
+	logOthers := logging.UnaryServerInterceptor(accessLog, logOpts...)
+	logUnary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		if policy.Reader[info.FullMethod] {
+			return logReads(ctx, req, info, handler)
+		}
+		return logOthers(ctx, req, info, handler)
+	}
 	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
@@ -113,7 +133,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	unary := []grpc.UnaryServerInterceptor{
 		metrics.UnaryServerInterceptor(),
 		authn.Unary(),
-		logging.UnaryServerInterceptor(accessLog, logOpts...),
+		logUnary,
 		s.errorsUnary(),
 		recovery.UnaryServerInterceptor(recoverOpt),
 	}

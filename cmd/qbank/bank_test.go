@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
@@ -150,4 +152,58 @@ func TestImportRejectsBadFileAndWritesNothing(t *testing.T) {
 	if _, err := store.Question(context.Background(), qbank.Ref{ID: "new-good-question"}); qbank.ErrorCode(err) != qbank.ENOTFOUND {
 		t.Errorf("a failed import wrote its good item: %v", err)
 	}
+}
+
+// TestExportImportThroughARunningServer: with --server, export streams over
+// gRPC (JSON and PDF) and import goes through ImportQuestions, as the
+// running server's admin.
+func TestExportImportThroughARunningServer(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	grpcAddr, httpAddr := freeAddr(t), freeAddr(t)
+	t.Setenv("QBANK_ADMIN_TOKEN", "cli-admin-token-0123456789")
+	t.Setenv("QBANK_READER_TOKEN", "cli-reader-token-0123456789")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data-dir", dir, "--grpc-addr", grpcAddr, "--http-addr", httpAddr}, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	waitHTTP(t, "http://"+httpAddr+"/readyz")
+
+	jsonFile, pdfFile := filepath.Join(files, "bank.json"), filepath.Join(files, "bank.pdf")
+	mustRun(t, "export", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", "-o", jsonFile)
+	if qs := questionsIn(t, jsonFile); len(qs) != 50 {
+		t.Fatalf("remote export holds %d questions", len(qs))
+	}
+	mustRun(t, "export", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", "--format", "pdf", "--role", "data-engineer", "-o", pdfFile)
+	if raw, err := os.ReadFile(pdfFile); err != nil || !bytes.HasPrefix(raw, []byte("%PDF-")) {
+		t.Fatalf("remote PDF export: %v", err)
+	}
+	if out := mustRun(t, "import", "--server", grpcAddr, "--token", "cli-admin-token-0123456789", jsonFile); !strings.Contains(out, "0 created, 0 updated, 50 unchanged") {
+		t.Errorf("remote re-import: %s", out)
+	}
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"import", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", jsonFile}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "PermissionDenied") {
+		t.Errorf("a reader's remote import: %v", err)
+	}
+}
+
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never became ready", url)
 }

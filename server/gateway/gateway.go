@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"time"
@@ -62,10 +63,10 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 	}
 	newMux := func() *runtime.ServeMux {
 		return runtime.NewServeMux(
-			runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+			runtime.WithMarshalerOption(runtime.MIMEWildcard, &cachingJSON{JSONPb: runtime.JSONPb{
 				MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-			}),
+			}}),
 			runtime.WithErrorHandler(retryAfter),
 		)
 	}
@@ -189,4 +190,42 @@ func validUTF8Query(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// cachingJSON remembers the JSON of shared question messages. The service
+// hands out one *pb.Question per question and snapshot for the current
+// version (never modified once built), so the same pointer always encodes
+// to the same bytes; protojson is the largest cost of a gateway read.
+type cachingJSON struct {
+	runtime.JSONPb
+	mu    sync.Mutex
+	cache map[*pb.Question][]byte
+}
+
+// maxCachedJSON bounds the cache; past it the cache starts over, which also
+// drops the entries of snapshots no longer served.
+const maxCachedJSON = 20000
+
+func (c *cachingJSON) Marshal(v any) ([]byte, error) {
+	q, ok := v.(*pb.Question)
+	if !ok {
+		return c.JSONPb.Marshal(v)
+	}
+	c.mu.Lock()
+	b, hit := c.cache[q]
+	c.mu.Unlock()
+	if hit {
+		return b, nil
+	}
+	b, err := c.JSONPb.Marshal(q)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.cache == nil || len(c.cache) >= maxCachedJSON {
+		c.cache = make(map[*pb.Question][]byte)
+	}
+	c.cache[q] = b
+	c.mu.Unlock()
+	return b, nil
 }
