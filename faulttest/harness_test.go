@@ -1,7 +1,7 @@
 package faulttest_test
 
-// The harness: an in-process server on loopback ports (copied, in small, from
-// server/server_test.go, which as a _test file cannot be imported), HTTP and
+// The harness: an in-process server on loopback ports (internal/testserver),
+// HTTP and
 // gRPC helpers that are safe to call from load goroutines (they return errors
 // instead of failing the test), and the qbank binary run as a subprocess for
 // the crash tests.
@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -29,143 +28,48 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
-	"github.com/layersrank/qbank/repository/postgres/pgtest"
 	"github.com/layersrank/qbank/server"
 )
 
-// Tokens are ≥ 16 characters, as the server requires; badToken is well formed
-// but unknown, so a rejection is about the token, not its shape.
+// The tokens the test server accepts (internal/testserver's); badToken is
+// well formed but unknown, so a rejection is about the token, not its shape.
 const (
-	adminToken  = "faulttest-admin-token-0123456789"
-	readerToken = "faulttest-reader-token-0123456789"
+	adminToken  = testserver.AdminToken
+	readerToken = testserver.ReaderToken
 	badToken    = "faulttest-wrong-token-0123456789"
 )
 
-// backend says where a test server keeps its data. config returns a function
-// that yields a configuration on the same data each time it is called (for
-// restarts).
-type backend struct {
-	name   string
-	config func(tb testing.TB) func() server.Config
-}
-
-var backends = []backend{
-	{"sqlite", func(tb testing.TB) func() server.Config {
-		dir := tb.TempDir()
-		return func() server.Config { return server.Config{DataDir: dir} }
-	}},
-	{"postgres", func(tb testing.TB) func() server.Config {
-		url := pgtest.NewDatabase(tb)
-		dir := tb.TempDir()
-		return func() server.Config { return server.Config{DataDir: dir, DatabaseURL: url} }
-	}},
-}
+// backends are the stores every test runs against.
+var backends = testserver.Backends
 
 // forEachBackend runs fn as a subtest per store.
 func forEachBackend(t *testing.T, fn func(t *testing.T, cfg func() server.Config)) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) { fn(t, b.config(t)) })
-	}
+	testserver.ForEachBackend(t, fn)
 }
 
-// logBuffer collects a server's logs so tests can check what they reveal.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-// testServer is a real server on loopback ports with its own clients, so
-// that stopping it leaves no idle connection (and no goroutine) behind.
+// testServer is a real server on loopback ports with its own clients
+// (internal/testserver), under the short names these tests use. Its logs,
+// every level, go to logs as JSON unless the config sets a logger.
 type testServer struct {
-	*server.Server
+	*testserver.Server
 	base   string // http://127.0.0.1:port
 	conn   *grpc.ClientConn
 	api    pb.QuestionBankServiceClient
 	client *http.Client
-	logs   *logBuffer
+	logs   *testserver.LogBuffer
 	stop   func()
 }
 
-// start runs a server on free loopback ports with the test tokens. Its logs,
-// every level, go to ts.logs as JSON unless cfg.Logger is set.
 func start(t testing.TB, cfg server.Config) *testServer {
 	t.Helper()
-	logs := &logBuffer{}
-	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
-	cfg.AdminToken, cfg.ReaderToken = adminToken, readerToken
-	if cfg.RefreshInterval == 0 {
-		cfg.RefreshInterval = 100 * time.Millisecond
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	srv, err := server.New(ctx, cfg)
-	if err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve() }()
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	transport := &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}
-	ts := &testServer{
-		Server: srv, base: "http://" + srv.HTTPAddr(), conn: conn, api: pb.NewQuestionBankServiceClient(conn),
-		client: &http.Client{Transport: transport, Timeout: 30 * time.Second}, logs: logs,
-	}
-	var once sync.Once
-	ts.stop = func() {
-		once.Do(func() {
-			conn.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-			defer cancel()
-			if err := srv.Shutdown(ctx); err != nil {
-				t.Errorf("shutdown: %v", err)
-			}
-			if err := <-served; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-			transport.CloseIdleConnections()
-		})
-	}
-	t.Cleanup(ts.stop)
-	if err := waitReady(ts.client, ts.base, 20*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return ts
+	s := testserver.Start(t, cfg)
+	return &testServer{Server: s, base: s.Base, conn: s.Conn, api: s.API, client: s.Client, logs: s.Logs, stop: s.Stop}
 }
 
 func waitReady(client *http.Client, base string, within time.Duration) error {
-	deadline := time.Now().Add(within)
-	for {
-		resp, err := client.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("%s never became ready (last: %v)", base, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	return testserver.WaitReady(client, base, within)
 }
 
 // reply is an HTTP answer: its status, raw body and, when JSON, the decoded
@@ -391,7 +295,7 @@ type proc struct {
 	cmd      *exec.Cmd
 	base     string // HTTP
 	grpcAddr string
-	stderr   *logBuffer
+	stderr   *testserver.LogBuffer
 	exited   chan struct{}
 	waitErr  error
 }
@@ -402,7 +306,7 @@ type proc struct {
 func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
 	t.Helper()
 	bin := qbankBinary(t)
-	p := &proc{grpcAddr: freeAddr(t), stderr: &logBuffer{}, exited: make(chan struct{})}
+	p := &proc{grpcAddr: freeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
 	httpAddr := freeAddr(t)
 	p.base = "http://" + httpAddr
 	args := []string{"serve", "--grpc-addr", p.grpcAddr, "--http-addr", httpAddr, "--data-dir", dataDir}

@@ -34,8 +34,8 @@ func TestInvalidUTF8InExportQueryIs400(t *testing.T) {
 func TestNULInContentIsRefusedOnBothStores(t *testing.T) {
 	codes := map[string][]int{}
 	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			ts := start(t, b.config(t)())
+		t.Run(b.Name, func(t *testing.T) {
+			ts := start(t, b.Config(t)())
 			body := questionJSON("nul-in-text", "Tell me about\x00 a time.")
 			note := questionJSON("nul-in-note", "Tell me about a time.")
 			note["changeNote"] = "a\x00b"
@@ -48,7 +48,7 @@ func TestNULInContentIsRefusedOnBothStores(t *testing.T) {
 				{"/v1/templates", map[string]any{"id": "nul-in-title", "title": "x\x00y", "role": "backend-engineer"}},
 			} {
 				r := ts.call(t, "POST", c.path, adminToken, c.body)
-				codes[b.name] = append(codes[b.name], r.code)
+				codes[b.Name] = append(codes[b.Name], r.code)
 				if r.code >= 500 {
 					t.Errorf("POST %s with a NUL: %d %s, want a 400 naming the field", c.path, r.code, truncate(string(r.raw), 200))
 				}

@@ -254,7 +254,7 @@ func TestInvalidCreateNamesEveryField(t *testing.T) {
 }
 
 func TestGRPCReflectionHealthAndErrors(t *testing.T) {
-	ts := start(t, backends[0].config(t)())
+	ts := start(t, backends[0].Config(t)())
 	h, err := healthpb.NewHealthClient(ts.conn).Check(grpcCtx(t, ""), &healthpb.HealthCheckRequest{Service: pb.QuestionBankService_ServiceDesc.ServiceName})
 	if err != nil || h.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("health = %v, %v", h, err)
@@ -352,7 +352,7 @@ func TestReplicasSeeEachOthersWrites(t *testing.T) {
 }
 
 func TestMetricsCountCalls(t *testing.T) {
-	ts := start(t, backends[0].config(t)())
+	ts := start(t, backends[0].Config(t)())
 	ts.must(t, http.StatusOK, "GET", "/v1/taxonomy", readerToken, nil)
 	ts.call(t, "GET", "/v1/questions/nope-nope", readerToken, nil)
 	req, _ := http.NewRequest("GET", ts.base+"/metrics", nil)
@@ -378,7 +378,7 @@ func TestMetricsCountCalls(t *testing.T) {
 // learns of another's commit through LISTEN/NOTIFY within 1 s, and after its
 // listening connection is killed it reconnects and catches up.
 func TestPostgresReplicasAreNotified(t *testing.T) {
-	cfg := backends[1].config(t)
+	cfg := backends[1].Config(t)
 	slow := func() server.Config { c := cfg(); c.RefreshInterval = time.Hour; return c }
 	a, b := start(t, slow()), start(t, slow())
 	seen := func(id string) bool {
@@ -417,7 +417,7 @@ func TestPostgresReplicasAreNotified(t *testing.T) {
 // (ResourceExhausted with RetryInfo over gRPC), while another token is
 // unaffected.
 func TestRateLimitPerToken(t *testing.T) {
-	cfg := backends[0].config(t)()
+	cfg := backends[0].Config(t)()
 	cfg.RateLimit = 5 // bursts of 10
 	ts := start(t, cfg)
 	limited := 0

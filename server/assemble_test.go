@@ -20,7 +20,7 @@ import (
 // through a real gRPC server: every role, seeds 1–20, with and without
 // stacks (and an alias), checking every hard constraint on every answer.
 func TestAssemblyOnTheSeededBank(t *testing.T) {
-	ts := start(t, backends[0].config(t)())
+	ts := start(t, backends[0].Config(t)())
 	client := pb.NewQuestionBankServiceClient(ts.conn)
 	tax, err := client.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
 	if err != nil {
@@ -94,7 +94,7 @@ func checkAssessment(t *testing.T, role *pb.Role, a *pb.AssembleAssessmentRespon
 }
 
 func TestAssemblyStackCustomization(t *testing.T) {
-	ts := start(t, backends[0].config(t)())
+	ts := start(t, backends[0].Config(t)())
 	client := pb.NewQuestionBankServiceClient(ts.conn)
 	list, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100, View: pb.QuestionView_QUESTION_VIEW_FULL})
 	if err != nil {

@@ -175,7 +175,7 @@ func TestImportIsAllOrNothing(t *testing.T) {
 }
 
 func TestPDFDownload(t *testing.T) {
-	ts := start(t, backends[0].config(t)())
+	ts := start(t, backends[0].Config(t)())
 	get := func(path, token string) (*http.Response, []byte) {
 		req, _ := http.NewRequest("GET", ts.base+path, nil)
 		if token != "" {

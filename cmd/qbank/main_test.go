@@ -9,28 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/layersrank/qbank/internal/testserver"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -50,7 +34,7 @@ func TestServeDevTokensAndSIGTERM(t *testing.T) {
 	t.Setenv("QBANK_ADMIN_TOKEN", "")
 	t.Setenv("QBANK_READER_TOKEN", "")
 	httpAddr := freeAddr(t)
-	var stderr syncBuffer
+	var stderr testserver.LogBuffer
 	done := make(chan error, 1)
 	go func() {
 		done <- run(context.Background(), []string{"serve", "--data-dir", dir, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &bytes.Buffer{}, &stderr)
