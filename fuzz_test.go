@@ -84,7 +84,7 @@ func FuzzValidateQuestion(f *testing.F) {
 				WhatItReveals: text, ResponseFormat: qbank.ResponseFormat(format), Minutes: minutes,
 				Seniorities: []string{seniority}, Stacks: slices.Clone(stacks),
 				// Two variant keys, so that an id and its alias can collide.
-				StackVariants: map[string]string{variantKey: variantText, stacks[0]: followUp},
+				StackVariants: map[string]qbank.StackVariant{variantKey: {Text: variantText}, stacks[0]: {Text: followUp, FollowUps: []string{text}}},
 				FollowUps:     []string{followUp},
 				ScoringGuide:  qbank.ScoringGuide{Strong: followUp, Adequate: text, Weak: variantText},
 			}
@@ -159,7 +159,7 @@ func FuzzValidateQuestion(f *testing.F) {
 			}
 		}
 		for k, s := range c.StackVariants {
-			if id, ok := tax.ResolveStack(k); !ok || id != k || s == "" {
+			if id, ok := tax.ResolveStack(k); !ok || id != k || s.Text == "" {
 				t.Fatalf("accepted variant %q → %q", k, s)
 			}
 		}
@@ -178,7 +178,7 @@ func FuzzValidateQuestion(f *testing.F) {
 		texts := []string{c.Text, c.WhatItReveals, c.ScoringGuide.Strong, c.ScoringGuide.Adequate, c.ScoringGuide.Weak}
 		texts = append(texts, c.FollowUps...)
 		for _, s := range c.StackVariants {
-			texts = append(texts, s)
+			texts = append(append(texts, s.Text), s.FollowUps...)
 		}
 		for _, s := range texts {
 			if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }) {

@@ -47,6 +47,34 @@ type Stack struct {
 	Aliases []string `json:"aliases,omitempty"`
 }
 
+// RatingPoint is one point of the scale reviewers rate an answer on. Value 0
+// is "no evidence": the answer did not touch the competency, which is not the
+// same as a weak answer and is not averaged as one.
+type RatingPoint struct {
+	Value       int    `json:"value"`
+	Label       string `json:"label"`
+	Description string `json:"description"`
+}
+
+// GuidanceNote is one rule of the reviewer guidance printed with every kit
+// and served with the taxonomy (rate content not delivery, how follow-ups are
+// used, accommodations, confidentiality).
+type GuidanceNote struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+}
+
+// Collection is a named set of questions, such as the published bank.
+type Collection struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Size, when set, is exactly how many active questions the collection
+	// holds (the published bank is 50); the seed's content tests hold it.
+	Size int `json:"size,omitempty"`
+}
+
 // Taxonomy is the vocabulary questions are tagged with. It is data (seed/),
 // not code, so adding a stack or a role needs no release of the service.
 type Taxonomy struct {
@@ -55,6 +83,11 @@ type Taxonomy struct {
 	Roles        []Role       `json:"roles"`
 	Stacks       []Stack      `json:"stacks"`
 	Seniorities  []string     `json:"seniorities"`
+	// RatingScale is ordered from "no evidence" (value 0) up to the best
+	// rating; ReviewerGuidance says how to use it.
+	RatingScale      []RatingPoint  `json:"ratingScale,omitempty"`
+	ReviewerGuidance []GuidanceNote `json:"reviewerGuidance,omitempty"`
+	Collections      []Collection   `json:"collections,omitempty"`
 }
 
 // Dimension returns the dimension with the given id.
@@ -87,6 +120,32 @@ func (t *Taxonomy) Role(id string) (Role, bool) {
 	return Role{}, false
 }
 
+// Collection returns the collection with the given id.
+func (t *Taxonomy) Collection(id string) (Collection, bool) {
+	for _, c := range t.Collections {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Collection{}, false
+}
+
+// ForRole returns the taxonomy limited to one role ("" keeps all): what an
+// export or a kit for that role describes.
+func (t *Taxonomy) ForRole(role string) *Taxonomy {
+	if role == "" {
+		return t
+	}
+	out := *t
+	out.Roles = nil
+	for _, r := range t.Roles {
+		if r.ID == role {
+			out.Roles = append(out.Roles, r)
+		}
+	}
+	return &out
+}
+
 // ResolveStack maps a stack id or alias (any case, e.g. "Golang") to the
 // stack's id.
 func (t *Taxonomy) ResolveStack(idOrAlias string) (string, bool) {
@@ -114,6 +173,11 @@ func (t *Taxonomy) CompetencyIDs() []string {
 
 // RoleIDs lists the role ids, in taxonomy order.
 func (t *Taxonomy) RoleIDs() []string { return ids(t.Roles, func(r Role) string { return r.ID }) }
+
+// CollectionIDs lists the collection ids, in taxonomy order.
+func (t *Taxonomy) CollectionIDs() []string {
+	return ids(t.Collections, func(c Collection) string { return c.ID })
+}
 
 // StackIDs lists the stack ids, in taxonomy order.
 func (t *Taxonomy) StackIDs() []string { return ids(t.Stacks, func(s Stack) string { return s.ID }) }
@@ -197,7 +261,49 @@ func (t *Taxonomy) Validate() error {
 	for i, s := range t.Seniorities {
 		unique(fieldAt("seniorities", i), "seniority", s)
 	}
+	for i, c := range t.Collections {
+		f := fieldAt("collections", i)
+		unique(f, "collection", c.ID)
+		if c.Title == "" {
+			v.Add(f+".title", "collection %q needs a title", c.ID)
+		}
+		if c.Size < 0 {
+			v.Add(f+".size", "must be 0 (any) or a positive count")
+		}
+	}
+	t.validateRatingScale(&v)
+	for i, g := range t.ReviewerGuidance {
+		f := fieldAt("reviewerGuidance", i)
+		unique(f, "guidance", g.ID)
+		if g.Title == "" || g.Text == "" {
+			v.Add(f, "guidance %q needs a title and a text", g.ID)
+		}
+	}
 	return v.Err()
 }
 
 func fieldAt(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
+
+// MinRatingPoints is how many points above "no evidence" a rating scale has
+// at least: fewer cannot tell a partial answer from a weak one.
+const MinRatingPoints = 4
+
+// validateRatingScale checks the scale when there is one: "no evidence" (0)
+// first, then values rising by one, each labelled and described.
+func (t *Taxonomy) validateRatingScale(v *Violations) {
+	if len(t.RatingScale) == 0 {
+		return
+	}
+	if len(t.RatingScale) < MinRatingPoints+1 {
+		v.Add("ratingScale", "has %d points, want \"no evidence\" (0) and at least %d ratings", len(t.RatingScale), MinRatingPoints)
+	}
+	for i, p := range t.RatingScale {
+		f := fieldAt("ratingScale", i)
+		if p.Value != i {
+			v.Add(f+".value", "is %d, want %d: the scale starts at 0 (no evidence) and rises by one", p.Value, i)
+		}
+		if p.Label == "" || p.Description == "" {
+			v.Add(f, "rating %d needs a label and a description", p.Value)
+		}
+	}
+}

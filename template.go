@@ -22,9 +22,13 @@ type Template struct {
 	DimensionWeights    map[string]int `json:"dimensionWeights,omitempty"` // empty = the role's
 	RequiredQuestionIDs []string       `json:"requiredQuestionIds,omitempty"`
 	ExcludedQuestionIDs []string       `json:"excludedQuestionIds,omitempty"`
-	Etag                string         `json:"etag,omitempty"`
-	CreateTime          time.Time      `json:"createTime,omitzero"`
-	UpdateTime          time.Time      `json:"updateTime,omitzero"`
+	// TolerancePoints is how far each dimension's share of minutes may be
+	// from its weight for an assessment to count as balanced; 0 = the
+	// default (DefaultTolerancePoints).
+	TolerancePoints int       `json:"tolerancePoints,omitempty"`
+	Etag            string    `json:"etag,omitempty"`
+	CreateTime      time.Time `json:"createTime,omitzero"`
+	UpdateTime      time.Time `json:"updateTime,omitzero"`
 }
 
 // Equal reports whether two templates configure the same assembly, treating
@@ -57,6 +61,12 @@ const (
 	MaxOwnerLen          = 64
 	MaxAssessmentMinutes = 180
 	MaxTemplateQuestions = 50 // required or excluded ids
+	// DefaultTolerancePoints is the balance an assessment must reach: each
+	// dimension's share of minutes within this many points of its weight.
+	DefaultTolerancePoints = 5
+	// MaxTolerancePoints bounds the tolerance: beyond it "balanced" means
+	// nothing (a dimension at 20 % could then vanish).
+	MaxTolerancePoints = 50
 )
 
 // NormalizeTemplate trims fields and resolves stack aliases.
@@ -105,6 +115,9 @@ func ValidateTemplate(v *Violations, prefix string, t *Template, tax *Taxonomy, 
 		v.Add(prefix+"maxMinutes", "must be between minMinutes (%d) and %d, got %d", t.MinMinutes, MaxAssessmentMinutes, t.MaxMinutes)
 	}
 	ValidateWeights(v, prefix+"dimensionWeights", t.DimensionWeights, tax)
+	if t.TolerancePoints < 0 || t.TolerancePoints > MaxTolerancePoints {
+		v.Add(prefix+"tolerancePoints", "must be between 0 (the default, %d) and %d, got %d", DefaultTolerancePoints, MaxTolerancePoints, t.TolerancePoints)
+	}
 	for field, ids := range map[string][]string{"requiredQuestionIds": t.RequiredQuestionIDs, "excludedQuestionIds": t.ExcludedQuestionIDs} {
 		if len(ids) > MaxTemplateQuestions {
 			v.Add(prefix+field, "has %d ids, the limit is %d", len(ids), MaxTemplateQuestions)

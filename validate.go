@@ -59,19 +59,39 @@ func NormalizeContent(c *Content, tax *Taxonomy) {
 				perStack[id]++
 			}
 		}
-		variants := make(map[string]string, len(c.StackVariants))
-		for k, text := range c.StackVariants {
+		variants := make(map[string]StackVariant, len(c.StackVariants))
+		for k, sv := range c.StackVariants {
 			if id, ok := tax.ResolveStack(k); ok && perStack[id] == 1 {
 				k = id
 			}
-			variants[k] = strings.TrimSpace(text)
+			sv.Text = strings.TrimSpace(sv.Text)
+			sv.FollowUps = trimAll(sv.FollowUps)
+			normalizeGuide(&sv.ScoringGuide)
+			variants[k] = sv
 		}
 		c.StackVariants = variants
 	}
 	c.FollowUps = trimAll(c.FollowUps)
-	c.ScoringGuide.Strong = strings.TrimSpace(c.ScoringGuide.Strong)
-	c.ScoringGuide.Adequate = strings.TrimSpace(c.ScoringGuide.Adequate)
-	c.ScoringGuide.Weak = strings.TrimSpace(c.ScoringGuide.Weak)
+	c.Collections = dedupe(trimAll(c.Collections))
+	normalizeGuide(&c.ScoringGuide)
+}
+
+func normalizeGuide(g *ScoringGuide) {
+	g.Strong = strings.TrimSpace(g.Strong)
+	g.Adequate = strings.TrimSpace(g.Adequate)
+	g.Weak = strings.TrimSpace(g.Weak)
+	if len(g.Levels) == 0 {
+		g.Levels = nil
+		return
+	}
+	levels := make([]LevelGuide, len(g.Levels))
+	for i, l := range g.Levels {
+		levels[i] = LevelGuide{
+			Seniority: strings.TrimSpace(l.Seniority), Strong: strings.TrimSpace(l.Strong),
+			Adequate: strings.TrimSpace(l.Adequate), Weak: strings.TrimSpace(l.Weak),
+		}
+	}
+	g.Levels = levels
 }
 
 // ValidateContent checks normalised content against the taxonomy, recording
@@ -148,21 +168,63 @@ func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 		case id != k:
 			v.Add(prefix+"stackVariants", "%q is one of several keys naming stack %q: give one variant per stack", k, id)
 		}
-		if c.StackVariants[k] == "" {
-			v.Add(prefix+"stackVariants["+k+"]", "must not be empty")
+		sv, field := c.StackVariants[k], prefix+"stackVariants["+k+"]"
+		if sv.Text == "" {
+			v.Add(field+".text", "must not be empty")
 		}
-		ValidateText(v, prefix+"stackVariants["+k+"]", c.StackVariants[k], MaxTextLen)
+		ValidateText(v, field+".text", sv.Text, MaxTextLen)
+		validateFollowUps(v, field+".followUps", sv.FollowUps)
+		validateGuide(v, field+".scoringGuide", sv.ScoringGuide, c.Seniorities, tax)
 	}
-	listLimit(v, prefix+"followUps", c.FollowUps)
-	for i, f := range c.FollowUps {
+	validateFollowUps(v, prefix+"followUps", c.FollowUps)
+	validateGuide(v, prefix+"scoringGuide", c.ScoringGuide, c.Seniorities, tax)
+	listLimit(v, prefix+"collections", c.Collections)
+	for _, id := range c.Collections {
+		if _, ok := tax.Collection(id); !ok {
+			v.Add(prefix+"collections", "unknown collection %q (valid: %s)", id, strings.Join(tax.CollectionIDs(), ", "))
+		}
+	}
+}
+
+func validateFollowUps(v *Violations, field string, followUps []string) {
+	listLimit(v, field, followUps)
+	for i, f := range followUps {
 		if f == "" {
-			v.Add(fieldAt(prefix+"followUps", i), "must not be empty")
+			v.Add(fieldAt(field, i), "must not be empty")
 		}
-		ValidateText(v, fieldAt(prefix+"followUps", i), f, MaxTextLen)
+		ValidateText(v, fieldAt(field, i), f, MaxTextLen)
 	}
-	ValidateText(v, prefix+"scoringGuide.strong", c.ScoringGuide.Strong, MaxNoteLen)
-	ValidateText(v, prefix+"scoringGuide.adequate", c.ScoringGuide.Adequate, MaxNoteLen)
-	ValidateText(v, prefix+"scoringGuide.weak", c.ScoringGuide.Weak, MaxNoteLen)
+}
+
+// validateGuide checks a scoring guide; a level guide must name a seniority
+// the question is asked at (any, when it lists none), once.
+func validateGuide(v *Violations, field string, g ScoringGuide, seniorities []string, tax *Taxonomy) {
+	ValidateText(v, field+".strong", g.Strong, MaxNoteLen)
+	ValidateText(v, field+".adequate", g.Adequate, MaxNoteLen)
+	ValidateText(v, field+".weak", g.Weak, MaxNoteLen)
+	if len(g.Levels) > len(tax.Seniorities) {
+		v.Add(field+".levels", "has %d entries, at most one per seniority (%d)", len(g.Levels), len(tax.Seniorities))
+		return
+	}
+	seen := map[string]bool{}
+	for i, l := range g.Levels {
+		f := fieldAt(field+".levels", i)
+		switch {
+		case !tax.HasSeniority(l.Seniority):
+			v.Add(f+".seniority", "unknown seniority %q (valid: %s)", l.Seniority, strings.Join(tax.Seniorities, ", "))
+		case len(seniorities) > 0 && !slices.Contains(seniorities, l.Seniority):
+			v.Add(f+".seniority", "%q is not one of the question's seniorities (%s)", l.Seniority, strings.Join(seniorities, ", "))
+		case seen[l.Seniority]:
+			v.Add(f+".seniority", "duplicate level %q", l.Seniority)
+		}
+		seen[l.Seniority] = true
+		if l.Strong == "" {
+			v.Add(f+".strong", "is required: what a strong answer sounds like at this level")
+		}
+		ValidateText(v, f+".strong", l.Strong, MaxNoteLen)
+		ValidateText(v, f+".adequate", l.Adequate, MaxNoteLen)
+		ValidateText(v, f+".weak", l.Weak, MaxNoteLen)
+	}
 }
 
 // ValidateChangeNote checks the optional note that explains a write.
@@ -214,7 +276,7 @@ func dedupe(in []string) []string {
 	return out
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -76,9 +76,9 @@ func q(id, competency string, format qbank.ResponseFormat, minutes int, roles []
 func stacks(s ...string) func(*qbank.Question) { return func(x *qbank.Question) { x.Stacks = s } }
 func variants(kv ...string) func(*qbank.Question) {
 	return func(x *qbank.Question) {
-		x.StackVariants = map[string]string{}
+		x.StackVariants = map[string]qbank.StackVariant{}
 		for i := 0; i < len(kv); i += 2 {
-			x.StackVariants[kv[i]] = kv[i+1]
+			x.StackVariants[kv[i]] = qbank.StackVariant{Text: kv[i+1]}
 		}
 	}
 }
@@ -119,7 +119,7 @@ func smallBank() assembly.Bank {
 	add("collaboration", allRoles, video, 3, video, 5, written, 5)
 	add("ownership", allRoles, video, 4, written, 6, video, 6)
 	add("growth-trajectory", allRoles, video, 4, written, 5, video, 3)
-	qs[0].StackVariants = map[string]string{"go": "Design it in Go.", "java": "Design it in Java."}
+	qs[0].StackVariants = map[string]qbank.StackVariant{"go": {Text: "Design it in Go."}, "java": {Text: "Design it in Java."}}
 	qs = append(qs,
 		q("go-concurrency-leak", "debugging-operations", written, 6, []string{be, do}, stacks("go")),
 		q("kafka-consumer-lag", "system-design", video, 5, []string{be, de}, stacks("kafka"), variants("kafka", "Walk us through lag on your Kafka consumers.")),
@@ -164,7 +164,7 @@ func genBank(n int, seed uint64) assembly.Bank {
 			x.Stacks = []string{stackIDs[rng.IntN(len(stackIDs))]}
 		case r < 3:
 			s := stackIDs[rng.IntN(len(stackIDs))]
-			x.StackVariants = map[string]string{s: x.Text + " (" + s + ")"}
+			x.StackVariants = map[string]qbank.StackVariant{s: {Text: x.Text + " (" + s + ")"}}
 		}
 		qs = append(qs, x)
 	}
@@ -271,7 +271,7 @@ func checkAssessment(t *testing.T, b assembly.Bank, r assembly.Request, a assemb
 		wantText, wantStack := x.Text, ""
 		for _, s := range reqStacks {
 			if v, ok := x.StackVariants[s]; ok {
-				wantText, wantStack = v, s
+				wantText, wantStack = v.Text, s
 				break
 			}
 		}

@@ -108,10 +108,10 @@ func randomCase(rng *rand.Rand) (assembly.Bank, assembly.Request) {
 				}
 			}
 			if rng.IntN(4) == 0 {
-				x.StackVariants = map[string]string{}
+				x.StackVariants = map[string]qbank.StackVariant{}
 				for s := range 4 {
 					if rng.IntN(2) == 0 {
-						x.StackVariants[fmt.Sprintf("s%d", s)] = fmt.Sprintf("question %d for s%d", i, s)
+						x.StackVariants[fmt.Sprintf("s%d", s)] = qbank.StackVariant{Text: fmt.Sprintf("question %d for s%d", i, s)}
 					}
 				}
 			}

@@ -154,12 +154,12 @@ func (p *plan) stackTitle(id string) string {
 
 // variant returns q's text for stack, tolerating variant keys written as
 // aliases.
-func variant(variants map[string]string, stack string, tax *qbank.Taxonomy) (string, bool) {
+func variant(variants map[string]qbank.StackVariant, stack string, tax *qbank.Taxonomy) (string, bool) {
 	if len(variants) == 0 {
 		return "", false
 	}
-	if t, ok := variants[stack]; ok {
-		return t, true
+	if v, ok := variants[stack]; ok {
+		return v.Text, true
 	}
 	keys := make([]string, 0, len(variants))
 	for k := range variants {
@@ -168,7 +168,7 @@ func variant(variants map[string]string, stack string, tax *qbank.Taxonomy) (str
 	slices.Sort(keys)
 	for _, k := range keys {
 		if id, ok := tax.ResolveStack(k); ok && id == stack {
-			return variants[k], true
+			return variants[k].Text, true
 		}
 	}
 	return "", false

@@ -227,7 +227,7 @@ func variants(tax *qbank.Taxonomy, q qbank.Question) [][2]string {
 	})
 	var out [][2]string
 	for _, k := range keys {
-		out = append(out, [2]string{stackTitle(tax, k), q.StackVariants[k]})
+		out = append(out, [2]string{stackTitle(tax, k), q.StackVariants[k].Text})
 	}
 	return out
 }

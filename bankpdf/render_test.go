@@ -360,7 +360,7 @@ func stressDoc(b *seed.Bank) (bankpdf.Document, qbank.Question, qbank.Competency
 		ResponseFormat: qbank.FormatWritten, Minutes: 15,
 		Seniorities:   []string{"junior", "mid", "senior"},
 		Stacks:        []string{"go", "java", "python", "nodejs", "postgresql", "kafka", "kubernetes", "aws", "terraform", "react", "spark"},
-		StackVariants: map[string]string{"aws": long("On AWS", 3), "go": long("In Go", 2), "spark": strings.Repeat("sparkly", 40)},
+		StackVariants: map[string]qbank.StackVariant{"aws": {Text: long("On AWS", 3)}, "go": {Text: long("In Go", 2)}, "spark": {Text: strings.Repeat("sparkly", 40)}},
 		FollowUps:     fu,
 		ScoringGuide:  qbank.ScoringGuide{Strong: long("Strong", 30), Adequate: long("Adequate", 5), Weak: long("Weak", 2)},
 	}}
@@ -380,7 +380,7 @@ func TestStressContentDoesNotBreak(t *testing.T) {
 			// Single-column text reads back whole (over-long words were cut
 			// to fit, hence the whitespace-free comparison).
 			text := squash(pdftotext(t, pdf))
-			for _, want := range append([]string{q.Text, q.WhatItReveals, q.ScoringGuide.Strong, q.StackVariants["spark"]}, q.FollowUps...) {
+			for _, want := range append([]string{q.Text, q.WhatItReveals, q.ScoringGuide.Strong, q.StackVariants["spark"].Text}, q.FollowUps...) {
 				if !strings.Contains(text, squash(want)) {
 					t.Errorf("PDF text lacks %.80q…", want)
 				}

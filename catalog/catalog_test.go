@@ -35,7 +35,7 @@ func naive(qs []qbank.Question, f catalog.Filter) []string {
 		}
 		text := strings.Join(append([]string{q.ID, q.Text, q.WhatItReveals, q.Competency}, q.FollowUps...), " ")
 		for _, v := range q.StackVariants {
-			text += " " + v
+			text += " " + v.Text
 		}
 		words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
 		ok := true

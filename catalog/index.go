@@ -38,6 +38,9 @@ func keys(q *qbank.Question) []string {
 	for _, s := range q.Seniorities {
 		out = append(out, "sen:"+s)
 	}
+	for _, c := range q.Collections {
+		out = append(out, "coll:"+c)
+	}
 	for _, w := range words(searchText(q)) {
 		out = append(out, "word:"+w)
 	}
@@ -50,7 +53,7 @@ func searchText(q *qbank.Question) string {
 	parts := []string{q.ID, q.Text, q.WhatItReveals, q.Competency}
 	parts = append(parts, q.FollowUps...)
 	for _, k := range sortedKeys(q.StackVariants) {
-		parts = append(parts, q.StackVariants[k])
+		parts = append(parts, q.StackVariants[k].Text)
 	}
 	return strings.Join(parts, "\n")
 }
@@ -64,7 +67,7 @@ func words(text string) []string {
 	return slices.Compact(fields)
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -21,6 +21,7 @@ type Filter struct {
 	Seniority      string
 	ResponseFormat qbank.ResponseFormat
 	State          qbank.State // "" = active
+	Collection     string
 	Query          string
 }
 
@@ -51,8 +52,10 @@ func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 		f.Stack = id
 	}
 	oneOf("seniority", f.Seniority, tax.HasSeniority(f.Seniority), tax.Seniorities)
+	_, ok = tax.Collection(f.Collection)
+	oneOf("collection", f.Collection, ok, tax.CollectionIDs())
 	for field, value := range map[string]string{"role": f.Role, "dimension": f.Dimension, "competency": f.Competency,
-		"stack": f.Stack, "seniority": f.Seniority, "query": f.Query} {
+		"stack": f.Stack, "seniority": f.Seniority, "collection": f.Collection, "query": f.Query} {
 		if !utf8.ValidString(value) {
 			v.Add(field, "is not valid UTF-8")
 		}
@@ -67,8 +70,8 @@ func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 
 // cacheKey identifies a filter's result within one snapshot.
 func (f *Filter) cacheKey() string {
-	return fmt.Sprintf("list|%s|%s|%s|%s|%s|%s|%s|%s",
-		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, strings.Join(words(f.Query), " "))
+	return fmt.Sprintf("list|%s|%s|%s|%s|%s|%s|%s|%s|%s",
+		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection, strings.Join(words(f.Query), " "))
 }
 
 // matching returns the slots of every question passing f, in id order, from
@@ -80,7 +83,7 @@ func (s *Snapshot) matching(f Filter) []int32 {
 	}
 	o := byID{qs: s.qs}
 	lists := [][]int32{s.post["state:"+string(f.State)]}
-	for _, kv := range [][2]string{{"role:", f.Role}, {"dim:", f.Dimension}, {"comp:", f.Competency}, {"fmt:", string(f.ResponseFormat)}} {
+	for _, kv := range [][2]string{{"role:", f.Role}, {"dim:", f.Dimension}, {"comp:", f.Competency}, {"fmt:", string(f.ResponseFormat)}, {"coll:", f.Collection}} {
 		if kv[1] != "" {
 			lists = append(lists, s.post[kv[0]+kv[1]])
 		}
@@ -159,8 +162,21 @@ func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) 
 // fingerprint binds a page token to the request that made it, so a token
 // replayed with other filters or another page size is refused, not obeyed.
 func (f Filter) fingerprint(pageSize int) string {
-	return fingerprintOf(fmt.Sprintf("questions|%q|%q|%q|%q|%q|%q|%q|%q|%d",
-		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Query, pageSize))
+	return fingerprintOf(fmt.Sprintf("questions|%q|%q|%q|%q|%q|%q|%q|%q|%q|%d",
+		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection, f.Query, pageSize))
+}
+
+// PageToken makes the token for the page after `after` of a list whose
+// request (everything but the token) is described by request; other lists
+// (templates, versions) page with it like ListQuestions does.
+func PageToken(request, after string) string {
+	return encodeToken(fingerprintOf(request), after)
+}
+
+// ParsePageToken returns the position a PageToken made for the same request
+// names; a token made for another request or edited is a pageToken violation.
+func ParsePageToken(token, request string) (after string, err error) {
+	return decodeToken(token, fingerprintOf(request))
 }
 
 func fingerprintOf(request string) string {

@@ -161,6 +161,13 @@ func accessTable(f *accessFixtures) map[string]accessRow {
 			http: func(*testing.T) (string, any) {
 				return "/v1/assessments:assemble", map[string]any{"templateId": "backend-engineer-default", "seed": 7}
 			}},
+		"AnalyzeExposure": {reader: true, route: "post /v1/assessments:analyzeExposure",
+			grpc: func(*testing.T) proto.Message {
+				return &pb.AnalyzeExposureRequest{Assessment: &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"golang"}}}
+			},
+			http: func(*testing.T) (string, any) {
+				return "/v1/assessments:analyzeExposure", map[string]any{"templateId": "backend-engineer-default"}
+			}},
 		"ListTemplates": {reader: true, route: "get /v1/templates",
 			grpc: func(*testing.T) proto.Message { return &pb.ListTemplatesRequest{Owner: "acme"} },
 			http: func(*testing.T) (string, any) { return "/v1/templates?owner=acme", nil }},
@@ -417,7 +424,7 @@ func checkLogs(t *testing.T, logs string) {
 	for _, q := range bank.Questions {
 		texts = append(texts, q.Text, q.WhatItReveals)
 		for _, v := range q.StackVariants {
-			texts = append(texts, v)
+			texts = append(texts, v.Text)
 		}
 	}
 	texts = append(texts, "by the access matrix", "Fixture question for the access matrix")

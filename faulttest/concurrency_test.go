@@ -309,12 +309,12 @@ func questionTarget(t *testing.T, ts *testServer) raceTarget {
 			return writeResult{ok: true, etag: r.GetQuestion().GetEtag(), version: int(r.GetQuestion().GetVersion())}
 		},
 		history: func(ctx context.Context) (map[int]string, error) {
-			r, err := ts.api.ListQuestionVersions(authCtx(ctx, readerToken), &pb.ListQuestionVersionsRequest{Id: id})
+			versions, err := allVersions(authCtx(ctx, readerToken), ts.api, id)
 			if err != nil {
 				return nil, err
 			}
 			out := map[int]string{}
-			for _, v := range r.GetVersions() {
+			for _, v := range versions {
 				if _, dup := out[int(v.GetVersion())]; dup {
 					return nil, fmt.Errorf("version %d is listed twice", v.GetVersion())
 				}

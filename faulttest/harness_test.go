@@ -379,3 +379,20 @@ func dialGRPC(t testing.TB, addr string) (*grpc.ClientConn, pb.QuestionBankServi
 	t.Cleanup(func() { conn.Close() })
 	return conn, pb.NewQuestionBankServiceClient(conn)
 }
+
+// allVersions reads a question's whole history, newest first, page by page.
+func allVersions(ctx context.Context, api pb.QuestionBankServiceClient, id string) ([]*pb.Question, error) {
+	var out []*pb.Question
+	req := &pb.ListQuestionVersionsRequest{Id: id, PageSize: 100}
+	for {
+		r, err := api.ListQuestionVersions(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r.GetVersions()...)
+		if r.GetNextPageToken() == "" {
+			return out, nil
+		}
+		req.PageToken = r.GetNextPageToken()
+	}
+}

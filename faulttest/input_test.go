@@ -161,7 +161,7 @@ func TestHostileContentRoundTrips(t *testing.T) {
 			body["followUps"] = []string{"And " + v + "?"}
 			body["whatItReveals"] = "Signal: " + v + "."
 			body["changeNote"] = "note " + v
-			body["stackVariants"] = map[string]string{"go": "In Go: " + v}
+			body["stackVariants"] = map[string]any{"go": map[string]any{"text": "In Go: " + v}}
 			body["scoringGuide"] = map[string]string{"strong": "S " + v, "adequate": "A " + v, "weak": "W " + v}
 			r := ts.call(t, "POST", "/v1/questions", adminToken, body)
 			switch {
@@ -176,7 +176,7 @@ func TestHostileContentRoundTrips(t *testing.T) {
 				"text":          {str(got["text"]), text},
 				"whatItReveals": {str(got["whatItReveals"]), "Signal: " + v + "."},
 				"followUps[0]":  {str(got["followUps"].([]any)[0]), "And " + v + "?"},
-				"variant go":    {str(got["stackVariants"].(map[string]any)["go"]), "In Go: " + v},
+				"variant go":    {str(got["stackVariants"].(map[string]any)["go"].(map[string]any)["text"]), "In Go: " + v},
 				"strong":        {str(got["scoringGuide"].(map[string]any)["strong"]), "S " + v},
 			}
 			for field, c := range checks {
@@ -230,7 +230,7 @@ func searchCorpus(t *testing.T, ts *testServer) map[string]string {
 		}
 		if vs, ok := m["stackVariants"].(map[string]any); ok {
 			for _, v := range vs {
-				parts = append(parts, str(v))
+				parts = append(parts, str(v.(map[string]any)["text"]))
 			}
 		}
 		out[str(m["id"])] = strings.ToLower(strings.Join(parts, "\n"))

@@ -89,7 +89,11 @@ func TestStackVariantAliasCollisionIsRefused(t *testing.T) {
 		{"Golang": "In Go: A", "go": "In Go: B", "golang": "In Go: C"},
 	} {
 		body := questionJSON(fmt.Sprintf("variant-collision-%d", i), "Which variant wins?")
-		body["stackVariants"] = variants
+		wire := map[string]any{}
+		for k, text := range variants {
+			wire[k] = map[string]any{"text": text}
+		}
+		body["stackVariants"] = wire
 		r := ts.call(t, "POST", "/v1/questions", adminToken, body)
 		if r.code != http.StatusBadRequest || !slices.Contains(violationFields(r.body), "question.stackVariants") {
 			t.Errorf("stackVariants %v: %d, stored %v; want a 400 naming question.stackVariants (two texts for one stack)", variants, r.code, r.body["stackVariants"])

@@ -265,12 +265,12 @@ func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResul
 	// counted, and the history has exactly that many versions.
 	for w := range soakConcurrency {
 		id := fmt.Sprintf("soak-owned-%d", w)
-		r, err := ts.api.ListQuestionVersions(grpcCtx(t, readerToken), &pb.ListQuestionVersionsRequest{Id: id})
+		hist, err := allVersions(grpcCtx(t, readerToken), ts.api, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := len(r.GetVersions()); n != versions[w] || int(r.GetVersions()[0].GetVersion()) != versions[w] {
-			t.Errorf("%s has %d versions (head %d); its client had %d acknowledged", id, n, r.GetVersions()[0].GetVersion(), versions[w])
+		if n := len(hist); n != versions[w] || int(hist[0].GetVersion()) != versions[w] {
+			t.Errorf("%s has %d versions (head %d); its client had %d acknowledged", id, n, hist[0].GetVersion(), versions[w])
 		}
 	}
 	return out

@@ -51,9 +51,9 @@ func StateFromProto(s pb.Question_State) qbank.State {
 func QuestionToProto(q *qbank.Question) *pb.Question {
 	out := QuestionToProtoBasic(q)
 	out.WhatItReveals = q.WhatItReveals
-	out.StackVariants = q.StackVariants
+	out.StackVariants = VariantsToProto(q.StackVariants)
 	out.FollowUps = q.FollowUps
-	out.ScoringGuide = &pb.ScoringGuide{Strong: q.ScoringGuide.Strong, Adequate: q.ScoringGuide.Adequate, Weak: q.ScoringGuide.Weak}
+	out.ScoringGuide = GuideToProto(q.ScoringGuide)
 	out.Author, out.ChangeNote = q.Author, q.ChangeNote
 	if !q.CreateTime.IsZero() {
 		out.CreateTime = timestamppb.New(q.CreateTime)
@@ -82,13 +82,59 @@ func ContentFromProto(q *pb.Question) qbank.Content {
 		Minutes:        int(q.GetMinutes()),
 		Seniorities:    q.GetSeniorities(),
 		Stacks:         q.GetStacks(),
-		StackVariants:  q.GetStackVariants(),
+		StackVariants:  VariantsFromProto(q.GetStackVariants()),
 		FollowUps:      q.GetFollowUps(),
-	}
-	if g := q.GetScoringGuide(); g != nil {
-		c.ScoringGuide = qbank.ScoringGuide{Strong: g.GetStrong(), Adequate: g.GetAdequate(), Weak: g.GetWeak()}
+		ScoringGuide:   GuideFromProto(q.GetScoringGuide()),
+		Collections:    q.GetCollections(),
 	}
 	return c
+}
+
+// GuideToProto converts a scoring guide with its level anchors.
+func GuideToProto(g qbank.ScoringGuide) *pb.ScoringGuide {
+	out := &pb.ScoringGuide{Strong: g.Strong, Adequate: g.Adequate, Weak: g.Weak}
+	for _, l := range g.Levels {
+		out.Levels = append(out.Levels, &pb.LevelGuide{Seniority: l.Seniority, Strong: l.Strong, Adequate: l.Adequate, Weak: l.Weak})
+	}
+	return out
+}
+
+// GuideFromProto is the inverse of GuideToProto; nil is the empty guide.
+func GuideFromProto(g *pb.ScoringGuide) qbank.ScoringGuide {
+	out := qbank.ScoringGuide{Strong: g.GetStrong(), Adequate: g.GetAdequate(), Weak: g.GetWeak()}
+	for _, l := range g.GetLevels() {
+		out.Levels = append(out.Levels, qbank.LevelGuide{Seniority: l.GetSeniority(), Strong: l.GetStrong(), Adequate: l.GetAdequate(), Weak: l.GetWeak()})
+	}
+	return out
+}
+
+// VariantsToProto converts stack variants; a variant without its own guide
+// has no scoring_guide on the wire.
+func VariantsToProto(vs map[string]qbank.StackVariant) map[string]*pb.StackVariant {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := make(map[string]*pb.StackVariant, len(vs))
+	for k, v := range vs {
+		w := &pb.StackVariant{Text: v.Text, FollowUps: v.FollowUps}
+		if g := v.ScoringGuide; g.Strong != "" || g.Adequate != "" || g.Weak != "" || len(g.Levels) > 0 {
+			w.ScoringGuide = GuideToProto(g)
+		}
+		out[k] = w
+	}
+	return out
+}
+
+// VariantsFromProto is the inverse of VariantsToProto.
+func VariantsFromProto(vs map[string]*pb.StackVariant) map[string]qbank.StackVariant {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := make(map[string]qbank.StackVariant, len(vs))
+	for k, v := range vs {
+		out[k] = qbank.StackVariant{Text: v.GetText(), FollowUps: v.GetFollowUps(), ScoringGuide: GuideFromProto(v.GetScoringGuide())}
+	}
+	return out
 }
 
 func TaxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
@@ -112,6 +158,15 @@ func TaxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
 	for _, s := range t.Stacks {
 		out.Stacks = append(out.Stacks, &pb.Stack{Id: s.ID, Title: s.Title, Aliases: s.Aliases})
 	}
+	for _, p := range t.RatingScale {
+		out.RatingScale = append(out.RatingScale, &pb.RatingPoint{Value: int32(p.Value), Label: p.Label, Description: p.Description})
+	}
+	for _, g := range t.ReviewerGuidance {
+		out.ReviewerGuidance = append(out.ReviewerGuidance, &pb.GuidanceNote{Id: g.ID, Title: g.Title, Text: g.Text})
+	}
+	for _, c := range t.Collections {
+		out.Collections = append(out.Collections, &pb.Collection{Id: c.ID, Title: c.Title, Description: c.Description, Size: int32(c.Size)})
+	}
 	return out
 }
 
@@ -121,7 +176,8 @@ func TemplateToProto(t *qbank.Template) *pb.Template {
 		MinMinutes: int32(t.MinMinutes), MaxMinutes: int32(t.MaxMinutes),
 		DimensionWeights:    WeightsToProto(t.DimensionWeights),
 		RequiredQuestionIds: t.RequiredQuestionIDs, ExcludedQuestionIds: t.ExcludedQuestionIDs,
-		Etag: t.Etag,
+		TolerancePoints: int32(t.TolerancePoints),
+		Etag:            t.Etag,
 	}
 	if !t.CreateTime.IsZero() {
 		out.CreateTime = timestamppb.New(t.CreateTime)
@@ -138,6 +194,7 @@ func TemplateFromProto(t *pb.Template) qbank.Template {
 		Stacks: t.GetStacks(), MinMinutes: int(t.GetMinMinutes()), MaxMinutes: int(t.GetMaxMinutes()),
 		DimensionWeights:    WeightsFromProto(t.GetDimensionWeights()),
 		RequiredQuestionIDs: t.GetRequiredQuestionIds(), ExcludedQuestionIDs: t.GetExcludedQuestionIds(),
+		TolerancePoints: int(t.GetTolerancePoints()),
 	}
 }
 
@@ -169,21 +226,6 @@ func QuestionFromProto(q *pb.Question) qbank.Question {
 	return qbank.Question{ID: q.GetId(), Content: ContentFromProto(q), State: StateFromProto(q.GetState()), Etag: q.GetEtag()}
 }
 
-// TaxonomyForRole returns the taxonomy limited to one role ("" keeps all).
-func TaxonomyForRole(t *qbank.Taxonomy, role string) *qbank.Taxonomy {
-	if role == "" {
-		return t
-	}
-	out := *t
-	out.Roles = nil
-	for _, r := range t.Roles {
-		if r.ID == role {
-			out.Roles = append(out.Roles, r)
-		}
-	}
-	return &out
-}
-
 // TaxonomyFromProto is the inverse of TaxonomyToProto.
 func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
 	out := &qbank.Taxonomy{Seniorities: t.GetSeniorities()}
@@ -206,6 +248,15 @@ func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
 	for _, s := range t.GetStacks() {
 		out.Stacks = append(out.Stacks, qbank.Stack{ID: s.GetId(), Title: s.GetTitle(), Aliases: s.GetAliases()})
 	}
+	for _, p := range t.GetRatingScale() {
+		out.RatingScale = append(out.RatingScale, qbank.RatingPoint{Value: int(p.GetValue()), Label: p.GetLabel(), Description: p.GetDescription()})
+	}
+	for _, g := range t.GetReviewerGuidance() {
+		out.ReviewerGuidance = append(out.ReviewerGuidance, qbank.GuidanceNote{ID: g.GetId(), Title: g.GetTitle(), Text: g.GetText()})
+	}
+	for _, c := range t.GetCollections() {
+		out.Collections = append(out.Collections, qbank.Collection{ID: c.GetId(), Title: c.GetTitle(), Description: c.GetDescription(), Size: int(c.GetSize())})
+	}
 	return out
 }
 
@@ -224,6 +275,7 @@ func QuestionToProtoBasic(q *qbank.Question) *pb.Question {
 		Minutes:        int32(q.Minutes),
 		Seniorities:    q.Seniorities,
 		Stacks:         q.Stacks,
+		Collections:    q.Collections,
 		State:          StateToProto[q.State],
 		Etag:           q.Etag,
 	}

@@ -150,7 +150,7 @@ func texts(b *seed.Bank) []struct{ where, text string } {
 		add(q.ID+".text", q.Text)
 		add(q.ID+".whatItReveals", q.WhatItReveals)
 		for _, k := range slices.Sorted(maps.Keys(q.StackVariants)) {
-			add(q.ID+".stackVariants."+k, q.StackVariants[k])
+			add(q.ID+".stackVariants."+k, q.StackVariants[k].Text)
 		}
 		for i, f := range q.FollowUps {
 			add(fmt.Sprintf("%s.followUps[%d]", q.ID, i), f)
@@ -344,7 +344,7 @@ func checkRequiredFields(b *seed.Bank) []string {
 			}
 		}
 		for k, v := range q.StackVariants {
-			if blank(v) {
+			if blank(v.Text) {
 				p = append(p, q.ID+": stackVariants."+k+" is empty")
 			}
 		}
@@ -483,7 +483,7 @@ func mostSimilar(b *seed.Bank) []similarPair {
 	for i, q := range b.Questions {
 		renderings[i] = append(renderings[i], contentWords(q.Text))
 		for _, k := range slices.Sorted(maps.Keys(q.StackVariants)) {
-			renderings[i] = append(renderings[i], contentWords(q.StackVariants[k]))
+			renderings[i] = append(renderings[i], contentWords(q.StackVariants[k].Text))
 		}
 	}
 	var out []similarPair
@@ -671,7 +671,7 @@ func checkStackVariants(b *seed.Bank) []string {
 			n++
 		}
 		for _, k := range slices.Sorted(maps.Keys(q.StackVariants)) {
-			v := q.StackVariants[k]
+			v := q.StackVariants[k].Text
 			if strings.TrimSpace(v) == strings.TrimSpace(q.Text) {
 				p = append(p, fmt.Sprintf("%s: stackVariants.%s is identical to the text", q.ID, k))
 			}
@@ -855,7 +855,7 @@ func TestRulesCatchBrokenContent(t *testing.T) {
 		{"references", "unknown competency", func(b *seed.Bank) { q(b, rl).Competency = "scalability" }},
 		{"references", "unknown dimension", func(b *seed.Bank) { q(b, rl).Dimension = "cultural" }},
 		{"references", "unknown stack", func(b *seed.Bank) { q(b, "go-request-cancellation").Stacks = []string{"golang"} }},
-		{"references", "variant key is not a stack", func(b *seed.Bank) { q(b, rl).StackVariants["rust"] = "Rust: design a rate limiter." }},
+		{"references", "variant key is not a stack", func(b *seed.Bank) { q(b, rl).StackVariants["rust"] = qbank.StackVariant{Text: "Rust: design a rate limiter."} }},
 		{"references", "unknown seniority", func(b *seed.Bank) { q(b, rl).Seniorities = []string{"principal"} }},
 		{"references", "role lists unknown competency", func(b *seed.Bank) {
 			role(b, "data-engineer").Competencies = append(role(b, "data-engineer").Competencies, "ml-ops")
@@ -892,7 +892,7 @@ func TestRulesCatchBrokenContent(t *testing.T) {
 			b.Questions = append(b.Questions, c)
 		}},
 		{"near-duplicates", "variant copies another question", func(b *seed.Bank) {
-			q(b, "memory-growth-investigation").StackVariants["go"] = "You're debugging a production issue where the response times of a Go API have suddenly increased by 10x. Walk me through your approach."
+			q(b, "memory-growth-investigation").StackVariants["go"] = qbank.StackVariant{Text: "You're debugging a production issue where the response times of a Go API have suddenly increased by 10x. Walk me through your approach."}
 		}},
 		{"protected-topics", "age in a follow-up", func(b *seed.Bank) {
 			q(b, rl).FollowUps = append(q(b, rl).FollowUps, "How old were you when you first built one?")
@@ -943,9 +943,9 @@ func TestRulesCatchBrokenContent(t *testing.T) {
 			}
 		}},
 		{"stack-variants", "variant does not name its stack", func(b *seed.Bank) {
-			q(b, rl).StackVariants["java"] = "Walk me through how you would design an API rate limiting system for a fleet of services. What trade-offs would you consider?"
+			q(b, rl).StackVariants["java"] = qbank.StackVariant{Text: "Walk me through how you would design an API rate limiting system for a fleet of services. What trade-offs would you consider?"}
 		}},
-		{"stack-variants", "variant identical to text", func(b *seed.Bank) { q(b, rl).StackVariants["go"] = q(b, rl).Text }},
+		{"stack-variants", "variant identical to text", func(b *seed.Bank) { q(b, rl).StackVariants["go"] = qbank.StackVariant{Text: q(b, rl).Text} }},
 		{"default-templates", "missing default", func(b *seed.Bank) {
 			b.Templates = slices.DeleteFunc(b.Templates, func(x qbank.Template) bool { return x.ID == "devops-engineer-default" })
 		}},

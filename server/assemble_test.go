@@ -115,7 +115,7 @@ func TestAssemblyStackCustomization(t *testing.T) {
 			goSpecific++
 		}
 		if v, ok := q.GetStackVariants()["go"]; ok {
-			if it.GetText() != v || it.GetStack() != "go" {
+			if it.GetText() != v.GetText() || it.GetStack() != "go" {
 				t.Errorf("%s has a Go variant but was rendered as %q", q.GetId(), it.GetText())
 			}
 			goVariant++
@@ -174,7 +174,7 @@ func TestAssemblyIsPinned(t *testing.T) {
 			it := a.GetItems()[i]
 			text := q.GetText()
 			if it.GetStack() != "" {
-				text = q.GetStackVariants()[it.GetStack()]
+				text = q.GetStackVariants()[it.GetStack()].GetText()
 			}
 			if q.GetId() != it.GetQuestionId() || q.GetVersion() != it.GetVersion() || text != it.GetText() {
 				t.Errorf("ref %s resolved to v%d %q, assembled %q", refs[i], q.GetVersion(), text, it.GetText())

@@ -30,7 +30,7 @@ func (s *Service) ExportQuestionBank(req *pb.ExportQuestionBankRequest, stream p
 		BankRevision: snap.Revision,
 		ExportTime:   timestamppb.New(repository.Now()),
 		Role:         req.GetRole(),
-		Taxonomy:     protoconv.TaxonomyToProto(protoconv.TaxonomyForRole(snap.Taxonomy, req.GetRole())),
+		Taxonomy:     protoconv.TaxonomyToProto(snap.Taxonomy.ForRole(req.GetRole())),
 	}
 	if err := stream.Send(&pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Header{Header: header}}); err != nil {
 		return err

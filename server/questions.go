@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -43,6 +45,7 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 		Stack: req.GetStack(), Seniority: req.GetSeniority(), Query: req.GetQuery(),
 		ResponseFormat: protoconv.FormatFromProto(req.GetResponseFormat()),
 		State:          protoconv.StateFromProto(req.GetState()),
+		Collection:     req.GetCollection(),
 	}
 	var v qbank.Violations
 	f.Validate(&v, snap.Taxonomy)
@@ -144,8 +147,32 @@ func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestio
 func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestionVersionsRequest) (*pb.ListQuestionVersionsResponse, error) {
 	var v qbank.Violations
 	qbank.ValidateQuestionID(&v, "id", req.GetId())
+	if req.GetPageSize() < 0 {
+		v.Add("pageSize", "must not be negative, got %d", req.GetPageSize())
+	}
 	if err := v.Err(); err != nil {
 		return nil, err
+	}
+	// Page sizes above the maximum are coerced to it (AIP-158).
+	size := int(req.GetPageSize())
+	switch {
+	case size == 0:
+		size = catalog.DefaultPageSize
+	case size > catalog.MaxPageSize:
+		size = catalog.MaxPageSize
+	}
+	// Versions are immutable and numbered, so "after version N" names a
+	// position that stays valid however many versions are added meanwhile.
+	request := fmt.Sprintf("versions|%q|%d", req.GetId(), size)
+	below := math.MaxInt32
+	if tok := req.GetPageToken(); tok != "" {
+		after, err := catalog.ParsePageToken(tok, request)
+		if err != nil {
+			return nil, err
+		}
+		if below, err = strconv.Atoi(after); err != nil {
+			return nil, (qbank.Violations{{Field: "pageToken", Description: "is not a page token from this service"}}).Err()
+		}
 	}
 	var versions []qbank.Question
 	var err error
@@ -157,7 +184,17 @@ func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestion
 	if err != nil {
 		return nil, err
 	}
-	return &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(versions)}, nil
+	// Newest first: skip to the first version below the token's.
+	start, _ := slices.BinarySearchFunc(versions, below, func(q qbank.Question, v int) int { return v - q.Version })
+	for start < len(versions) && versions[start].Version >= below {
+		start++
+	}
+	end := min(start+size, len(versions))
+	out := &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(versions[start:end])}
+	if end < len(versions) {
+		out.NextPageToken = catalog.PageToken(request, strconv.Itoa(versions[end-1].Version))
+	}
+	return out, nil
 }
 
 func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequest) (*pb.CreateQuestionResponse, error) {
@@ -198,9 +235,12 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 // contentPaths are the update-mask paths that change content; statePath
 // changes the state; outputOnly paths are ignored, as AIP-134 asks.
 var (
-	contentPaths = []string{"text", "roles", "dimension", "competency", "what_it_reveals", "response_format",
-		"minutes", "seniorities", "stacks", "stack_variants", "follow_ups", "scoring_guide",
-		"scoring_guide.strong", "scoring_guide.adequate", "scoring_guide.weak"}
+	// contentFields are the updatable content fields ("*" means all of
+	// them); contentPaths adds the parts of the scoring guide.
+	contentFields = []string{"text", "roles", "dimension", "competency", "what_it_reveals", "response_format",
+		"minutes", "seniorities", "stacks", "stack_variants", "follow_ups", "scoring_guide", "collections"}
+	contentPaths = append(slices.Clone(contentFields),
+		"scoring_guide.strong", "scoring_guide.adequate", "scoring_guide.weak", "scoring_guide.levels")
 	outputOnlyPaths = []string{"id", "version", "etag", "create_time", "update_time", "author", "change_note"}
 )
 
@@ -220,7 +260,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	paths := maskPaths(req.GetUpdateMask())
 	for _, p := range paths {
 		if !slices.Contains(contentPaths, p) && p != statePath && !slices.Contains(outputOnlyPaths, p) {
-			v.Add("updateMask", "unknown field %q (updatable: %v, state)", p, contentPaths[:12])
+			v.Add("updateMask", "unknown field %q (updatable: %v, state)", p, contentFields)
 		}
 	}
 	if err := v.Err(); err != nil {
@@ -254,7 +294,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 func maskPaths(m *fieldmaskpb.FieldMask) []string {
 	paths := m.GetPaths()
 	if len(paths) == 0 || slices.Contains(paths, "*") {
-		return append(slices.Clone(contentPaths[:12]), statePath)
+		return append(slices.Clone(contentFields), statePath)
 	}
 	return paths
 }
@@ -296,6 +336,10 @@ func applyMask(cur qbank.Question, in *pb.Question, paths []string) (qbank.Conte
 			c.ScoringGuide.Adequate = src.ScoringGuide.Adequate
 		case "scoring_guide.weak":
 			c.ScoringGuide.Weak = src.ScoringGuide.Weak
+		case "scoring_guide.levels":
+			c.ScoringGuide.Levels = src.ScoringGuide.Levels
+		case "collections":
+			c.Collections = src.Collections
 		case statePath:
 			state = protoconv.StateFromProto(in.GetState())
 		}

@@ -185,7 +185,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 func Policy() auth.Policy {
 	reader := map[string]bool{}
 	for _, m := range []string{"ListQuestions", "GetQuestion", "BatchGetQuestions", "ListQuestionVersions", "GetTaxonomy",
-		"AssembleAssessment", "ListTemplates", "GetTemplate", "ExportQuestionBank"} {
+		"AssembleAssessment", "AnalyzeExposure", "ListTemplates", "GetTemplate", "ExportQuestionBank"} {
 		reader[pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
 		reader["/"+pb.QuestionBankService_ServiceDesc.ServiceName+"/"+m] = true
 	}

@@ -175,7 +175,7 @@ func exportLocal(ctx context.Context, cfg server.Config, req *pb.ExportQuestionB
 	}
 	err = sink.Header(&pb.ExportHeader{
 		BankRevision: rev, ExportTime: timestamppb.New(repository.Now()), Role: req.GetRole(),
-		Taxonomy: protoconv.TaxonomyToProto(protoconv.TaxonomyForRole(&tax, req.GetRole())),
+		Taxonomy: protoconv.TaxonomyToProto(tax.ForRole(req.GetRole())),
 	})
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ func Questions(tax *qbank.Taxonomy, n int, seed uint64) []qbank.Question {
 			q.Stacks = []string{tax.Stacks[rng.IntN(len(tax.Stacks))].ID}
 		case r == 1 && len(tax.Stacks) > 0:
 			st := tax.Stacks[rng.IntN(len(tax.Stacks))]
-			q.StackVariants = map[string]string{st.ID: q.Text + " Assume the service is built with " + st.Title + "."}
+			q.StackVariants = map[string]qbank.StackVariant{st.ID: {Text: q.Text + " Assume the service is built with " + st.Title + "."}}
 		}
 		if rng.IntN(5) == 0 {
 			q.Seniorities = []string{tax.Seniorities[rng.IntN(len(tax.Seniorities))]}

@@ -75,9 +75,16 @@ func Sample(id string) qbank.Question {
 			ResponseFormat: qbank.FormatVideo,
 			Minutes:        5,
 			Stacks:         []string{"go"},
-			StackVariants:  map[string]string{"go": "In Go, how would you design " + id + "?"},
-			FollowUps:      []string{"What breaks at 10x?", "What would you measure?"},
-			ScoringGuide:   qbank.ScoringGuide{Strong: "s", Adequate: "a", Weak: "w"},
+			StackVariants: map[string]qbank.StackVariant{"go": {
+				Text:         "In Go, how would you design " + id + "?",
+				FollowUps:    []string{"Where would a goroutine leak show up?"},
+				ScoringGuide: qbank.ScoringGuide{Strong: "uses context cancellation"},
+			}},
+			FollowUps: []string{"What breaks at 10x?", "What would you measure?"},
+			ScoringGuide: qbank.ScoringGuide{Strong: "s", Adequate: "a", Weak: "w", Levels: []qbank.LevelGuide{
+				{Seniority: "senior", Strong: "plans the migration"},
+			}},
+			Collections: []string{"layersrank-50"},
 		},
 		State: qbank.StateActive,
 	}
@@ -140,7 +147,8 @@ func testCreateAndGet(t *testing.T, s repository.Store) {
 	if !got.Content.Equal(created.Content) || got.Etag != created.Etag || !got.CreateTime.Equal(created.CreateTime) || got.Author != "alice" {
 		t.Errorf("read back %+v, want %+v", got, created)
 	}
-	if got.StackVariants["go"] == "" || len(got.FollowUps) != 2 {
+	if v := got.StackVariants["go"]; v.Text == "" || len(v.FollowUps) != 1 || v.ScoringGuide.Strong == "" ||
+		len(got.FollowUps) != 2 || len(got.ScoringGuide.Levels) != 1 || len(got.Collections) != 1 {
 		t.Errorf("nested content lost: %+v", got.Content)
 	}
 	pinned, err := s.Question(ctx(t), qbank.Ref{ID: "rate-limiter", Version: 1})

@@ -127,6 +127,59 @@ func (QuestionView) EnumDescriptor() ([]byte, []int) {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{1}
 }
 
+// Whether an assessment's dimension shares reached the tolerance.
+type Balance int32
+
+const (
+	Balance_BALANCE_UNSPECIFIED Balance = 0
+	// Every dimension's share is within the tolerance of its weight.
+	Balance_BALANCE_WITHIN_TOLERANCE Balance = 1
+	// No assessment the bank allows is within the tolerance: this is one of
+	// the closest (least total deviation).
+	Balance_BALANCE_CLOSEST_POSSIBLE Balance = 2
+)
+
+// Enum value maps for Balance.
+var (
+	Balance_name = map[int32]string{
+		0: "BALANCE_UNSPECIFIED",
+		1: "BALANCE_WITHIN_TOLERANCE",
+		2: "BALANCE_CLOSEST_POSSIBLE",
+	}
+	Balance_value = map[string]int32{
+		"BALANCE_UNSPECIFIED":      0,
+		"BALANCE_WITHIN_TOLERANCE": 1,
+		"BALANCE_CLOSEST_POSSIBLE": 2,
+	}
+)
+
+func (x Balance) Enum() *Balance {
+	p := new(Balance)
+	*p = x
+	return p
+}
+
+func (x Balance) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Balance) Descriptor() protoreflect.EnumDescriptor {
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2].Descriptor()
+}
+
+func (Balance) Type() protoreflect.EnumType {
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2]
+}
+
+func (x Balance) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Balance.Descriptor instead.
+func (Balance) EnumDescriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{2}
+}
+
 // Where a question is in its life. Only active questions go into new
 // assessments; retired ones stay readable by id and version.
 type Question_State int32
@@ -165,11 +218,11 @@ func (x Question_State) String() string {
 }
 
 func (Question_State) Descriptor() protoreflect.EnumDescriptor {
-	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2].Descriptor()
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[3].Descriptor()
 }
 
 func (Question_State) Type() protoreflect.EnumType {
-	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[2]
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[3]
 }
 
 func (x Question_State) Number() protoreflect.EnumNumber {
@@ -217,11 +270,11 @@ func (x ImportResult_Action) String() string {
 }
 
 func (ImportResult_Action) Descriptor() protoreflect.EnumDescriptor {
-	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[3].Descriptor()
+	return file_layersrank_questionbank_v1_questionbank_proto_enumTypes[4].Descriptor()
 }
 
 func (ImportResult_Action) Type() protoreflect.EnumType {
-	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[3]
+	return &file_layersrank_questionbank_v1_questionbank_proto_enumTypes[4]
 }
 
 func (x ImportResult_Action) Number() protoreflect.EnumNumber {
@@ -230,7 +283,7 @@ func (x ImportResult_Action) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ImportResult_Action.Descriptor instead.
 func (ImportResult_Action) EnumDescriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44, 0}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{52, 0}
 }
 
 // A curated interview question at one version.
@@ -257,8 +310,9 @@ type Question struct {
 	Seniorities []string `protobuf:"bytes,10,rep,name=seniorities,proto3" json:"seniorities,omitempty"`
 	// Stacks it is specific to; empty means language-agnostic.
 	Stacks []string `protobuf:"bytes,11,rep,name=stacks,proto3" json:"stacks,omitempty"`
-	// Stack id → the question reworded for that stack.
-	StackVariants map[string]string `protobuf:"bytes,12,rep,name=stack_variants,json=stackVariants,proto3" json:"stack_variants,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Stack id → the question reworded for that stack, with its own
+	// follow-ups and scoring anchors.
+	StackVariants map[string]*StackVariant `protobuf:"bytes,21,rep,name=stack_variants,json=stackVariants,proto3" json:"stack_variants,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Probing questions for reviewers.
 	FollowUps    []string       `protobuf:"bytes,13,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
 	ScoringGuide *ScoringGuide  `protobuf:"bytes,14,opt,name=scoring_guide,json=scoringGuide,proto3" json:"scoring_guide,omitempty"`
@@ -270,7 +324,10 @@ type Question struct {
 	// Who made this version (the token's name).
 	Author string `protobuf:"bytes,19,opt,name=author,proto3" json:"author,omitempty"`
 	// Why this version was made; set it on create or update.
-	ChangeNote    string `protobuf:"bytes,20,opt,name=change_note,json=changeNote,proto3" json:"change_note,omitempty"`
+	ChangeNote string `protobuf:"bytes,20,opt,name=change_note,json=changeNote,proto3" json:"change_note,omitempty"`
+	// Named sets the question belongs to, such as `layersrank-50` (the
+	// published bank); ids from the taxonomy's collections.
+	Collections   []string `protobuf:"bytes,22,rep,name=collections,proto3" json:"collections,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -382,7 +439,7 @@ func (x *Question) GetStacks() []string {
 	return nil
 }
 
-func (x *Question) GetStackVariants() map[string]string {
+func (x *Question) GetStackVariants() map[string]*StackVariant {
 	if x != nil {
 		return x.StackVariants
 	}
@@ -445,19 +502,97 @@ func (x *Question) GetChangeNote() string {
 	return ""
 }
 
+func (x *Question) GetCollections() []string {
+	if x != nil {
+		return x.Collections
+	}
+	return nil
+}
+
+// A question reworded for one stack: what it asks changes with the stack's
+// own tools, failure modes and idioms, so it has its own probes and anchors.
+type StackVariant struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question as that stack's candidates see it.
+	Text string `protobuf:"bytes,1,opt,name=text,proto3" json:"text,omitempty"`
+	// Final-round probes for this variant; empty means the question's own.
+	FollowUps []string `protobuf:"bytes,2,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	// Anchors for this variant; empty parts fall back to the question's.
+	ScoringGuide  *ScoringGuide `protobuf:"bytes,3,opt,name=scoring_guide,json=scoringGuide,proto3" json:"scoring_guide,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StackVariant) Reset() {
+	*x = StackVariant{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StackVariant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StackVariant) ProtoMessage() {}
+
+func (x *StackVariant) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StackVariant.ProtoReflect.Descriptor instead.
+func (*StackVariant) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *StackVariant) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *StackVariant) GetFollowUps() []string {
+	if x != nil {
+		return x.FollowUps
+	}
+	return nil
+}
+
+func (x *StackVariant) GetScoringGuide() *ScoringGuide {
+	if x != nil {
+		return x.ScoringGuide
+	}
+	return nil
+}
+
 // What strong, adequate and weak answers sound like, so reviewers rate alike.
 type ScoringGuide struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Strong        string                 `protobuf:"bytes,1,opt,name=strong,proto3" json:"strong,omitempty"`
-	Adequate      string                 `protobuf:"bytes,2,opt,name=adequate,proto3" json:"adequate,omitempty"`
-	Weak          string                 `protobuf:"bytes,3,opt,name=weak,proto3" json:"weak,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A strong answer, at any level the question is asked at.
+	Strong string `protobuf:"bytes,1,opt,name=strong,proto3" json:"strong,omitempty"`
+	// An adequate answer.
+	Adequate string `protobuf:"bytes,2,opt,name=adequate,proto3" json:"adequate,omitempty"`
+	// A weak answer.
+	Weak string `protobuf:"bytes,3,opt,name=weak,proto3" json:"weak,omitempty"`
+	// The same anchors at one seniority each, where the question is asked at
+	// several: a strong junior answer is not a strong senior answer.
+	Levels        []*LevelGuide `protobuf:"bytes,4,rep,name=levels,proto3" json:"levels,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ScoringGuide) Reset() {
 	*x = ScoringGuide{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[1]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -469,7 +604,7 @@ func (x *ScoringGuide) String() string {
 func (*ScoringGuide) ProtoMessage() {}
 
 func (x *ScoringGuide) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[1]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -482,7 +617,7 @@ func (x *ScoringGuide) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScoringGuide.ProtoReflect.Descriptor instead.
 func (*ScoringGuide) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{1}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ScoringGuide) GetStrong() string {
@@ -500,6 +635,86 @@ func (x *ScoringGuide) GetAdequate() string {
 }
 
 func (x *ScoringGuide) GetWeak() string {
+	if x != nil {
+		return x.Weak
+	}
+	return ""
+}
+
+func (x *ScoringGuide) GetLevels() []*LevelGuide {
+	if x != nil {
+		return x.Levels
+	}
+	return nil
+}
+
+// The scoring guide at one seniority.
+type LevelGuide struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// junior, mid or senior.
+	Seniority string `protobuf:"bytes,1,opt,name=seniority,proto3" json:"seniority,omitempty"`
+	// What a strong answer sounds like at this level.
+	Strong string `protobuf:"bytes,2,opt,name=strong,proto3" json:"strong,omitempty"`
+	// An adequate answer at this level; empty means the general anchor.
+	Adequate string `protobuf:"bytes,3,opt,name=adequate,proto3" json:"adequate,omitempty"`
+	// A weak answer at this level; empty means the general anchor.
+	Weak          string `protobuf:"bytes,4,opt,name=weak,proto3" json:"weak,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LevelGuide) Reset() {
+	*x = LevelGuide{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LevelGuide) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LevelGuide) ProtoMessage() {}
+
+func (x *LevelGuide) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LevelGuide.ProtoReflect.Descriptor instead.
+func (*LevelGuide) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *LevelGuide) GetSeniority() string {
+	if x != nil {
+		return x.Seniority
+	}
+	return ""
+}
+
+func (x *LevelGuide) GetStrong() string {
+	if x != nil {
+		return x.Strong
+	}
+	return ""
+}
+
+func (x *LevelGuide) GetAdequate() string {
+	if x != nil {
+		return x.Adequate
+	}
+	return ""
+}
+
+func (x *LevelGuide) GetWeak() string {
 	if x != nil {
 		return x.Weak
 	}
@@ -527,14 +742,16 @@ type ListQuestionsRequest struct {
 	// From a previous response; only valid with the same filters and page size.
 	PageToken string `protobuf:"bytes,10,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// How much of each question to return; defaults to QUESTION_VIEW_BASIC.
-	View          QuestionView `protobuf:"varint,11,opt,name=view,proto3,enum=layersrank.questionbank.v1.QuestionView" json:"view,omitempty"`
+	View QuestionView `protobuf:"varint,11,opt,name=view,proto3,enum=layersrank.questionbank.v1.QuestionView" json:"view,omitempty"`
+	// Only questions in this collection, e.g. `layersrank-50`.
+	Collection    string `protobuf:"bytes,12,opt,name=collection,proto3" json:"collection,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListQuestionsRequest) Reset() {
 	*x = ListQuestionsRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[2]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -546,7 +763,7 @@ func (x *ListQuestionsRequest) String() string {
 func (*ListQuestionsRequest) ProtoMessage() {}
 
 func (x *ListQuestionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[2]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -559,7 +776,7 @@ func (x *ListQuestionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQuestionsRequest.ProtoReflect.Descriptor instead.
 func (*ListQuestionsRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{2}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListQuestionsRequest) GetRole() string {
@@ -639,6 +856,13 @@ func (x *ListQuestionsRequest) GetView() QuestionView {
 	return QuestionView_QUESTION_VIEW_UNSPECIFIED
 }
 
+func (x *ListQuestionsRequest) GetCollection() string {
+	if x != nil {
+		return x.Collection
+	}
+	return ""
+}
+
 type ListQuestionsResponse struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Questions []*Question            `protobuf:"bytes,1,rep,name=questions,proto3" json:"questions,omitempty"`
@@ -652,7 +876,7 @@ type ListQuestionsResponse struct {
 
 func (x *ListQuestionsResponse) Reset() {
 	*x = ListQuestionsResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[3]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -664,7 +888,7 @@ func (x *ListQuestionsResponse) String() string {
 func (*ListQuestionsResponse) ProtoMessage() {}
 
 func (x *ListQuestionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[3]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -677,7 +901,7 @@ func (x *ListQuestionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQuestionsResponse.ProtoReflect.Descriptor instead.
 func (*ListQuestionsResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{3}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListQuestionsResponse) GetQuestions() []*Question {
@@ -712,7 +936,7 @@ type GetQuestionRequest struct {
 
 func (x *GetQuestionRequest) Reset() {
 	*x = GetQuestionRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[4]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -724,7 +948,7 @@ func (x *GetQuestionRequest) String() string {
 func (*GetQuestionRequest) ProtoMessage() {}
 
 func (x *GetQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[4]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -737,7 +961,7 @@ func (x *GetQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQuestionRequest.ProtoReflect.Descriptor instead.
 func (*GetQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{4}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetQuestionRequest) GetId() string {
@@ -763,7 +987,7 @@ type GetQuestionResponse struct {
 
 func (x *GetQuestionResponse) Reset() {
 	*x = GetQuestionResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[5]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +999,7 @@ func (x *GetQuestionResponse) String() string {
 func (*GetQuestionResponse) ProtoMessage() {}
 
 func (x *GetQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[5]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,7 +1012,7 @@ func (x *GetQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetQuestionResponse.ProtoReflect.Descriptor instead.
 func (*GetQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{5}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetQuestionResponse) GetQuestion() *Question {
@@ -808,7 +1032,7 @@ type BatchGetQuestionsRequest struct {
 
 func (x *BatchGetQuestionsRequest) Reset() {
 	*x = BatchGetQuestionsRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[6]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -820,7 +1044,7 @@ func (x *BatchGetQuestionsRequest) String() string {
 func (*BatchGetQuestionsRequest) ProtoMessage() {}
 
 func (x *BatchGetQuestionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[6]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -833,7 +1057,7 @@ func (x *BatchGetQuestionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchGetQuestionsRequest.ProtoReflect.Descriptor instead.
 func (*BatchGetQuestionsRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{6}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *BatchGetQuestionsRequest) GetRefs() []string {
@@ -853,7 +1077,7 @@ type BatchGetQuestionsResponse struct {
 
 func (x *BatchGetQuestionsResponse) Reset() {
 	*x = BatchGetQuestionsResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[7]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +1089,7 @@ func (x *BatchGetQuestionsResponse) String() string {
 func (*BatchGetQuestionsResponse) ProtoMessage() {}
 
 func (x *BatchGetQuestionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[7]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +1102,7 @@ func (x *BatchGetQuestionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchGetQuestionsResponse.ProtoReflect.Descriptor instead.
 func (*BatchGetQuestionsResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{7}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *BatchGetQuestionsResponse) GetQuestions() []*Question {
@@ -889,15 +1113,19 @@ func (x *BatchGetQuestionsResponse) GetQuestions() []*Question {
 }
 
 type ListQuestionVersionsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// At most 100 (larger values are coerced); defaults to 25.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response; only valid with the same id and page size.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListQuestionVersionsRequest) Reset() {
 	*x = ListQuestionVersionsRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[8]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -909,7 +1137,7 @@ func (x *ListQuestionVersionsRequest) String() string {
 func (*ListQuestionVersionsRequest) ProtoMessage() {}
 
 func (x *ListQuestionVersionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[8]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1150,7 @@ func (x *ListQuestionVersionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQuestionVersionsRequest.ProtoReflect.Descriptor instead.
 func (*ListQuestionVersionsRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{8}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListQuestionVersionsRequest) GetId() string {
@@ -932,17 +1160,33 @@ func (x *ListQuestionVersionsRequest) GetId() string {
 	return ""
 }
 
+func (x *ListQuestionVersionsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListQuestionVersionsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
 type ListQuestionVersionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Newest first; each carries its author, change note and create time.
-	Versions      []*Question `protobuf:"bytes,1,rep,name=versions,proto3" json:"versions,omitempty"`
+	Versions []*Question `protobuf:"bytes,1,rep,name=versions,proto3" json:"versions,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListQuestionVersionsResponse) Reset() {
 	*x = ListQuestionVersionsResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[9]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -954,7 +1198,7 @@ func (x *ListQuestionVersionsResponse) String() string {
 func (*ListQuestionVersionsResponse) ProtoMessage() {}
 
 func (x *ListQuestionVersionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[9]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -967,7 +1211,7 @@ func (x *ListQuestionVersionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListQuestionVersionsResponse.ProtoReflect.Descriptor instead.
 func (*ListQuestionVersionsResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{9}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListQuestionVersionsResponse) GetVersions() []*Question {
@@ -975,6 +1219,13 @@ func (x *ListQuestionVersionsResponse) GetVersions() []*Question {
 		return x.Versions
 	}
 	return nil
+}
+
+func (x *ListQuestionVersionsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
 }
 
 type CreateQuestionRequest struct {
@@ -988,7 +1239,7 @@ type CreateQuestionRequest struct {
 
 func (x *CreateQuestionRequest) Reset() {
 	*x = CreateQuestionRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[10]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1000,7 +1251,7 @@ func (x *CreateQuestionRequest) String() string {
 func (*CreateQuestionRequest) ProtoMessage() {}
 
 func (x *CreateQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[10]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1013,7 +1264,7 @@ func (x *CreateQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQuestionRequest.ProtoReflect.Descriptor instead.
 func (*CreateQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{10}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateQuestionRequest) GetQuestion() *Question {
@@ -1039,7 +1290,7 @@ type CreateQuestionResponse struct {
 
 func (x *CreateQuestionResponse) Reset() {
 	*x = CreateQuestionResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[11]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1051,7 +1302,7 @@ func (x *CreateQuestionResponse) String() string {
 func (*CreateQuestionResponse) ProtoMessage() {}
 
 func (x *CreateQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[11]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1064,7 +1315,7 @@ func (x *CreateQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateQuestionResponse.ProtoReflect.Descriptor instead.
 func (*CreateQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{11}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateQuestionResponse) GetQuestion() *Question {
@@ -1087,7 +1338,7 @@ type UpdateQuestionRequest struct {
 
 func (x *UpdateQuestionRequest) Reset() {
 	*x = UpdateQuestionRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[12]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1350,7 @@ func (x *UpdateQuestionRequest) String() string {
 func (*UpdateQuestionRequest) ProtoMessage() {}
 
 func (x *UpdateQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[12]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1363,7 @@ func (x *UpdateQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQuestionRequest.ProtoReflect.Descriptor instead.
 func (*UpdateQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{12}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UpdateQuestionRequest) GetQuestion() *Question {
@@ -1138,7 +1389,7 @@ type UpdateQuestionResponse struct {
 
 func (x *UpdateQuestionResponse) Reset() {
 	*x = UpdateQuestionResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[13]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1150,7 +1401,7 @@ func (x *UpdateQuestionResponse) String() string {
 func (*UpdateQuestionResponse) ProtoMessage() {}
 
 func (x *UpdateQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[13]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1163,7 +1414,7 @@ func (x *UpdateQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateQuestionResponse.ProtoReflect.Descriptor instead.
 func (*UpdateQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{13}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *UpdateQuestionResponse) GetQuestion() *Question {
@@ -1184,7 +1435,7 @@ type RetireQuestionRequest struct {
 
 func (x *RetireQuestionRequest) Reset() {
 	*x = RetireQuestionRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[14]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1196,7 +1447,7 @@ func (x *RetireQuestionRequest) String() string {
 func (*RetireQuestionRequest) ProtoMessage() {}
 
 func (x *RetireQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[14]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1209,7 +1460,7 @@ func (x *RetireQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireQuestionRequest.ProtoReflect.Descriptor instead.
 func (*RetireQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{14}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RetireQuestionRequest) GetId() string {
@@ -1242,7 +1493,7 @@ type RetireQuestionResponse struct {
 
 func (x *RetireQuestionResponse) Reset() {
 	*x = RetireQuestionResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[15]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1254,7 +1505,7 @@ func (x *RetireQuestionResponse) String() string {
 func (*RetireQuestionResponse) ProtoMessage() {}
 
 func (x *RetireQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[15]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1267,7 +1518,7 @@ func (x *RetireQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RetireQuestionResponse.ProtoReflect.Descriptor instead.
 func (*RetireQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{15}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RetireQuestionResponse) GetQuestion() *Question {
@@ -1288,7 +1539,7 @@ type RestoreQuestionRequest struct {
 
 func (x *RestoreQuestionRequest) Reset() {
 	*x = RestoreQuestionRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[16]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1300,7 +1551,7 @@ func (x *RestoreQuestionRequest) String() string {
 func (*RestoreQuestionRequest) ProtoMessage() {}
 
 func (x *RestoreQuestionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[16]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1313,7 +1564,7 @@ func (x *RestoreQuestionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreQuestionRequest.ProtoReflect.Descriptor instead.
 func (*RestoreQuestionRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{16}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *RestoreQuestionRequest) GetId() string {
@@ -1346,7 +1597,7 @@ type RestoreQuestionResponse struct {
 
 func (x *RestoreQuestionResponse) Reset() {
 	*x = RestoreQuestionResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[17]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1609,7 @@ func (x *RestoreQuestionResponse) String() string {
 func (*RestoreQuestionResponse) ProtoMessage() {}
 
 func (x *RestoreQuestionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[17]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1622,7 @@ func (x *RestoreQuestionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RestoreQuestionResponse.ProtoReflect.Descriptor instead.
 func (*RestoreQuestionResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{17}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RestoreQuestionResponse) GetQuestion() *Question {
@@ -1389,7 +1640,7 @@ type GetTaxonomyRequest struct {
 
 func (x *GetTaxonomyRequest) Reset() {
 	*x = GetTaxonomyRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[18]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1401,7 +1652,7 @@ func (x *GetTaxonomyRequest) String() string {
 func (*GetTaxonomyRequest) ProtoMessage() {}
 
 func (x *GetTaxonomyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[18]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1414,7 +1665,7 @@ func (x *GetTaxonomyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaxonomyRequest.ProtoReflect.Descriptor instead.
 func (*GetTaxonomyRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{18}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{20}
 }
 
 type GetTaxonomyResponse struct {
@@ -1426,7 +1677,7 @@ type GetTaxonomyResponse struct {
 
 func (x *GetTaxonomyResponse) Reset() {
 	*x = GetTaxonomyResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[19]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1438,7 +1689,7 @@ func (x *GetTaxonomyResponse) String() string {
 func (*GetTaxonomyResponse) ProtoMessage() {}
 
 func (x *GetTaxonomyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[19]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1451,7 +1702,7 @@ func (x *GetTaxonomyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTaxonomyResponse.ProtoReflect.Descriptor instead.
 func (*GetTaxonomyResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{19}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetTaxonomyResponse) GetTaxonomy() *Taxonomy {
@@ -1463,19 +1714,26 @@ func (x *GetTaxonomyResponse) GetTaxonomy() *Taxonomy {
 
 // The vocabulary questions are tagged with.
 type Taxonomy struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Dimensions    []*Dimension           `protobuf:"bytes,1,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
-	Competencies  []*Competency          `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
-	Roles         []*Role                `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
-	Stacks        []*Stack               `protobuf:"bytes,4,rep,name=stacks,proto3" json:"stacks,omitempty"`
-	Seniorities   []string               `protobuf:"bytes,5,rep,name=seniorities,proto3" json:"seniorities,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Dimensions   []*Dimension           `protobuf:"bytes,1,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
+	Competencies []*Competency          `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	Roles        []*Role                `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
+	Stacks       []*Stack               `protobuf:"bytes,4,rep,name=stacks,proto3" json:"stacks,omitempty"`
+	Seniorities  []string               `protobuf:"bytes,5,rep,name=seniorities,proto3" json:"seniorities,omitempty"`
+	// The points reviewers rate an answer on, from "no evidence" (value 0) up.
+	RatingScale []*RatingPoint `protobuf:"bytes,6,rep,name=rating_scale,json=ratingScale,proto3" json:"rating_scale,omitempty"`
+	// How reviewers rate: content not delivery, how follow-ups are used,
+	// accommodations, confidentiality.
+	ReviewerGuidance []*GuidanceNote `protobuf:"bytes,7,rep,name=reviewer_guidance,json=reviewerGuidance,proto3" json:"reviewer_guidance,omitempty"`
+	// Named sets of questions, such as the published bank.
+	Collections   []*Collection `protobuf:"bytes,8,rep,name=collections,proto3" json:"collections,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Taxonomy) Reset() {
 	*x = Taxonomy{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[20]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1487,7 +1745,7 @@ func (x *Taxonomy) String() string {
 func (*Taxonomy) ProtoMessage() {}
 
 func (x *Taxonomy) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[20]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1500,7 +1758,7 @@ func (x *Taxonomy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Taxonomy.ProtoReflect.Descriptor instead.
 func (*Taxonomy) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{20}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Taxonomy) GetDimensions() []*Dimension {
@@ -1538,6 +1796,228 @@ func (x *Taxonomy) GetSeniorities() []string {
 	return nil
 }
 
+func (x *Taxonomy) GetRatingScale() []*RatingPoint {
+	if x != nil {
+		return x.RatingScale
+	}
+	return nil
+}
+
+func (x *Taxonomy) GetReviewerGuidance() []*GuidanceNote {
+	if x != nil {
+		return x.ReviewerGuidance
+	}
+	return nil
+}
+
+func (x *Taxonomy) GetCollections() []*Collection {
+	if x != nil {
+		return x.Collections
+	}
+	return nil
+}
+
+// One point of the rating scale.
+type RatingPoint struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0 is "no evidence"; higher is better.
+	Value int32 `protobuf:"varint,1,opt,name=value,proto3" json:"value,omitempty"`
+	// A short name, e.g. "Strong".
+	Label string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	// What an answer rated this sounds like.
+	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RatingPoint) Reset() {
+	*x = RatingPoint{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RatingPoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RatingPoint) ProtoMessage() {}
+
+func (x *RatingPoint) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RatingPoint.ProtoReflect.Descriptor instead.
+func (*RatingPoint) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *RatingPoint) GetValue() int32 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *RatingPoint) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *RatingPoint) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// One rule of the reviewer guidance.
+type GuidanceNote struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Kebab-case id, e.g. `rate-content-not-delivery`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A short heading.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// The rule, in a paragraph.
+	Text          string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GuidanceNote) Reset() {
+	*x = GuidanceNote{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GuidanceNote) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GuidanceNote) ProtoMessage() {}
+
+func (x *GuidanceNote) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GuidanceNote.ProtoReflect.Descriptor instead.
+func (*GuidanceNote) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GuidanceNote) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *GuidanceNote) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *GuidanceNote) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// A named set of questions.
+type Collection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Kebab-case id, e.g. `layersrank-50`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A title for documents and screens.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// What the collection is for.
+	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// The exact number of active questions it holds; 0 when not fixed.
+	Size          int32 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Collection) Reset() {
+	*x = Collection{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Collection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Collection) ProtoMessage() {}
+
+func (x *Collection) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Collection.ProtoReflect.Descriptor instead.
+func (*Collection) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *Collection) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Collection) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Collection) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Collection) GetSize() int32 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
 type Dimension struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -1550,7 +2030,7 @@ type Dimension struct {
 
 func (x *Dimension) Reset() {
 	*x = Dimension{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[21]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +2042,7 @@ func (x *Dimension) String() string {
 func (*Dimension) ProtoMessage() {}
 
 func (x *Dimension) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[21]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +2055,7 @@ func (x *Dimension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dimension.ProtoReflect.Descriptor instead.
 func (*Dimension) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{21}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Dimension) GetId() string {
@@ -1614,7 +2094,7 @@ type Competency struct {
 
 func (x *Competency) Reset() {
 	*x = Competency{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[22]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1626,7 +2106,7 @@ func (x *Competency) String() string {
 func (*Competency) ProtoMessage() {}
 
 func (x *Competency) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[22]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1639,7 +2119,7 @@ func (x *Competency) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Competency.ProtoReflect.Descriptor instead.
 func (*Competency) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{22}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Competency) GetId() string {
@@ -1698,7 +2178,7 @@ type Role struct {
 
 func (x *Role) Reset() {
 	*x = Role{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[23]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1710,7 +2190,7 @@ func (x *Role) String() string {
 func (*Role) ProtoMessage() {}
 
 func (x *Role) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[23]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1723,7 +2203,7 @@ func (x *Role) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Role.ProtoReflect.Descriptor instead.
 func (*Role) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{23}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Role) GetId() string {
@@ -1766,7 +2246,7 @@ type Stack struct {
 
 func (x *Stack) Reset() {
 	*x = Stack{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[24]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +2258,7 @@ func (x *Stack) String() string {
 func (*Stack) ProtoMessage() {}
 
 func (x *Stack) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[24]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +2271,7 @@ func (x *Stack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stack.ProtoReflect.Descriptor instead.
 func (*Stack) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{24}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Stack) GetId() string {
@@ -1836,13 +2316,17 @@ type AssembleAssessmentRequest struct {
 	ExcludedQuestionIds []string `protobuf:"bytes,9,rep,name=excluded_question_ids,json=excludedQuestionIds,proto3" json:"excluded_question_ids,omitempty"`
 	// Dimension id → percent, summing to 100; defaults to the role's weights.
 	DimensionWeights map[string]int32 `protobuf:"bytes,10,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// How many points each dimension's share of minutes may be from its
+	// weight for the assessment to be balanced; defaults to the template's,
+	// else 5.
+	TolerancePoints *int32 `protobuf:"varint,11,opt,name=tolerance_points,json=tolerancePoints,proto3,oneof" json:"tolerance_points,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *AssembleAssessmentRequest) Reset() {
 	*x = AssembleAssessmentRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1854,7 +2338,7 @@ func (x *AssembleAssessmentRequest) String() string {
 func (*AssembleAssessmentRequest) ProtoMessage() {}
 
 func (x *AssembleAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1867,7 +2351,7 @@ func (x *AssembleAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssembleAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*AssembleAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{25}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *AssembleAssessmentRequest) GetRole() string {
@@ -1940,6 +2424,13 @@ func (x *AssembleAssessmentRequest) GetDimensionWeights() map[string]int32 {
 	return nil
 }
 
+func (x *AssembleAssessmentRequest) GetTolerancePoints() int32 {
+	if x != nil && x.TolerancePoints != nil {
+		return *x.TolerancePoints
+	}
+	return 0
+}
+
 type AssembleAssessmentResponse struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	Items        []*AssessmentItem      `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
@@ -1952,15 +2443,19 @@ type AssembleAssessmentResponse struct {
 	Seed         int64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
 	// Dimension id → the weight the selection aimed for.
 	DimensionWeights map[string]int32 `protobuf:"bytes,6,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	// Sum over dimensions of |share − weight|: what assembly minimises.
-	Deviation     float64 `protobuf:"fixed64,7,opt,name=deviation,proto3" json:"deviation,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Sum over dimensions of |share − weight|.
+	Deviation float64 `protobuf:"fixed64,7,opt,name=deviation,proto3" json:"deviation,omitempty"`
+	// Whether every dimension is within the tolerance of its weight.
+	Balance Balance `protobuf:"varint,8,opt,name=balance,proto3,enum=layersrank.questionbank.v1.Balance" json:"balance,omitempty"`
+	// The tolerance the selection was held to, in percentage points.
+	TolerancePoints int32 `protobuf:"varint,9,opt,name=tolerance_points,json=tolerancePoints,proto3" json:"tolerance_points,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *AssembleAssessmentResponse) Reset() {
 	*x = AssembleAssessmentResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[26]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1972,7 +2467,7 @@ func (x *AssembleAssessmentResponse) String() string {
 func (*AssembleAssessmentResponse) ProtoMessage() {}
 
 func (x *AssembleAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[26]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1985,7 +2480,7 @@ func (x *AssembleAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssembleAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*AssembleAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{26}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AssembleAssessmentResponse) GetItems() []*AssessmentItem {
@@ -2037,6 +2532,279 @@ func (x *AssembleAssessmentResponse) GetDeviation() float64 {
 	return 0
 }
 
+func (x *AssembleAssessmentResponse) GetBalance() Balance {
+	if x != nil {
+		return x.Balance
+	}
+	return Balance_BALANCE_UNSPECIFIED
+}
+
+func (x *AssembleAssessmentResponse) GetTolerancePoints() int32 {
+	if x != nil {
+		return x.TolerancePoints
+	}
+	return 0
+}
+
+type AnalyzeExposureRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The assembly request to analyse, exactly as AssembleAssessment takes it;
+	// its seed is ignored.
+	Assessment    *AssembleAssessmentRequest `protobuf:"bytes,1,opt,name=assessment,proto3" json:"assessment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnalyzeExposureRequest) Reset() {
+	*x = AnalyzeExposureRequest{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnalyzeExposureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnalyzeExposureRequest) ProtoMessage() {}
+
+func (x *AnalyzeExposureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnalyzeExposureRequest.ProtoReflect.Descriptor instead.
+func (*AnalyzeExposureRequest) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *AnalyzeExposureRequest) GetAssessment() *AssembleAssessmentRequest {
+	if x != nil {
+		return x.Assessment
+	}
+	return nil
+}
+
+type AnalyzeExposureResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every question eligible for the request, most exposed first.
+	Items []*ItemExposure `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// The largest exposure: the share of assessments the most used question
+	// appears in.
+	MaxExposure float64 `protobuf:"fixed64,2,opt,name=max_exposure,json=maxExposure,proto3" json:"max_exposure,omitempty"`
+	// The expected share of one assessment's items that another assessment
+	// for the same request also contains: Σ exposure² ÷ Σ exposure.
+	ExpectedOverlap float64 `protobuf:"fixed64,3,opt,name=expected_overlap,json=expectedOverlap,proto3" json:"expected_overlap,omitempty"`
+	// How many acceptable assessments the bank allows for the request (or a
+	// lower bound, see below).
+	AcceptableAssessments int64 `protobuf:"varint,4,opt,name=acceptable_assessments,json=acceptableAssessments,proto3" json:"acceptable_assessments,omitempty"`
+	// Set when acceptable_assessments is a lower bound: counting stopped.
+	AcceptableAssessmentsIsLowerBound bool `protobuf:"varint,5,opt,name=acceptable_assessments_is_lower_bound,json=acceptableAssessmentsIsLowerBound,proto3" json:"acceptable_assessments_is_lower_bound,omitempty"`
+	// Whether the assessments drawn are within tolerance or the closest
+	// possible.
+	Balance Balance `protobuf:"varint,6,opt,name=balance,proto3,enum=layersrank.questionbank.v1.Balance" json:"balance,omitempty"`
+	// The bank revision the figures are for.
+	BankRevision int64 `protobuf:"varint,7,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
+	// The expected number of items in an assessment.
+	ExpectedItems float64 `protobuf:"fixed64,8,opt,name=expected_items,json=expectedItems,proto3" json:"expected_items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnalyzeExposureResponse) Reset() {
+	*x = AnalyzeExposureResponse{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnalyzeExposureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnalyzeExposureResponse) ProtoMessage() {}
+
+func (x *AnalyzeExposureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnalyzeExposureResponse.ProtoReflect.Descriptor instead.
+func (*AnalyzeExposureResponse) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *AnalyzeExposureResponse) GetItems() []*ItemExposure {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *AnalyzeExposureResponse) GetMaxExposure() float64 {
+	if x != nil {
+		return x.MaxExposure
+	}
+	return 0
+}
+
+func (x *AnalyzeExposureResponse) GetExpectedOverlap() float64 {
+	if x != nil {
+		return x.ExpectedOverlap
+	}
+	return 0
+}
+
+func (x *AnalyzeExposureResponse) GetAcceptableAssessments() int64 {
+	if x != nil {
+		return x.AcceptableAssessments
+	}
+	return 0
+}
+
+func (x *AnalyzeExposureResponse) GetAcceptableAssessmentsIsLowerBound() bool {
+	if x != nil {
+		return x.AcceptableAssessmentsIsLowerBound
+	}
+	return false
+}
+
+func (x *AnalyzeExposureResponse) GetBalance() Balance {
+	if x != nil {
+		return x.Balance
+	}
+	return Balance_BALANCE_UNSPECIFIED
+}
+
+func (x *AnalyzeExposureResponse) GetBankRevision() int64 {
+	if x != nil {
+		return x.BankRevision
+	}
+	return 0
+}
+
+func (x *AnalyzeExposureResponse) GetExpectedItems() float64 {
+	if x != nil {
+		return x.ExpectedItems
+	}
+	return 0
+}
+
+// How often one question appears in assessments for a request.
+type ItemExposure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question's id.
+	QuestionId string `protobuf:"bytes,1,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
+	// Its current version.
+	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	// Its dimension.
+	Dimension string `protobuf:"bytes,3,opt,name=dimension,proto3" json:"dimension,omitempty"`
+	// Its competency.
+	Competency string `protobuf:"bytes,4,opt,name=competency,proto3" json:"competency,omitempty"`
+	// Its response format.
+	ResponseFormat ResponseFormat `protobuf:"varint,5,opt,name=response_format,json=responseFormat,proto3,enum=layersrank.questionbank.v1.ResponseFormat" json:"response_format,omitempty"`
+	// Its expected response time.
+	Minutes int32 `protobuf:"varint,6,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	// The probability, over seeds, that an assessment for the request contains
+	// it: 1.0 means the bank offers no alternative.
+	Exposure      float64 `protobuf:"fixed64,7,opt,name=exposure,proto3" json:"exposure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemExposure) Reset() {
+	*x = ItemExposure{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemExposure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemExposure) ProtoMessage() {}
+
+func (x *ItemExposure) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemExposure.ProtoReflect.Descriptor instead.
+func (*ItemExposure) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ItemExposure) GetQuestionId() string {
+	if x != nil {
+		return x.QuestionId
+	}
+	return ""
+}
+
+func (x *ItemExposure) GetVersion() int32 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *ItemExposure) GetDimension() string {
+	if x != nil {
+		return x.Dimension
+	}
+	return ""
+}
+
+func (x *ItemExposure) GetCompetency() string {
+	if x != nil {
+		return x.Competency
+	}
+	return ""
+}
+
+func (x *ItemExposure) GetResponseFormat() ResponseFormat {
+	if x != nil {
+		return x.ResponseFormat
+	}
+	return ResponseFormat_RESPONSE_FORMAT_UNSPECIFIED
+}
+
+func (x *ItemExposure) GetMinutes() int32 {
+	if x != nil {
+		return x.Minutes
+	}
+	return 0
+}
+
+func (x *ItemExposure) GetExposure() float64 {
+	if x != nil {
+		return x.Exposure
+	}
+	return 0
+}
+
 // One question of an assessment, pinned to the version it was taken from.
 type AssessmentItem struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
@@ -2059,7 +2827,7 @@ type AssessmentItem struct {
 
 func (x *AssessmentItem) Reset() {
 	*x = AssessmentItem{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[27]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2071,7 +2839,7 @@ func (x *AssessmentItem) String() string {
 func (*AssessmentItem) ProtoMessage() {}
 
 func (x *AssessmentItem) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[27]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2084,7 +2852,7 @@ func (x *AssessmentItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssessmentItem.ProtoReflect.Descriptor instead.
 func (*AssessmentItem) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{27}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AssessmentItem) GetQuestionId() string {
@@ -2177,13 +2945,16 @@ type Template struct {
 	Etag                string                 `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
 	CreateTime          *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime          *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// How many points each dimension's share may be from its weight; 0 means
+	// the default, 5.
+	TolerancePoints int32 `protobuf:"varint,15,opt,name=tolerance_points,json=tolerancePoints,proto3" json:"tolerance_points,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Template) Reset() {
 	*x = Template{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[28]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2195,7 +2966,7 @@ func (x *Template) String() string {
 func (*Template) ProtoMessage() {}
 
 func (x *Template) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[28]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2208,7 +2979,7 @@ func (x *Template) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Template.ProtoReflect.Descriptor instead.
 func (*Template) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{28}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Template) GetId() string {
@@ -2309,6 +3080,13 @@ func (x *Template) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Template) GetTolerancePoints() int32 {
+	if x != nil {
+		return x.TolerancePoints
+	}
+	return 0
+}
+
 type ListTemplatesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A customer org id: that customer's templates plus LayersRank's defaults.
@@ -2323,7 +3101,7 @@ type ListTemplatesRequest struct {
 
 func (x *ListTemplatesRequest) Reset() {
 	*x = ListTemplatesRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +3113,7 @@ func (x *ListTemplatesRequest) String() string {
 func (*ListTemplatesRequest) ProtoMessage() {}
 
 func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +3126,7 @@ func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTemplatesRequest.ProtoReflect.Descriptor instead.
 func (*ListTemplatesRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{29}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListTemplatesRequest) GetOwner() string {
@@ -2383,7 +3161,7 @@ type ListTemplatesResponse struct {
 
 func (x *ListTemplatesResponse) Reset() {
 	*x = ListTemplatesResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2395,7 +3173,7 @@ func (x *ListTemplatesResponse) String() string {
 func (*ListTemplatesResponse) ProtoMessage() {}
 
 func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2408,7 +3186,7 @@ func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTemplatesResponse.ProtoReflect.Descriptor instead.
 func (*ListTemplatesResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{30}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListTemplatesResponse) GetTemplates() []*Template {
@@ -2441,7 +3219,7 @@ type GetTemplateRequest struct {
 
 func (x *GetTemplateRequest) Reset() {
 	*x = GetTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2453,7 +3231,7 @@ func (x *GetTemplateRequest) String() string {
 func (*GetTemplateRequest) ProtoMessage() {}
 
 func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2466,7 +3244,7 @@ func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateRequest.ProtoReflect.Descriptor instead.
 func (*GetTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{31}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *GetTemplateRequest) GetId() string {
@@ -2485,7 +3263,7 @@ type GetTemplateResponse struct {
 
 func (x *GetTemplateResponse) Reset() {
 	*x = GetTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2497,7 +3275,7 @@ func (x *GetTemplateResponse) String() string {
 func (*GetTemplateResponse) ProtoMessage() {}
 
 func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2510,7 +3288,7 @@ func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateResponse.ProtoReflect.Descriptor instead.
 func (*GetTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{32}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GetTemplateResponse) GetTemplate() *Template {
@@ -2531,7 +3309,7 @@ type CreateTemplateRequest struct {
 
 func (x *CreateTemplateRequest) Reset() {
 	*x = CreateTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2543,7 +3321,7 @@ func (x *CreateTemplateRequest) String() string {
 func (*CreateTemplateRequest) ProtoMessage() {}
 
 func (x *CreateTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2556,7 +3334,7 @@ func (x *CreateTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTemplateRequest.ProtoReflect.Descriptor instead.
 func (*CreateTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{33}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *CreateTemplateRequest) GetTemplate() *Template {
@@ -2582,7 +3360,7 @@ type CreateTemplateResponse struct {
 
 func (x *CreateTemplateResponse) Reset() {
 	*x = CreateTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2594,7 +3372,7 @@ func (x *CreateTemplateResponse) String() string {
 func (*CreateTemplateResponse) ProtoMessage() {}
 
 func (x *CreateTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2607,7 +3385,7 @@ func (x *CreateTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTemplateResponse.ProtoReflect.Descriptor instead.
 func (*CreateTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{34}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateTemplateResponse) GetTemplate() *Template {
@@ -2630,7 +3408,7 @@ type UpdateTemplateRequest struct {
 
 func (x *UpdateTemplateRequest) Reset() {
 	*x = UpdateTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +3420,7 @@ func (x *UpdateTemplateRequest) String() string {
 func (*UpdateTemplateRequest) ProtoMessage() {}
 
 func (x *UpdateTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +3433,7 @@ func (x *UpdateTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTemplateRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{35}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *UpdateTemplateRequest) GetTemplate() *Template {
@@ -2681,7 +3459,7 @@ type UpdateTemplateResponse struct {
 
 func (x *UpdateTemplateResponse) Reset() {
 	*x = UpdateTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2693,7 +3471,7 @@ func (x *UpdateTemplateResponse) String() string {
 func (*UpdateTemplateResponse) ProtoMessage() {}
 
 func (x *UpdateTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2706,7 +3484,7 @@ func (x *UpdateTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTemplateResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{36}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *UpdateTemplateResponse) GetTemplate() *Template {
@@ -2726,7 +3504,7 @@ type DeleteTemplateRequest struct {
 
 func (x *DeleteTemplateRequest) Reset() {
 	*x = DeleteTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2738,7 +3516,7 @@ func (x *DeleteTemplateRequest) String() string {
 func (*DeleteTemplateRequest) ProtoMessage() {}
 
 func (x *DeleteTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2751,7 +3529,7 @@ func (x *DeleteTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTemplateRequest.ProtoReflect.Descriptor instead.
 func (*DeleteTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{37}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DeleteTemplateRequest) GetId() string {
@@ -2776,7 +3554,7 @@ type DeleteTemplateResponse struct {
 
 func (x *DeleteTemplateResponse) Reset() {
 	*x = DeleteTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2788,7 +3566,7 @@ func (x *DeleteTemplateResponse) String() string {
 func (*DeleteTemplateResponse) ProtoMessage() {}
 
 func (x *DeleteTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2801,7 +3579,7 @@ func (x *DeleteTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTemplateResponse.ProtoReflect.Descriptor instead.
 func (*DeleteTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{38}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{46}
 }
 
 type ExportQuestionBankRequest struct {
@@ -2809,14 +3587,16 @@ type ExportQuestionBankRequest struct {
 	// Only questions for this role (and only its part of the taxonomy's roles).
 	Role string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
 	// Only questions in this state; unset exports every state.
-	State         Question_State `protobuf:"varint,2,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
+	State Question_State `protobuf:"varint,2,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
+	// Only questions in this collection, e.g. `layersrank-50`.
+	Collection    string `protobuf:"bytes,3,opt,name=collection,proto3" json:"collection,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExportQuestionBankRequest) Reset() {
 	*x = ExportQuestionBankRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2828,7 +3608,7 @@ func (x *ExportQuestionBankRequest) String() string {
 func (*ExportQuestionBankRequest) ProtoMessage() {}
 
 func (x *ExportQuestionBankRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2841,7 +3621,7 @@ func (x *ExportQuestionBankRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportQuestionBankRequest.ProtoReflect.Descriptor instead.
 func (*ExportQuestionBankRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{39}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ExportQuestionBankRequest) GetRole() string {
@@ -2858,6 +3638,13 @@ func (x *ExportQuestionBankRequest) GetState() Question_State {
 	return Question_STATE_UNSPECIFIED
 }
 
+func (x *ExportQuestionBankRequest) GetCollection() string {
+	if x != nil {
+		return x.Collection
+	}
+	return ""
+}
+
 type ExportQuestionBankResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Item:
@@ -2871,7 +3658,7 @@ type ExportQuestionBankResponse struct {
 
 func (x *ExportQuestionBankResponse) Reset() {
 	*x = ExportQuestionBankResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2883,7 +3670,7 @@ func (x *ExportQuestionBankResponse) String() string {
 func (*ExportQuestionBankResponse) ProtoMessage() {}
 
 func (x *ExportQuestionBankResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2896,7 +3683,7 @@ func (x *ExportQuestionBankResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportQuestionBankResponse.ProtoReflect.Descriptor instead.
 func (*ExportQuestionBankResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{40}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ExportQuestionBankResponse) GetItem() isExportQuestionBankResponse_Item {
@@ -2947,15 +3734,17 @@ type ExportHeader struct {
 	BankRevision int64                  `protobuf:"varint,1,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
 	ExportTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=export_time,json=exportTime,proto3" json:"export_time,omitempty"`
 	// The role the export is limited to; empty for the whole bank.
-	Role          string    `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
-	Taxonomy      *Taxonomy `protobuf:"bytes,4,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
+	Role     string    `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	Taxonomy *Taxonomy `protobuf:"bytes,4,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
+	// The collection the export is limited to; empty for every question.
+	Collection    string `protobuf:"bytes,5,opt,name=collection,proto3" json:"collection,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ExportHeader) Reset() {
 	*x = ExportHeader{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2967,7 +3756,7 @@ func (x *ExportHeader) String() string {
 func (*ExportHeader) ProtoMessage() {}
 
 func (x *ExportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2980,7 +3769,7 @@ func (x *ExportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportHeader.ProtoReflect.Descriptor instead.
 func (*ExportHeader) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{41}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ExportHeader) GetBankRevision() int64 {
@@ -3011,6 +3800,13 @@ func (x *ExportHeader) GetTaxonomy() *Taxonomy {
 	return nil
 }
 
+func (x *ExportHeader) GetCollection() string {
+	if x != nil {
+		return x.Collection
+	}
+	return ""
+}
+
 // Also the export file format: an export written by `qbank export` can be
 // posted as is.
 type ImportQuestionsRequest struct {
@@ -3028,7 +3824,7 @@ type ImportQuestionsRequest struct {
 
 func (x *ImportQuestionsRequest) Reset() {
 	*x = ImportQuestionsRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3040,7 +3836,7 @@ func (x *ImportQuestionsRequest) String() string {
 func (*ImportQuestionsRequest) ProtoMessage() {}
 
 func (x *ImportQuestionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3053,7 +3849,7 @@ func (x *ImportQuestionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportQuestionsRequest.ProtoReflect.Descriptor instead.
 func (*ImportQuestionsRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{42}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ImportQuestionsRequest) GetQuestions() []*Question {
@@ -3093,7 +3889,7 @@ type ImportQuestionsResponse struct {
 
 func (x *ImportQuestionsResponse) Reset() {
 	*x = ImportQuestionsResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3105,7 +3901,7 @@ func (x *ImportQuestionsResponse) String() string {
 func (*ImportQuestionsResponse) ProtoMessage() {}
 
 func (x *ImportQuestionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3118,7 +3914,7 @@ func (x *ImportQuestionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportQuestionsResponse.ProtoReflect.Descriptor instead.
 func (*ImportQuestionsResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{43}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ImportQuestionsResponse) GetResults() []*ImportResult {
@@ -3175,7 +3971,7 @@ type ImportResult struct {
 
 func (x *ImportResult) Reset() {
 	*x = ImportResult{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3187,7 +3983,7 @@ func (x *ImportResult) String() string {
 func (*ImportResult) ProtoMessage() {}
 
 func (x *ImportResult) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3200,7 +3996,7 @@ func (x *ImportResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResult.ProtoReflect.Descriptor instead.
 func (*ImportResult) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ImportResult) GetId() string {
@@ -3228,7 +4024,7 @@ var File_layersrank_questionbank_v1_questionbank_proto protoreflect.FileDescript
 
 const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\n" +
-	"-layersrank/questionbank/v1/questionbank.proto\x12\x1alayersrank.questionbank.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x98\b\n" +
+	"-layersrank/questionbank/v1/questionbank.proto\x12\x1alayersrank.questionbank.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\b\n" +
 	"\bQuestion\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x05R\x02id\x12\x1d\n" +
 	"\aversion\x18\x02 \x01(\x05B\x03\xe0A\x03R\aversion\x12\x17\n" +
@@ -3244,7 +4040,7 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\vseniorities\x18\n" +
 	" \x03(\tR\vseniorities\x12\x16\n" +
 	"\x06stacks\x18\v \x03(\tR\x06stacks\x12^\n" +
-	"\x0estack_variants\x18\f \x03(\v27.layersrank.questionbank.v1.Question.StackVariantsEntryR\rstackVariants\x12\x1d\n" +
+	"\x0estack_variants\x18\x15 \x03(\v27.layersrank.questionbank.v1.Question.StackVariantsEntryR\rstackVariants\x12\x1d\n" +
 	"\n" +
 	"follow_ups\x18\r \x03(\tR\tfollowUps\x12M\n" +
 	"\rscoring_guide\x18\x0e \x01(\v2(.layersrank.questionbank.v1.ScoringGuideR\fscoringGuide\x12@\n" +
@@ -3256,19 +4052,32 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"updateTime\x12\x1b\n" +
 	"\x06author\x18\x13 \x01(\tB\x03\xe0A\x03R\x06author\x12\x1f\n" +
 	"\vchange_note\x18\x14 \x01(\tR\n" +
-	"changeNote\x1a@\n" +
+	"changeNote\x12 \n" +
+	"\vcollections\x18\x16 \x03(\tR\vcollections\x1aj\n" +
 	"\x12StackVariantsEntry\x12\x10\n" +
-	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"T\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
+	"\x05value\x18\x02 \x01(\v2(.layersrank.questionbank.v1.StackVariantR\x05value:\x028\x01\"T\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTATE_DRAFT\x10\x01\x12\x10\n" +
 	"\fSTATE_ACTIVE\x10\x02\x12\x11\n" +
-	"\rSTATE_RETIRED\x10\x03\"V\n" +
+	"\rSTATE_RETIRED\x10\x03J\x04\b\f\x10\r\"\x90\x01\n" +
+	"\fStackVariant\x12\x12\n" +
+	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1d\n" +
+	"\n" +
+	"follow_ups\x18\x02 \x03(\tR\tfollowUps\x12M\n" +
+	"\rscoring_guide\x18\x03 \x01(\v2(.layersrank.questionbank.v1.ScoringGuideR\fscoringGuide\"\x96\x01\n" +
 	"\fScoringGuide\x12\x16\n" +
 	"\x06strong\x18\x01 \x01(\tR\x06strong\x12\x1a\n" +
 	"\badequate\x18\x02 \x01(\tR\badequate\x12\x12\n" +
-	"\x04weak\x18\x03 \x01(\tR\x04weak\"\xc3\x03\n" +
+	"\x04weak\x18\x03 \x01(\tR\x04weak\x12>\n" +
+	"\x06levels\x18\x04 \x03(\v2&.layersrank.questionbank.v1.LevelGuideR\x06levels\"r\n" +
+	"\n" +
+	"LevelGuide\x12\x1c\n" +
+	"\tseniority\x18\x01 \x01(\tR\tseniority\x12\x16\n" +
+	"\x06strong\x18\x02 \x01(\tR\x06strong\x12\x1a\n" +
+	"\badequate\x18\x03 \x01(\tR\badequate\x12\x12\n" +
+	"\x04weak\x18\x04 \x01(\tR\x04weak\"\xe3\x03\n" +
 	"\x14ListQuestionsRequest\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x1c\n" +
 	"\tdimension\x18\x02 \x01(\tR\tdimension\x12\x1e\n" +
@@ -3284,7 +4093,10 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\n" +
 	"page_token\x18\n" +
 	" \x01(\tR\tpageToken\x12<\n" +
-	"\x04view\x18\v \x01(\x0e2(.layersrank.questionbank.v1.QuestionViewR\x04view\"\xa2\x01\n" +
+	"\x04view\x18\v \x01(\x0e2(.layersrank.questionbank.v1.QuestionViewR\x04view\x12\x1e\n" +
+	"\n" +
+	"collection\x18\f \x01(\tR\n" +
+	"collection\"\xa2\x01\n" +
 	"\x15ListQuestionsResponse\x12B\n" +
 	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -3298,20 +4110,24 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x18BatchGetQuestionsRequest\x12\x17\n" +
 	"\x04refs\x18\x01 \x03(\tB\x03\xe0A\x02R\x04refs\"_\n" +
 	"\x19BatchGetQuestionsResponse\x12B\n" +
-	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\"2\n" +
+	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\"n\n" +
 	"\x1bListQuestionVersionsRequest\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\"`\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\x88\x01\n" +
 	"\x1cListQuestionVersionsResponse\x12@\n" +
-	"\bversions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\bversions\"\x7f\n" +
+	"\bversions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\bversions\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x7f\n" +
 	"\x15CreateQuestionRequest\x12E\n" +
 	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionB\x03\xe0A\x02R\bquestion\x12\x1f\n" +
 	"\vquestion_id\x18\x02 \x01(\tR\n" +
 	"questionId\"Z\n" +
 	"\x16CreateQuestionResponse\x12@\n" +
-	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"\x9b\x01\n" +
+	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"\xa0\x01\n" +
 	"\x15UpdateQuestionRequest\x12E\n" +
-	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionB\x03\xe0A\x02R\bquestion\x12;\n" +
-	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionB\x03\xe0A\x02R\bquestion\x12@\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x03\xe0A\x01R\n" +
 	"updateMask\"Z\n" +
 	"\x16UpdateQuestionResponse\x12@\n" +
 	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"f\n" +
@@ -3331,7 +4147,7 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"\x14\n" +
 	"\x12GetTaxonomyRequest\"W\n" +
 	"\x13GetTaxonomyResponse\x12@\n" +
-	"\btaxonomy\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\xb2\x02\n" +
+	"\btaxonomy\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\x9f\x04\n" +
 	"\bTaxonomy\x12E\n" +
 	"\n" +
 	"dimensions\x18\x01 \x03(\v2%.layersrank.questionbank.v1.DimensionR\n" +
@@ -3339,7 +4155,24 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\fcompetencies\x18\x02 \x03(\v2&.layersrank.questionbank.v1.CompetencyR\fcompetencies\x126\n" +
 	"\x05roles\x18\x03 \x03(\v2 .layersrank.questionbank.v1.RoleR\x05roles\x129\n" +
 	"\x06stacks\x18\x04 \x03(\v2!.layersrank.questionbank.v1.StackR\x06stacks\x12 \n" +
-	"\vseniorities\x18\x05 \x03(\tR\vseniorities\"I\n" +
+	"\vseniorities\x18\x05 \x03(\tR\vseniorities\x12J\n" +
+	"\frating_scale\x18\x06 \x03(\v2'.layersrank.questionbank.v1.RatingPointR\vratingScale\x12U\n" +
+	"\x11reviewer_guidance\x18\a \x03(\v2(.layersrank.questionbank.v1.GuidanceNoteR\x10reviewerGuidance\x12H\n" +
+	"\vcollections\x18\b \x03(\v2&.layersrank.questionbank.v1.CollectionR\vcollections\"[\n" +
+	"\vRatingPoint\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\x05R\x05value\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\"H\n" +
+	"\fGuidanceNote\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\"h\n" +
+	"\n" +
+	"Collection\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x05R\x04size\"I\n" +
 	"\tDimension\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
@@ -3363,7 +4196,7 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x05Stack\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
-	"\aaliases\x18\x03 \x03(\tR\aaliases\"\x91\x04\n" +
+	"\aaliases\x18\x03 \x03(\tR\aaliases\"\xd6\x04\n" +
 	"\x19AssembleAssessmentRequest\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12\x1c\n" +
 	"\tseniority\x18\x02 \x01(\tR\tseniority\x12\x16\n" +
@@ -3378,11 +4211,13 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x15required_question_ids\x18\b \x03(\tR\x13requiredQuestionIds\x122\n" +
 	"\x15excluded_question_ids\x18\t \x03(\tR\x13excludedQuestionIds\x12x\n" +
 	"\x11dimension_weights\x18\n" +
-	" \x03(\v2K.layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntryR\x10dimensionWeights\x1aC\n" +
+	" \x03(\v2K.layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntryR\x10dimensionWeights\x12.\n" +
+	"\x10tolerance_points\x18\v \x01(\x05H\x01R\x0ftolerancePoints\x88\x01\x01\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\a\n" +
-	"\x05_seed\"\xd6\x04\n" +
+	"\x05_seedB\x13\n" +
+	"\x11_tolerance_points\"\xc0\x05\n" +
 	"\x1aAssembleAssessmentResponse\x12@\n" +
 	"\x05items\x18\x01 \x03(\v2*.layersrank.questionbank.v1.AssessmentItemR\x05items\x12#\n" +
 	"\rtotal_minutes\x18\x02 \x01(\x05R\ftotalMinutes\x12v\n" +
@@ -3390,13 +4225,39 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\rbank_revision\x18\x04 \x01(\x03R\fbankRevision\x12\x12\n" +
 	"\x04seed\x18\x05 \x01(\x03R\x04seed\x12y\n" +
 	"\x11dimension_weights\x18\x06 \x03(\v2L.layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntryR\x10dimensionWeights\x12\x1c\n" +
-	"\tdeviation\x18\a \x01(\x01R\tdeviation\x1aB\n" +
+	"\tdeviation\x18\a \x01(\x01R\tdeviation\x12=\n" +
+	"\abalance\x18\b \x01(\x0e2#.layersrank.questionbank.v1.BalanceR\abalance\x12)\n" +
+	"\x10tolerance_points\x18\t \x01(\x05R\x0ftolerancePoints\x1aB\n" +
 	"\x14DimensionSharesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"\xe2\x02\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"t\n" +
+	"\x16AnalyzeExposureRequest\x12Z\n" +
+	"\n" +
+	"assessment\x18\x01 \x01(\v25.layersrank.questionbank.v1.AssembleAssessmentRequestB\x03\xe0A\x02R\n" +
+	"assessment\"\xbb\x03\n" +
+	"\x17AnalyzeExposureResponse\x12>\n" +
+	"\x05items\x18\x01 \x03(\v2(.layersrank.questionbank.v1.ItemExposureR\x05items\x12!\n" +
+	"\fmax_exposure\x18\x02 \x01(\x01R\vmaxExposure\x12)\n" +
+	"\x10expected_overlap\x18\x03 \x01(\x01R\x0fexpectedOverlap\x125\n" +
+	"\x16acceptable_assessments\x18\x04 \x01(\x03R\x15acceptableAssessments\x12P\n" +
+	"%acceptable_assessments_is_lower_bound\x18\x05 \x01(\bR!acceptableAssessmentsIsLowerBound\x12=\n" +
+	"\abalance\x18\x06 \x01(\x0e2#.layersrank.questionbank.v1.BalanceR\abalance\x12#\n" +
+	"\rbank_revision\x18\a \x01(\x03R\fbankRevision\x12%\n" +
+	"\x0eexpected_items\x18\b \x01(\x01R\rexpectedItems\"\x92\x02\n" +
+	"\fItemExposure\x12\x1f\n" +
+	"\vquestion_id\x18\x01 \x01(\tR\n" +
+	"questionId\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\x05R\aversion\x12\x1c\n" +
+	"\tdimension\x18\x03 \x01(\tR\tdimension\x12\x1e\n" +
+	"\n" +
+	"competency\x18\x04 \x01(\tR\n" +
+	"competency\x12S\n" +
+	"\x0fresponse_format\x18\x05 \x01(\x0e2*.layersrank.questionbank.v1.ResponseFormatR\x0eresponseFormat\x12\x18\n" +
+	"\aminutes\x18\x06 \x01(\x05R\aminutes\x12\x1a\n" +
+	"\bexposure\x18\a \x01(\x01R\bexposure\"\xe2\x02\n" +
 	"\x0eAssessmentItem\x12\x1f\n" +
 	"\vquestion_id\x18\x01 \x01(\tR\n" +
 	"questionId\x12\x18\n" +
@@ -3411,7 +4272,7 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x0fwhat_it_reveals\x18\b \x01(\tR\rwhatItReveals\x12\x16\n" +
 	"\x06reason\x18\t \x01(\tR\x06reason\x12\x14\n" +
 	"\x05stack\x18\n" +
-	" \x01(\tR\x05stack\"\x94\x05\n" +
+	" \x01(\tR\x05stack\"\xbf\x05\n" +
 	"\bTemplate\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x05R\x02id\x12\x19\n" +
 	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x02R\x05title\x12\x19\n" +
@@ -3431,7 +4292,8 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
-	"updateTime\x1aC\n" +
+	"updateTime\x12)\n" +
+	"\x10tolerance_points\x18\x0f \x01(\x05R\x0ftolerancePoints\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"h\n" +
@@ -3454,30 +4316,36 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\vtemplate_id\x18\x02 \x01(\tR\n" +
 	"templateId\"Z\n" +
 	"\x16CreateTemplateResponse\x12@\n" +
-	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\x9b\x01\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\xa0\x01\n" +
 	"\x15UpdateTemplateRequest\x12E\n" +
-	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateB\x03\xe0A\x02R\btemplate\x12;\n" +
-	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateB\x03\xe0A\x02R\btemplate\x12@\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x03\xe0A\x01R\n" +
 	"updateMask\"Z\n" +
 	"\x16UpdateTemplateResponse\x12@\n" +
 	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"E\n" +
 	"\x15DeleteTemplateRequest\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x17\n" +
 	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\"\x18\n" +
-	"\x16DeleteTemplateResponse\"q\n" +
+	"\x16DeleteTemplateResponse\"\x91\x01\n" +
 	"\x19ExportQuestionBankRequest\x12\x12\n" +
 	"\x04role\x18\x01 \x01(\tR\x04role\x12@\n" +
-	"\x05state\x18\x02 \x01(\x0e2*.layersrank.questionbank.v1.Question.StateR\x05state\"\xac\x01\n" +
+	"\x05state\x18\x02 \x01(\x0e2*.layersrank.questionbank.v1.Question.StateR\x05state\x12\x1e\n" +
+	"\n" +
+	"collection\x18\x03 \x01(\tR\n" +
+	"collection\"\xac\x01\n" +
 	"\x1aExportQuestionBankResponse\x12B\n" +
 	"\x06header\x18\x01 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderH\x00R\x06header\x12B\n" +
 	"\bquestion\x18\x02 \x01(\v2$.layersrank.questionbank.v1.QuestionH\x00R\bquestionB\x06\n" +
-	"\x04item\"\xc6\x01\n" +
+	"\x04item\"\xe6\x01\n" +
 	"\fExportHeader\x12#\n" +
 	"\rbank_revision\x18\x01 \x01(\x03R\fbankRevision\x12;\n" +
 	"\vexport_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"exportTime\x12\x12\n" +
 	"\x04role\x18\x03 \x01(\tR\x04role\x12@\n" +
-	"\btaxonomy\x18\x04 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\xc3\x01\n" +
+	"\btaxonomy\x18\x04 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\x12\x1e\n" +
+	"\n" +
+	"collection\x18\x05 \x01(\tR\n" +
+	"collection\"\xc3\x01\n" +
 	"\x16ImportQuestionsRequest\x12B\n" +
 	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12#\n" +
 	"\rvalidate_only\x18\x02 \x01(\bR\fvalidateOnly\x12@\n" +
@@ -3505,7 +4373,11 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\fQuestionView\x12\x1d\n" +
 	"\x19QUESTION_VIEW_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13QUESTION_VIEW_BASIC\x10\x01\x12\x16\n" +
-	"\x12QUESTION_VIEW_FULL\x10\x022\xd5\x15\n" +
+	"\x12QUESTION_VIEW_FULL\x10\x02*^\n" +
+	"\aBalance\x12\x17\n" +
+	"\x13BALANCE_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18BALANCE_WITHIN_TOLERANCE\x10\x01\x12\x1c\n" +
+	"\x18BALANCE_CLOSEST_POSSIBLE\x10\x022\x87\x17\n" +
 	"\x13QuestionBankService\x12\x8b\x01\n" +
 	"\rListQuestions\x120.layersrank.questionbank.v1.ListQuestionsRequest\x1a1.layersrank.questionbank.v1.ListQuestionsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/questions\x12\x94\x01\n" +
 	"\vGetQuestion\x12..layersrank.questionbank.v1.GetQuestionRequest\x1a/.layersrank.questionbank.v1.GetQuestionResponse\"$\x82\xd3\xe4\x93\x02\x1eb\bquestion\x12\x12/v1/questions/{id}\x12\xa0\x01\n" +
@@ -3516,7 +4388,9 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x0eRetireQuestion\x121.layersrank.questionbank.v1.RetireQuestionRequest\x1a2.layersrank.questionbank.v1.RetireQuestionResponse\".\x82\xd3\xe4\x93\x02(:\x01*b\bquestion\"\x19/v1/questions/{id}:retire\x12\xab\x01\n" +
 	"\x0fRestoreQuestion\x122.layersrank.questionbank.v1.RestoreQuestionRequest\x1a3.layersrank.questionbank.v1.RestoreQuestionResponse\"/\x82\xd3\xe4\x93\x02):\x01*b\bquestion\"\x1a/v1/questions/{id}:restore\x12\x8e\x01\n" +
 	"\vGetTaxonomy\x12..layersrank.questionbank.v1.GetTaxonomyRequest\x1a/.layersrank.questionbank.v1.GetTaxonomyResponse\"\x1e\x82\xd3\xe4\x93\x02\x18b\btaxonomy\x12\f/v1/taxonomy\x12\xa8\x01\n" +
-	"\x12AssembleAssessment\x125.layersrank.questionbank.v1.AssembleAssessmentRequest\x1a6.layersrank.questionbank.v1.AssembleAssessmentResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/assessments:assemble\x12\x8b\x01\n" +
+	"\x12AssembleAssessment\x125.layersrank.questionbank.v1.AssembleAssessmentRequest\x1a6.layersrank.questionbank.v1.AssembleAssessmentResponse\"#\x82\xd3\xe4\x93\x02\x1d:\x01*\"\x18/v1/assessments:assemble\x12\xaf\x01\n" +
+	"\x0fAnalyzeExposure\x122.layersrank.questionbank.v1.AnalyzeExposureRequest\x1a3.layersrank.questionbank.v1.AnalyzeExposureResponse\"3\x82\xd3\xe4\x93\x02-:\n" +
+	"assessment\"\x1f/v1/assessments:analyzeExposure\x12\x8b\x01\n" +
 	"\rListTemplates\x120.layersrank.questionbank.v1.ListTemplatesRequest\x1a1.layersrank.questionbank.v1.ListTemplatesResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/templates\x12\x94\x01\n" +
 	"\vGetTemplate\x12..layersrank.questionbank.v1.GetTemplateRequest\x1a/.layersrank.questionbank.v1.GetTemplateResponse\"$\x82\xd3\xe4\x93\x02\x1eb\btemplate\x12\x12/v1/templates/{id}\x12\xa2\x01\n" +
 	"\x0eCreateTemplate\x121.layersrank.questionbank.v1.CreateTemplateRequest\x1a2.layersrank.questionbank.v1.CreateTemplateResponse\")\x82\xd3\xe4\x93\x02#:\btemplateb\btemplate\"\r/v1/templates\x12\xb0\x01\n" +
@@ -3537,157 +4411,179 @@ func file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP() []byte {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescData
 }
 
-var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_layersrank_questionbank_v1_questionbank_proto_goTypes = []any{
 	(ResponseFormat)(0),                  // 0: layersrank.questionbank.v1.ResponseFormat
 	(QuestionView)(0),                    // 1: layersrank.questionbank.v1.QuestionView
-	(Question_State)(0),                  // 2: layersrank.questionbank.v1.Question.State
-	(ImportResult_Action)(0),             // 3: layersrank.questionbank.v1.ImportResult.Action
-	(*Question)(nil),                     // 4: layersrank.questionbank.v1.Question
-	(*ScoringGuide)(nil),                 // 5: layersrank.questionbank.v1.ScoringGuide
-	(*ListQuestionsRequest)(nil),         // 6: layersrank.questionbank.v1.ListQuestionsRequest
-	(*ListQuestionsResponse)(nil),        // 7: layersrank.questionbank.v1.ListQuestionsResponse
-	(*GetQuestionRequest)(nil),           // 8: layersrank.questionbank.v1.GetQuestionRequest
-	(*GetQuestionResponse)(nil),          // 9: layersrank.questionbank.v1.GetQuestionResponse
-	(*BatchGetQuestionsRequest)(nil),     // 10: layersrank.questionbank.v1.BatchGetQuestionsRequest
-	(*BatchGetQuestionsResponse)(nil),    // 11: layersrank.questionbank.v1.BatchGetQuestionsResponse
-	(*ListQuestionVersionsRequest)(nil),  // 12: layersrank.questionbank.v1.ListQuestionVersionsRequest
-	(*ListQuestionVersionsResponse)(nil), // 13: layersrank.questionbank.v1.ListQuestionVersionsResponse
-	(*CreateQuestionRequest)(nil),        // 14: layersrank.questionbank.v1.CreateQuestionRequest
-	(*CreateQuestionResponse)(nil),       // 15: layersrank.questionbank.v1.CreateQuestionResponse
-	(*UpdateQuestionRequest)(nil),        // 16: layersrank.questionbank.v1.UpdateQuestionRequest
-	(*UpdateQuestionResponse)(nil),       // 17: layersrank.questionbank.v1.UpdateQuestionResponse
-	(*RetireQuestionRequest)(nil),        // 18: layersrank.questionbank.v1.RetireQuestionRequest
-	(*RetireQuestionResponse)(nil),       // 19: layersrank.questionbank.v1.RetireQuestionResponse
-	(*RestoreQuestionRequest)(nil),       // 20: layersrank.questionbank.v1.RestoreQuestionRequest
-	(*RestoreQuestionResponse)(nil),      // 21: layersrank.questionbank.v1.RestoreQuestionResponse
-	(*GetTaxonomyRequest)(nil),           // 22: layersrank.questionbank.v1.GetTaxonomyRequest
-	(*GetTaxonomyResponse)(nil),          // 23: layersrank.questionbank.v1.GetTaxonomyResponse
-	(*Taxonomy)(nil),                     // 24: layersrank.questionbank.v1.Taxonomy
-	(*Dimension)(nil),                    // 25: layersrank.questionbank.v1.Dimension
-	(*Competency)(nil),                   // 26: layersrank.questionbank.v1.Competency
-	(*Role)(nil),                         // 27: layersrank.questionbank.v1.Role
-	(*Stack)(nil),                        // 28: layersrank.questionbank.v1.Stack
-	(*AssembleAssessmentRequest)(nil),    // 29: layersrank.questionbank.v1.AssembleAssessmentRequest
-	(*AssembleAssessmentResponse)(nil),   // 30: layersrank.questionbank.v1.AssembleAssessmentResponse
-	(*AssessmentItem)(nil),               // 31: layersrank.questionbank.v1.AssessmentItem
-	(*Template)(nil),                     // 32: layersrank.questionbank.v1.Template
-	(*ListTemplatesRequest)(nil),         // 33: layersrank.questionbank.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),        // 34: layersrank.questionbank.v1.ListTemplatesResponse
-	(*GetTemplateRequest)(nil),           // 35: layersrank.questionbank.v1.GetTemplateRequest
-	(*GetTemplateResponse)(nil),          // 36: layersrank.questionbank.v1.GetTemplateResponse
-	(*CreateTemplateRequest)(nil),        // 37: layersrank.questionbank.v1.CreateTemplateRequest
-	(*CreateTemplateResponse)(nil),       // 38: layersrank.questionbank.v1.CreateTemplateResponse
-	(*UpdateTemplateRequest)(nil),        // 39: layersrank.questionbank.v1.UpdateTemplateRequest
-	(*UpdateTemplateResponse)(nil),       // 40: layersrank.questionbank.v1.UpdateTemplateResponse
-	(*DeleteTemplateRequest)(nil),        // 41: layersrank.questionbank.v1.DeleteTemplateRequest
-	(*DeleteTemplateResponse)(nil),       // 42: layersrank.questionbank.v1.DeleteTemplateResponse
-	(*ExportQuestionBankRequest)(nil),    // 43: layersrank.questionbank.v1.ExportQuestionBankRequest
-	(*ExportQuestionBankResponse)(nil),   // 44: layersrank.questionbank.v1.ExportQuestionBankResponse
-	(*ExportHeader)(nil),                 // 45: layersrank.questionbank.v1.ExportHeader
-	(*ImportQuestionsRequest)(nil),       // 46: layersrank.questionbank.v1.ImportQuestionsRequest
-	(*ImportQuestionsResponse)(nil),      // 47: layersrank.questionbank.v1.ImportQuestionsResponse
-	(*ImportResult)(nil),                 // 48: layersrank.questionbank.v1.ImportResult
-	nil,                                  // 49: layersrank.questionbank.v1.Question.StackVariantsEntry
-	nil,                                  // 50: layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	nil,                                  // 51: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
-	nil,                                  // 52: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
-	nil,                                  // 53: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
-	nil,                                  // 54: layersrank.questionbank.v1.Template.DimensionWeightsEntry
-	(*timestamppb.Timestamp)(nil),        // 55: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 56: google.protobuf.FieldMask
+	(Balance)(0),                         // 2: layersrank.questionbank.v1.Balance
+	(Question_State)(0),                  // 3: layersrank.questionbank.v1.Question.State
+	(ImportResult_Action)(0),             // 4: layersrank.questionbank.v1.ImportResult.Action
+	(*Question)(nil),                     // 5: layersrank.questionbank.v1.Question
+	(*StackVariant)(nil),                 // 6: layersrank.questionbank.v1.StackVariant
+	(*ScoringGuide)(nil),                 // 7: layersrank.questionbank.v1.ScoringGuide
+	(*LevelGuide)(nil),                   // 8: layersrank.questionbank.v1.LevelGuide
+	(*ListQuestionsRequest)(nil),         // 9: layersrank.questionbank.v1.ListQuestionsRequest
+	(*ListQuestionsResponse)(nil),        // 10: layersrank.questionbank.v1.ListQuestionsResponse
+	(*GetQuestionRequest)(nil),           // 11: layersrank.questionbank.v1.GetQuestionRequest
+	(*GetQuestionResponse)(nil),          // 12: layersrank.questionbank.v1.GetQuestionResponse
+	(*BatchGetQuestionsRequest)(nil),     // 13: layersrank.questionbank.v1.BatchGetQuestionsRequest
+	(*BatchGetQuestionsResponse)(nil),    // 14: layersrank.questionbank.v1.BatchGetQuestionsResponse
+	(*ListQuestionVersionsRequest)(nil),  // 15: layersrank.questionbank.v1.ListQuestionVersionsRequest
+	(*ListQuestionVersionsResponse)(nil), // 16: layersrank.questionbank.v1.ListQuestionVersionsResponse
+	(*CreateQuestionRequest)(nil),        // 17: layersrank.questionbank.v1.CreateQuestionRequest
+	(*CreateQuestionResponse)(nil),       // 18: layersrank.questionbank.v1.CreateQuestionResponse
+	(*UpdateQuestionRequest)(nil),        // 19: layersrank.questionbank.v1.UpdateQuestionRequest
+	(*UpdateQuestionResponse)(nil),       // 20: layersrank.questionbank.v1.UpdateQuestionResponse
+	(*RetireQuestionRequest)(nil),        // 21: layersrank.questionbank.v1.RetireQuestionRequest
+	(*RetireQuestionResponse)(nil),       // 22: layersrank.questionbank.v1.RetireQuestionResponse
+	(*RestoreQuestionRequest)(nil),       // 23: layersrank.questionbank.v1.RestoreQuestionRequest
+	(*RestoreQuestionResponse)(nil),      // 24: layersrank.questionbank.v1.RestoreQuestionResponse
+	(*GetTaxonomyRequest)(nil),           // 25: layersrank.questionbank.v1.GetTaxonomyRequest
+	(*GetTaxonomyResponse)(nil),          // 26: layersrank.questionbank.v1.GetTaxonomyResponse
+	(*Taxonomy)(nil),                     // 27: layersrank.questionbank.v1.Taxonomy
+	(*RatingPoint)(nil),                  // 28: layersrank.questionbank.v1.RatingPoint
+	(*GuidanceNote)(nil),                 // 29: layersrank.questionbank.v1.GuidanceNote
+	(*Collection)(nil),                   // 30: layersrank.questionbank.v1.Collection
+	(*Dimension)(nil),                    // 31: layersrank.questionbank.v1.Dimension
+	(*Competency)(nil),                   // 32: layersrank.questionbank.v1.Competency
+	(*Role)(nil),                         // 33: layersrank.questionbank.v1.Role
+	(*Stack)(nil),                        // 34: layersrank.questionbank.v1.Stack
+	(*AssembleAssessmentRequest)(nil),    // 35: layersrank.questionbank.v1.AssembleAssessmentRequest
+	(*AssembleAssessmentResponse)(nil),   // 36: layersrank.questionbank.v1.AssembleAssessmentResponse
+	(*AnalyzeExposureRequest)(nil),       // 37: layersrank.questionbank.v1.AnalyzeExposureRequest
+	(*AnalyzeExposureResponse)(nil),      // 38: layersrank.questionbank.v1.AnalyzeExposureResponse
+	(*ItemExposure)(nil),                 // 39: layersrank.questionbank.v1.ItemExposure
+	(*AssessmentItem)(nil),               // 40: layersrank.questionbank.v1.AssessmentItem
+	(*Template)(nil),                     // 41: layersrank.questionbank.v1.Template
+	(*ListTemplatesRequest)(nil),         // 42: layersrank.questionbank.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),        // 43: layersrank.questionbank.v1.ListTemplatesResponse
+	(*GetTemplateRequest)(nil),           // 44: layersrank.questionbank.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),          // 45: layersrank.questionbank.v1.GetTemplateResponse
+	(*CreateTemplateRequest)(nil),        // 46: layersrank.questionbank.v1.CreateTemplateRequest
+	(*CreateTemplateResponse)(nil),       // 47: layersrank.questionbank.v1.CreateTemplateResponse
+	(*UpdateTemplateRequest)(nil),        // 48: layersrank.questionbank.v1.UpdateTemplateRequest
+	(*UpdateTemplateResponse)(nil),       // 49: layersrank.questionbank.v1.UpdateTemplateResponse
+	(*DeleteTemplateRequest)(nil),        // 50: layersrank.questionbank.v1.DeleteTemplateRequest
+	(*DeleteTemplateResponse)(nil),       // 51: layersrank.questionbank.v1.DeleteTemplateResponse
+	(*ExportQuestionBankRequest)(nil),    // 52: layersrank.questionbank.v1.ExportQuestionBankRequest
+	(*ExportQuestionBankResponse)(nil),   // 53: layersrank.questionbank.v1.ExportQuestionBankResponse
+	(*ExportHeader)(nil),                 // 54: layersrank.questionbank.v1.ExportHeader
+	(*ImportQuestionsRequest)(nil),       // 55: layersrank.questionbank.v1.ImportQuestionsRequest
+	(*ImportQuestionsResponse)(nil),      // 56: layersrank.questionbank.v1.ImportQuestionsResponse
+	(*ImportResult)(nil),                 // 57: layersrank.questionbank.v1.ImportResult
+	nil,                                  // 58: layersrank.questionbank.v1.Question.StackVariantsEntry
+	nil,                                  // 59: layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	nil,                                  // 60: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	nil,                                  // 61: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	nil,                                  // 62: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	nil,                                  // 63: layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	(*timestamppb.Timestamp)(nil),        // 64: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 65: google.protobuf.FieldMask
 }
 var file_layersrank_questionbank_v1_questionbank_proto_depIdxs = []int32{
 	0,  // 0: layersrank.questionbank.v1.Question.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	49, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
-	5,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
-	2,  // 3: layersrank.questionbank.v1.Question.state:type_name -> layersrank.questionbank.v1.Question.State
-	55, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
-	55, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
-	0,  // 6: layersrank.questionbank.v1.ListQuestionsRequest.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	2,  // 7: layersrank.questionbank.v1.ListQuestionsRequest.state:type_name -> layersrank.questionbank.v1.Question.State
-	1,  // 8: layersrank.questionbank.v1.ListQuestionsRequest.view:type_name -> layersrank.questionbank.v1.QuestionView
-	4,  // 9: layersrank.questionbank.v1.ListQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
-	4,  // 10: layersrank.questionbank.v1.GetQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	4,  // 11: layersrank.questionbank.v1.BatchGetQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
-	4,  // 12: layersrank.questionbank.v1.ListQuestionVersionsResponse.versions:type_name -> layersrank.questionbank.v1.Question
-	4,  // 13: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	4,  // 14: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	4,  // 15: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	56, // 16: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
-	4,  // 17: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	4,  // 18: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	4,  // 19: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
-	24, // 20: layersrank.questionbank.v1.GetTaxonomyResponse.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
-	25, // 21: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
-	26, // 22: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
-	27, // 23: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
-	28, // 24: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
-	50, // 25: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	51, // 26: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
-	31, // 27: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
-	52, // 28: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
-	53, // 29: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
-	0,  // 30: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	54, // 31: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
-	55, // 32: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
-	55, // 33: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
-	32, // 34: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
-	32, // 35: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	32, // 36: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
-	32, // 37: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	32, // 38: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
-	56, // 39: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	32, // 40: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	2,  // 41: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
-	45, // 42: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
-	4,  // 43: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
-	55, // 44: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
-	24, // 45: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
-	4,  // 46: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
-	45, // 47: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
-	48, // 48: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
-	3,  // 49: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
-	6,  // 50: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
-	8,  // 51: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
-	10, // 52: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
-	12, // 53: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
-	14, // 54: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
-	16, // 55: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
-	18, // 56: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
-	20, // 57: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
-	22, // 58: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
-	29, // 59: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
-	33, // 60: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
-	35, // 61: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
-	37, // 62: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
-	39, // 63: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
-	41, // 64: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
-	43, // 65: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
-	46, // 66: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
-	7,  // 67: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
-	9,  // 68: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
-	11, // 69: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
-	13, // 70: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
-	15, // 71: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
-	17, // 72: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
-	19, // 73: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
-	21, // 74: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
-	23, // 75: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
-	30, // 76: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
-	34, // 77: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
-	36, // 78: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
-	38, // 79: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
-	40, // 80: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
-	42, // 81: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
-	44, // 82: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
-	47, // 83: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
-	67, // [67:84] is the sub-list for method output_type
-	50, // [50:67] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	58, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
+	7,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
+	3,  // 3: layersrank.questionbank.v1.Question.state:type_name -> layersrank.questionbank.v1.Question.State
+	64, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
+	64, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
+	7,  // 6: layersrank.questionbank.v1.StackVariant.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
+	8,  // 7: layersrank.questionbank.v1.ScoringGuide.levels:type_name -> layersrank.questionbank.v1.LevelGuide
+	0,  // 8: layersrank.questionbank.v1.ListQuestionsRequest.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	3,  // 9: layersrank.questionbank.v1.ListQuestionsRequest.state:type_name -> layersrank.questionbank.v1.Question.State
+	1,  // 10: layersrank.questionbank.v1.ListQuestionsRequest.view:type_name -> layersrank.questionbank.v1.QuestionView
+	5,  // 11: layersrank.questionbank.v1.ListQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
+	5,  // 12: layersrank.questionbank.v1.GetQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	5,  // 13: layersrank.questionbank.v1.BatchGetQuestionsResponse.questions:type_name -> layersrank.questionbank.v1.Question
+	5,  // 14: layersrank.questionbank.v1.ListQuestionVersionsResponse.versions:type_name -> layersrank.questionbank.v1.Question
+	5,  // 15: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
+	5,  // 16: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	5,  // 17: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
+	65, // 18: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	5,  // 19: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	5,  // 20: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	5,  // 21: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
+	27, // 22: layersrank.questionbank.v1.GetTaxonomyResponse.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	31, // 23: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
+	32, // 24: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
+	33, // 25: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
+	34, // 26: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
+	28, // 27: layersrank.questionbank.v1.Taxonomy.rating_scale:type_name -> layersrank.questionbank.v1.RatingPoint
+	29, // 28: layersrank.questionbank.v1.Taxonomy.reviewer_guidance:type_name -> layersrank.questionbank.v1.GuidanceNote
+	30, // 29: layersrank.questionbank.v1.Taxonomy.collections:type_name -> layersrank.questionbank.v1.Collection
+	59, // 30: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	60, // 31: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	40, // 32: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
+	61, // 33: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	62, // 34: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	2,  // 35: layersrank.questionbank.v1.AssembleAssessmentResponse.balance:type_name -> layersrank.questionbank.v1.Balance
+	35, // 36: layersrank.questionbank.v1.AnalyzeExposureRequest.assessment:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest
+	39, // 37: layersrank.questionbank.v1.AnalyzeExposureResponse.items:type_name -> layersrank.questionbank.v1.ItemExposure
+	2,  // 38: layersrank.questionbank.v1.AnalyzeExposureResponse.balance:type_name -> layersrank.questionbank.v1.Balance
+	0,  // 39: layersrank.questionbank.v1.ItemExposure.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	0,  // 40: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	63, // 41: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	64, // 42: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
+	64, // 43: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
+	41, // 44: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
+	41, // 45: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	41, // 46: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	41, // 47: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	41, // 48: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	65, // 49: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	41, // 50: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	3,  // 51: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
+	54, // 52: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
+	5,  // 53: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
+	64, // 54: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
+	27, // 55: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	5,  // 56: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
+	54, // 57: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
+	57, // 58: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
+	4,  // 59: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
+	6,  // 60: layersrank.questionbank.v1.Question.StackVariantsEntry.value:type_name -> layersrank.questionbank.v1.StackVariant
+	9,  // 61: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
+	11, // 62: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
+	13, // 63: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
+	15, // 64: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
+	17, // 65: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
+	19, // 66: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
+	21, // 67: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
+	23, // 68: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
+	25, // 69: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
+	35, // 70: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
+	37, // 71: layersrank.questionbank.v1.QuestionBankService.AnalyzeExposure:input_type -> layersrank.questionbank.v1.AnalyzeExposureRequest
+	42, // 72: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
+	44, // 73: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
+	46, // 74: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
+	48, // 75: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
+	50, // 76: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
+	52, // 77: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
+	55, // 78: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
+	10, // 79: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
+	12, // 80: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
+	14, // 81: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
+	16, // 82: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
+	18, // 83: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
+	20, // 84: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
+	22, // 85: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
+	24, // 86: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
+	26, // 87: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
+	36, // 88: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
+	38, // 89: layersrank.questionbank.v1.QuestionBankService.AnalyzeExposure:output_type -> layersrank.questionbank.v1.AnalyzeExposureResponse
+	43, // 90: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
+	45, // 91: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
+	47, // 92: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
+	49, // 93: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
+	51, // 94: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
+	53, // 95: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
+	56, // 96: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
+	79, // [79:97] is the sub-list for method output_type
+	61, // [61:79] is the sub-list for method input_type
+	61, // [61:61] is the sub-list for extension type_name
+	61, // [61:61] is the sub-list for extension extendee
+	0,  // [0:61] is the sub-list for field type_name
 }
 
 func init() { file_layersrank_questionbank_v1_questionbank_proto_init() }
@@ -3695,8 +4591,8 @@ func file_layersrank_questionbank_v1_questionbank_proto_init() {
 	if File_layersrank_questionbank_v1_questionbank_proto != nil {
 		return
 	}
-	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[25].OneofWrappers = []any{}
-	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40].OneofWrappers = []any{
+	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30].OneofWrappers = []any{}
+	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48].OneofWrappers = []any{
 		(*ExportQuestionBankResponse_Header)(nil),
 		(*ExportQuestionBankResponse_Question)(nil),
 	}
@@ -3705,8 +4601,8 @@ func file_layersrank_questionbank_v1_questionbank_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_layersrank_questionbank_v1_questionbank_proto_rawDesc), len(file_layersrank_questionbank_v1_questionbank_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   51,
+			NumEnums:      5,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

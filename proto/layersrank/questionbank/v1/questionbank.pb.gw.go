@@ -158,6 +158,8 @@ func local_request_QuestionBankService_BatchGetQuestions_0(ctx context.Context, 
 	return msg, metadata, err
 }
 
+var filter_QuestionBankService_ListQuestionVersions_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+
 func request_QuestionBankService_ListQuestionVersions_0(ctx context.Context, marshaler runtime.Marshaler, client QuestionBankServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq ListQuestionVersionsRequest
@@ -171,6 +173,12 @@ func request_QuestionBankService_ListQuestionVersions_0(ctx context.Context, mar
 	protoReq.Id, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_QuestionBankService_ListQuestionVersions_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -192,6 +200,12 @@ func local_request_QuestionBankService_ListQuestionVersions_0(ctx context.Contex
 	protoReq.Id, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_QuestionBankService_ListQuestionVersions_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	msg, err := server.ListQuestionVersions(ctx, &protoReq)
 	return msg, metadata, err
@@ -454,6 +468,33 @@ func local_request_QuestionBankService_AssembleAssessment_0(ctx context.Context,
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	msg, err := server.AssembleAssessment(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_QuestionBankService_AnalyzeExposure_0(ctx context.Context, marshaler runtime.Marshaler, client QuestionBankServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq AnalyzeExposureRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Assessment); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.AnalyzeExposure(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_QuestionBankService_AnalyzeExposure_0(ctx context.Context, marshaler runtime.Marshaler, server QuestionBankServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq AnalyzeExposureRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Assessment); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.AnalyzeExposure(ctx, &protoReq)
 	return msg, metadata, err
 }
 
@@ -967,6 +1008,26 @@ func RegisterQuestionBankServiceHandlerServer(ctx context.Context, mux *runtime.
 		}
 		forward_QuestionBankService_AssembleAssessment_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_QuestionBankService_AnalyzeExposure_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/layersrank.questionbank.v1.QuestionBankService/AnalyzeExposure", runtime.WithHTTPPathPattern("/v1/assessments:analyzeExposure"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_QuestionBankService_AnalyzeExposure_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_QuestionBankService_AnalyzeExposure_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_QuestionBankService_ListTemplates_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1304,6 +1365,23 @@ func RegisterQuestionBankServiceHandlerClient(ctx context.Context, mux *runtime.
 		}
 		forward_QuestionBankService_AssembleAssessment_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_QuestionBankService_AnalyzeExposure_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/layersrank.questionbank.v1.QuestionBankService/AnalyzeExposure", runtime.WithHTTPPathPattern("/v1/assessments:analyzeExposure"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_QuestionBankService_AnalyzeExposure_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_QuestionBankService_AnalyzeExposure_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_QuestionBankService_ListTemplates_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1518,6 +1596,7 @@ var (
 	pattern_QuestionBankService_RestoreQuestion_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "questions", "id"}, "restore"))
 	pattern_QuestionBankService_GetTaxonomy_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "taxonomy"}, ""))
 	pattern_QuestionBankService_AssembleAssessment_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "assessments"}, "assemble"))
+	pattern_QuestionBankService_AnalyzeExposure_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "assessments"}, "analyzeExposure"))
 	pattern_QuestionBankService_ListTemplates_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "templates"}, ""))
 	pattern_QuestionBankService_GetTemplate_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 1, 5, 2}, []string{"v1", "templates", "id"}, ""))
 	pattern_QuestionBankService_CreateTemplate_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "templates"}, ""))
@@ -1538,6 +1617,7 @@ var (
 	forward_QuestionBankService_RestoreQuestion_0      = runtime.ForwardResponseMessage
 	forward_QuestionBankService_GetTaxonomy_0          = runtime.ForwardResponseMessage
 	forward_QuestionBankService_AssembleAssessment_0   = runtime.ForwardResponseMessage
+	forward_QuestionBankService_AnalyzeExposure_0      = runtime.ForwardResponseMessage
 	forward_QuestionBankService_ListTemplates_0        = runtime.ForwardResponseMessage
 	forward_QuestionBankService_GetTemplate_0          = runtime.ForwardResponseMessage
 	forward_QuestionBankService_CreateTemplate_0       = runtime.ForwardResponseMessage

@@ -29,6 +29,7 @@ const (
 	QuestionBankService_RestoreQuestion_FullMethodName      = "/layersrank.questionbank.v1.QuestionBankService/RestoreQuestion"
 	QuestionBankService_GetTaxonomy_FullMethodName          = "/layersrank.questionbank.v1.QuestionBankService/GetTaxonomy"
 	QuestionBankService_AssembleAssessment_FullMethodName   = "/layersrank.questionbank.v1.QuestionBankService/AssembleAssessment"
+	QuestionBankService_AnalyzeExposure_FullMethodName      = "/layersrank.questionbank.v1.QuestionBankService/AnalyzeExposure"
 	QuestionBankService_ListTemplates_FullMethodName        = "/layersrank.questionbank.v1.QuestionBankService/ListTemplates"
 	QuestionBankService_GetTemplate_FullMethodName          = "/layersrank.questionbank.v1.QuestionBankService/GetTemplate"
 	QuestionBankService_CreateTemplate_FullMethodName       = "/layersrank.questionbank.v1.QuestionBankService/CreateTemplate"
@@ -72,6 +73,11 @@ type QuestionBankServiceClient interface {
 	// questions, pinned to exact versions. The selection is optimal for the
 	// dimension weights; the seed picks among equally good selections.
 	AssembleAssessment(ctx context.Context, in *AssembleAssessmentRequest, opts ...grpc.CallOption) (*AssembleAssessmentResponse, error)
+	// Reports, for an assembly request, how often each eligible question would
+	// appear over all seeds (its exposure), so curators see which questions
+	// carry the load and where the bank is thin. Over HTTP its body is the
+	// assemble request itself.
+	AnalyzeExposure(ctx context.Context, in *AnalyzeExposureRequest, opts ...grpc.CallOption) (*AnalyzeExposureResponse, error)
 	// Lists templates: LayersRank's defaults and customers' own.
 	ListTemplates(ctx context.Context, in *ListTemplatesRequest, opts ...grpc.CallOption) (*ListTemplatesResponse, error)
 	// Gets a template.
@@ -201,6 +207,16 @@ func (c *questionBankServiceClient) AssembleAssessment(ctx context.Context, in *
 	return out, nil
 }
 
+func (c *questionBankServiceClient) AnalyzeExposure(ctx context.Context, in *AnalyzeExposureRequest, opts ...grpc.CallOption) (*AnalyzeExposureResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(AnalyzeExposureResponse)
+	err := c.cc.Invoke(ctx, QuestionBankService_AnalyzeExposure_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *questionBankServiceClient) ListTemplates(ctx context.Context, in *ListTemplatesRequest, opts ...grpc.CallOption) (*ListTemplatesResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListTemplatesResponse)
@@ -314,6 +330,11 @@ type QuestionBankServiceServer interface {
 	// questions, pinned to exact versions. The selection is optimal for the
 	// dimension weights; the seed picks among equally good selections.
 	AssembleAssessment(context.Context, *AssembleAssessmentRequest) (*AssembleAssessmentResponse, error)
+	// Reports, for an assembly request, how often each eligible question would
+	// appear over all seeds (its exposure), so curators see which questions
+	// carry the load and where the bank is thin. Over HTTP its body is the
+	// assemble request itself.
+	AnalyzeExposure(context.Context, *AnalyzeExposureRequest) (*AnalyzeExposureResponse, error)
 	// Lists templates: LayersRank's defaults and customers' own.
 	ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error)
 	// Gets a template.
@@ -372,6 +393,9 @@ func (UnimplementedQuestionBankServiceServer) GetTaxonomy(context.Context, *GetT
 }
 func (UnimplementedQuestionBankServiceServer) AssembleAssessment(context.Context, *AssembleAssessmentRequest) (*AssembleAssessmentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method AssembleAssessment not implemented")
+}
+func (UnimplementedQuestionBankServiceServer) AnalyzeExposure(context.Context, *AnalyzeExposureRequest) (*AnalyzeExposureResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AnalyzeExposure not implemented")
 }
 func (UnimplementedQuestionBankServiceServer) ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListTemplates not implemented")
@@ -595,6 +619,24 @@ func _QuestionBankService_AssembleAssessment_Handler(srv interface{}, ctx contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QuestionBankService_AnalyzeExposure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(AnalyzeExposureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QuestionBankServiceServer).AnalyzeExposure(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QuestionBankService_AnalyzeExposure_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QuestionBankServiceServer).AnalyzeExposure(ctx, req.(*AnalyzeExposureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _QuestionBankService_ListTemplates_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListTemplatesRequest)
 	if err := dec(in); err != nil {
@@ -760,6 +802,10 @@ var QuestionBankService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "AssembleAssessment",
 			Handler:    _QuestionBankService_AssembleAssessment_Handler,
+		},
+		{
+			MethodName: "AnalyzeExposure",
+			Handler:    _QuestionBankService_AnalyzeExposure_Handler,
 		},
 		{
 			MethodName: "ListTemplates",
