@@ -855,7 +855,9 @@ func TestRulesCatchBrokenContent(t *testing.T) {
 		{"references", "unknown competency", func(b *seed.Bank) { q(b, rl).Competency = "scalability" }},
 		{"references", "unknown dimension", func(b *seed.Bank) { q(b, rl).Dimension = "cultural" }},
 		{"references", "unknown stack", func(b *seed.Bank) { q(b, "go-request-cancellation").Stacks = []string{"golang"} }},
-		{"references", "variant key is not a stack", func(b *seed.Bank) { q(b, rl).StackVariants["rust"] = qbank.StackVariant{Text: "Rust: design a rate limiter."} }},
+		{"references", "variant key is not a stack", func(b *seed.Bank) {
+			q(b, rl).StackVariants["rust"] = qbank.StackVariant{Text: "Rust: design a rate limiter."}
+		}},
 		{"references", "unknown seniority", func(b *seed.Bank) { q(b, rl).Seniorities = []string{"principal"} }},
 		{"references", "role lists unknown competency", func(b *seed.Bank) {
 			role(b, "data-engineer").Competencies = append(role(b, "data-engineer").Competencies, "ml-ops")
