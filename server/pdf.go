@@ -7,13 +7,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankpdf"
+	"github.com/layersrank/qbank/server/apierr"
 	"github.com/layersrank/qbank/server/auth"
+	"github.com/layersrank/qbank/server/gateway"
 )
 
 // pdfHandler serves GET /v1/question-bank.pdf[?role=…]: the active bank as
@@ -63,12 +63,8 @@ func (s *Server) pdfHandler(authn *auth.Authenticator) http.Handler {
 	})
 }
 
-// writeStatus writes an error as the gateway would: the JSON google.rpc.Status
-// (with its field violations) under the matching HTTP code.
+// writeStatus writes an error as every route does (gateway.WriteStatus):
+// the JSON google.rpc.Status with its details, fields named by JSON paths.
 func (s *Server) writeStatus(w http.ResponseWriter, r *http.Request, err error) {
-	st := status.Convert(toStatus(r.Context(), s.log, r.URL.Path, err))
-	body, _ := protojson.Marshal(st.Proto())
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(runtime.HTTPStatusFromCode(st.Code()))
-	_, _ = w.Write(body)
+	gateway.WriteStatus(w, r, status.Convert(toStatus(apierr.WithJSONPaths(r.Context()), s.log, r.URL.Path, err)))
 }

@@ -49,8 +49,8 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	}
 	var v qbank.Violations
 	f.Validate(&v, snap.Taxonomy)
-	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
-		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
+	if req.GetPageSize() < 0 {
+		v.Add("pageSize", "must not be negative, got %d", req.GetPageSize())
 	}
 	if _, ok := pb.QuestionView_name[int32(req.GetView())]; !ok {
 		v.Add("view", "unknown view %d", req.GetView())
@@ -61,7 +61,7 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	page, err := snap.List(f, int(req.GetPageSize()), req.GetPageToken())
+	page, err := snap.List(f, pageSize(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
@@ -153,14 +153,7 @@ func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestion
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	// Page sizes above the maximum are coerced to it (AIP-158).
-	size := int(req.GetPageSize())
-	switch {
-	case size == 0:
-		size = catalog.DefaultPageSize
-	case size > catalog.MaxPageSize:
-		size = catalog.MaxPageSize
-	}
+	size := pageSize(req.GetPageSize())
 	// Versions are immutable and numbered, so "after version N" names a
 	// position that stays valid however many versions are added meanwhile.
 	request := fmt.Sprintf("versions|%q|%d", req.GetId(), size)
@@ -209,7 +202,12 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 	if req.GetQuestionId() != "" {
 		q.ID, idField = req.GetQuestionId(), "questionId"
 	}
-	tax := s.catalog.Snapshot().Taxonomy
+	snap := s.catalog.Snapshot()
+	tax := snap.Taxonomy
+	if q.ID == "" {
+		// The client id is optional (AIP-133): derive a readable one.
+		q.ID = qbank.DeriveID(q.Content.Text, func(id string) bool { _, taken := snap.Question(id); return taken })
+	}
 	qbank.ValidateQuestionID(&v, idField, q.ID)
 	qbank.NormalizeContent(&q.Content, tax)
 	qbank.ValidateContent(&v, "question.", &q.Content, tax)
@@ -296,7 +294,30 @@ func maskPaths(m *fieldmaskpb.FieldMask) []string {
 	if len(paths) == 0 || slices.Contains(paths, "*") {
 		return append(slices.Clone(contentFields), statePath)
 	}
-	return paths
+	return protoPaths(paths)
+}
+
+// protoPaths accepts a mask in either spelling: proto names
+// (what_it_reveals), as gRPC clients send them, or JSON names
+// (whatItReveals), as in the body an HTTP mask accompanies.
+func protoPaths(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = qbank.ProtoFieldPath(p)
+	}
+	return out
+}
+
+// pageSize applies the default to an unset page size and coerces one above
+// the maximum to it (AIP-158).
+func pageSize(n int32) int {
+	switch {
+	case n <= 0:
+		return catalog.DefaultPageSize
+	case n > catalog.MaxPageSize:
+		return catalog.MaxPageSize
+	}
+	return int(n)
 }
 
 // applyMask overlays the masked fields of in onto the current content.
@@ -379,9 +400,9 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 	}
 	switch {
 	case to == qbank.StateRetired && cur.State == qbank.StateRetired:
-		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is already retired", id)
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is already retired", id).WithReason(qbank.ReasonAlreadyRetired)
 	case to == qbank.StateActive && cur.State != qbank.StateRetired:
-		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is %s, not retired: only a retired question can be restored", id, cur.State)
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is %s, not retired: only a retired question can be restored", id, cur.State).WithReason(qbank.ReasonNotRetired)
 	}
 	updated, err := s.store.UpdateQuestion(ctx, id, etag, cur.Content, to, s.change(ctx, note))
 	if err != nil {

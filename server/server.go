@@ -22,10 +22,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	_ "google.golang.org/grpc/encoding/gzip" // gRPC clients may compress (grpc-js, grpcurl): accept and answer in kind
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
-	"google.golang.org/grpc/status"
 
 	"github.com/layersrank/qbank/catalog"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
@@ -44,7 +44,6 @@ type Server struct {
 	health  *health.Server
 	grpc    *grpc.Server
 	http    *http.Server
-	gwConn  interface{ Close() error }
 
 	grpcLis, httpLis net.Listener
 	stopWatch        context.CancelFunc
@@ -128,7 +127,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	}
 	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
-		return status.Error(codes.Internal, "internal error")
+		return internalError()
 	})
 	unary := []grpc.UnaryServerInterceptor{
 		metrics.UnaryServerInterceptor(),
@@ -137,16 +136,17 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		s.errorsUnary(),
 		recovery.UnaryServerInterceptor(recoverOpt),
 	}
+	streams := []grpc.StreamServerInterceptor{
+		metrics.StreamServerInterceptor(),
+		authn.Stream(),
+		logging.StreamServerInterceptor(accessLog, logOpts...),
+		s.errorsStream(),
+		recovery.StreamServerInterceptor(recoverOpt),
+	}
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(gateway.MaxImportBytes),
 		grpc.ChainUnaryInterceptor(unary...),
-		grpc.ChainStreamInterceptor(
-			metrics.StreamServerInterceptor(),
-			authn.Stream(),
-			logging.StreamServerInterceptor(accessLog, logOpts...),
-			s.errorsStream(),
-			recovery.StreamServerInterceptor(recoverOpt),
-		),
+		grpc.ChainStreamInterceptor(streams...),
 	)
 	svc := NewService(s.store, s.catalog, s.log)
 	pb.RegisterQuestionBankServiceServer(s.grpc, svc)
@@ -162,20 +162,22 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		s.grpcLis.Close()
 		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
 	}
-	handler, conn, err := gateway.New(ctx, gateway.Options{
-		GRPCAddr: s.grpcLis.Addr().String(),
-		Service:  &inProcess{svc: svc, chain: chainUnary(unary)},
-		Ready:    s.ready,
-		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:      instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
-		Log:      s.log,
+	inproc := &inProcess{svc: svc, chain: chainUnary(unary), stream: chainStream(streams)}
+	handler, err := gateway.New(ctx, gateway.Options{
+		Service:     inproc,
+		Export:      inproc.Export,
+		Ready:       s.ready,
+		Metrics:     promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		PDF:         instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
+		CORSOrigins: s.cfg.CORSOrigins,
+		Version:     s.cfg.Version,
+		Log:         s.log,
 	})
 	if err != nil {
 		s.grpcLis.Close()
 		s.httpLis.Close()
 		return err
 	}
-	s.gwConn = conn
 	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	return nil
 }
@@ -245,7 +247,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		<-s.done
 	}
-	s.gwConn.Close()
 	return errors.Join(httpErr, s.store.Close())
 }
 

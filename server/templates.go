@@ -6,7 +6,6 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/assembly"
-	"github.com/layersrank/qbank/catalog"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
 )
@@ -23,8 +22,8 @@ func (s *Service) validateTemplate(v *qbank.Violations, t *qbank.Template) {
 
 func (s *Service) ListTemplates(ctx context.Context, req *pb.ListTemplatesRequest) (*pb.ListTemplatesResponse, error) {
 	var v qbank.Violations
-	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
-		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
+	if req.GetPageSize() < 0 {
+		v.Add("pageSize", "must not be negative, got %d", req.GetPageSize())
 	}
 	if len(req.GetOwner()) > qbank.MaxOwnerLen {
 		v.Add("owner", "is longer than %d characters", qbank.MaxOwnerLen)
@@ -32,7 +31,7 @@ func (s *Service) ListTemplates(ctx context.Context, req *pb.ListTemplatesReques
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	page, err := s.catalog.Snapshot().ListTemplates(req.GetOwner(), int(req.GetPageSize()), req.GetPageToken())
+	page, err := s.catalog.Snapshot().ListTemplates(req.GetOwner(), pageSize(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +50,7 @@ func (s *Service) GetTemplate(ctx context.Context, req *pb.GetTemplateRequest) (
 	}
 	t, ok := s.catalog.Snapshot().Template(req.GetId())
 	if !ok {
-		return nil, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", req.GetId())
+		return nil, qbank.TemplateNotFound(req.GetId())
 	}
 	return &pb.GetTemplateResponse{Template: protoconv.TemplateToProto(&t)}, nil
 }
@@ -66,6 +65,11 @@ func (s *Service) CreateTemplate(ctx context.Context, req *pb.CreateTemplateRequ
 	idField := "template.id"
 	if req.GetTemplateId() != "" {
 		t.ID, idField = req.GetTemplateId(), "templateId"
+	}
+	if t.ID == "" && t.Title != "" {
+		// The client id is optional (AIP-133): derive a readable one.
+		snap := s.catalog.Snapshot()
+		t.ID = qbank.DeriveID(t.Title, func(id string) bool { _, taken := snap.Template(id); return taken })
 	}
 	qbank.ValidateQuestionID(&v, idField, t.ID)
 	if t.MinMinutes == 0 && t.MaxMinutes == 0 {
@@ -97,7 +101,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, req *pb.UpdateTemplateRequ
 	if in.GetEtag() == "" {
 		v.Add("template.etag", "is required: send the etag you read")
 	}
-	paths := req.GetUpdateMask().GetPaths()
+	paths := protoPaths(req.GetUpdateMask().GetPaths())
 	if len(paths) == 0 || slices.Contains(paths, "*") {
 		paths = templatePaths
 	}

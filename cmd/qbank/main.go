@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -111,8 +112,24 @@ func flags(name string, stderr io.Writer, withServe bool) (*flag.FlagSet, *serve
 		fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", "127.0.0.1:8080"), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
 		fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
 		fs.Float64Var(&cfg.RateLimit, "rate-limit", envFloat("QBANK_RATE_LIMIT", server.DefaultRateLimit), "calls per second per token; negative disables (QBANK_RATE_LIMIT)")
+		fs.Func("cors-origins", "comma-separated browser origins allowed to call the HTTP API, e.g. https://app.example.com; empty turns CORS off (QBANK_CORS_ORIGINS)", func(v string) error {
+			cfg.CORSOrigins = origins(v)
+			return nil
+		})
+		cfg.CORSOrigins = origins(os.Getenv("QBANK_CORS_ORIGINS"))
 	}
 	return fs, cfg, logLevel
+}
+
+// origins splits a comma-separated list of origins, dropping empty items.
+func origins(list string) []string {
+	var out []string
+	for _, o := range strings.Split(list, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 func env(key, def string) string {
@@ -147,6 +164,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = log
+	cfg.Version = version()
 	cfg.AdminToken, cfg.ReaderToken = os.Getenv("QBANK_ADMIN_TOKEN"), os.Getenv("QBANK_READER_TOKEN")
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
