@@ -57,6 +57,7 @@ const (
 	ReasonStoreUnavailable Reason = "STORE_UNAVAILABLE"    // the database cannot be reached; retry
 	ReasonRouteNotFound    Reason = "ROUTE_NOT_FOUND"      // HTTP: no route has that path
 	ReasonMethodNotAllowed Reason = "METHOD_NOT_ALLOWED"   // HTTP: the path exists, not with that method
+	ReasonNotImplemented   Reason = "NOT_IMPLEMENTED"      // this server does not implement the method
 	ReasonCancelled        Reason = "CANCELLED"            // the client gave up
 	ReasonDeadlineExceeded Reason = "DEADLINE_EXCEEDED"    // the call ran out of time
 	ReasonInternal         Reason = "INTERNAL"             // a bug or an unexpected failure; logged on the server

@@ -177,7 +177,7 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	var reason string
 	for time.Since(cut) < outageLength {
 		if r := readyz(); r.code == http.StatusServiceUnavailable && firstNotReady == 0 {
-			firstNotReady, reason = time.Since(cut), str(r.body["reason"])
+			firstNotReady, reason = time.Since(cut), str(r.body["message"]) // a google.rpc.Status
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

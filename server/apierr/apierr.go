@@ -148,7 +148,7 @@ var defaultReasons = map[codes.Code]qbank.Reason{
 	codes.Unauthenticated:    qbank.ReasonTokenUnknown,
 	codes.PermissionDenied:   qbank.ReasonPermissionDenied,
 	codes.ResourceExhausted:  qbank.ReasonRateLimited,
-	codes.Unimplemented:      qbank.ReasonMethodNotAllowed,
+	codes.Unimplemented:      qbank.ReasonNotImplemented,
 }
 
 // Ensure adds an ErrorInfo with the code's default reason to a status that
