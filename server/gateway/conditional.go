@@ -34,37 +34,25 @@ func QuestionETag(q *pb.Question) string {
 // create. It runs as grpc-gateway's forward-response option, before the body
 // is written.
 func responseHeaders(_ context.Context, w http.ResponseWriter, msg proto.Message) error {
-	var q *pb.Question
-	var t *pb.Template
-	created := false
-	switch m := msg.(type) {
-	case *pb.GetQuestionResponse:
-		q = m.GetQuestion()
-	case *pb.CreateQuestionResponse:
-		q, created = m.GetQuestion(), true
-	case *pb.UpdateQuestionResponse:
-		q = m.GetQuestion()
-	case *pb.RetireQuestionResponse:
-		q = m.GetQuestion()
-	case *pb.RestoreQuestionResponse:
-		q = m.GetQuestion()
-	case *pb.GetTemplateResponse:
-		t = m.GetTemplate()
-	case *pb.CreateTemplateResponse:
-		t, created = m.GetTemplate(), true
-	case *pb.UpdateTemplateResponse:
-		t = m.GetTemplate()
+	// The generated in-process handlers wrap the response to pick out its
+	// response_body; the wrapper still reflects the response's type.
+	var body any = msg
+	if rb, ok := msg.(interface{ XXX_ResponseBody() interface{} }); ok {
+		body = rb.XXX_ResponseBody()
 	}
-	switch {
-	case q != nil:
-		w.Header().Set("ETag", QuestionETag(q))
+	created := strings.HasPrefix(string(msg.ProtoReflect().Descriptor().Name()), "Create")
+	switch b := body.(type) {
+	case *pb.Question:
+		w.Header().Set("ETag", QuestionETag(b))
 		if created {
-			w.Header().Set("Location", "/v1/questions/"+q.GetId())
+			w.Header().Set("Location", "/v1/questions/"+b.GetId())
 		}
-	case t != nil && t.GetEtag() != "":
-		w.Header().Set("ETag", `"`+t.GetEtag()+`"`)
+	case *pb.Template:
+		if b.GetEtag() != "" {
+			w.Header().Set("ETag", `"`+b.GetEtag()+`"`)
+		}
 		if created {
-			w.Header().Set("Location", "/v1/templates/"+t.GetId())
+			w.Header().Set("Location", "/v1/templates/"+b.GetId())
 		}
 	}
 	return nil
