@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -20,7 +21,7 @@ func (s *Service) ExportQuestionBank(req *pb.ExportQuestionBankRequest, stream p
 	snap := s.catalog.Snapshot()
 	var v qbank.Violations
 	if _, ok := snap.Taxonomy.Role(req.GetRole()); req.GetRole() != "" && !ok {
-		v.Add("role", "unknown role %q (valid: %v)", req.GetRole(), snap.Taxonomy.RoleIDs())
+		v.Add("role", "unknown role %q (valid: %s)", req.GetRole(), strings.Join(snap.Taxonomy.RoleIDs(), ", "))
 	}
 	if err := v.Err(); err != nil {
 		return err
