@@ -212,7 +212,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 			_, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
 			return err
 		}},
-		{"floor: bare net/http 1 KB JSON", "", httpGet(httpClient, func(*mrand.Rand) string { return floorURL }, "")},
+		{"floor: bare net/http, a question's JSON", "", httpGet(httpClient, func(*mrand.Rand) string { return floorURL }, "")},
 		{"GetQuestion", "floor: gRPC health check", func(ctx context.Context, _ int, rng *mrand.Rand) error {
 			_, err := client.GetQuestion(auth(ctx), &pb.GetQuestionRequest{Id: randomID(rng)})
 			return err
@@ -229,7 +229,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 			_, err := client.AssembleAssessment(auth(ctx), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Seed: proto.Int64(rng.Int64())})
 			return err
 		}},
-		{"gateway GET /v1/questions/{id}", "floor: bare net/http 1 KB JSON", httpGet(httpClient, func(rng *mrand.Rand) string { return gatewayBase + randomID(rng) }, readerToken)},
+		{"gateway GET /v1/questions/{id}", "floor: bare net/http, a question's JSON", httpGet(httpClient, func(rng *mrand.Rand) string { return gatewayBase + randomID(rng) }, readerToken)},
 	}
 	floors := map[string]Result{}
 	var out []Result
