@@ -117,6 +117,11 @@ func (rt *Route) fullMethod() string {
 	return "/" + string(rt.RPC.Parent().FullName()) + "/" + string(rt.RPC.Name())
 }
 
+// splitPath splits an escaped path into its segments.
+func splitPath(path string) []string {
+	return strings.Split(strings.TrimPrefix(path, "/"), "/")
+}
+
 type routeKey struct{}
 
 func routeFrom(ctx context.Context) *Route {
@@ -140,7 +145,7 @@ func newRouter(routes []*Route) *router {
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	comps := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	comps := splitPath(r.URL.EscapedPath())
 	var allowed []string
 	for _, rt := range rr.routes {
 		if !rt.matches(comps) {
