@@ -44,7 +44,7 @@ func (g *gateway) getQuestion(w http.ResponseWriter, r *http.Request) {
 	req := &pb.GetQuestionRequest{}
 	if r.URL.RawQuery != "" {
 		if err := runtime.PopulateQueryParameters(req, r.URL.Query(), noFilter); err != nil {
-			WriteStatus(w, r, parseError(r, err.Error()))
+			WriteStatus(w, r, parseError(r.WithContext(context.WithValue(r.Context(), routeKey{}, g.getRoute)), err.Error()))
 			return
 		}
 	}

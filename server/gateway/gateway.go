@@ -73,8 +73,9 @@ type Options struct {
 }
 
 type gateway struct {
-	svc  pb.QuestionBankServiceServer
-	json *cachingJSON
+	svc      pb.QuestionBankServiceServer
+	json     *cachingJSON
+	getRoute *Route // GET /v1/questions/{id}, served by getQuestion
 }
 
 // New returns the gateway's handler.
@@ -128,7 +129,7 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 	for _, rt := range apiRoutes() {
 		switch rt.fullMethod() {
 		case pb.QuestionBankService_GetQuestion_FullMethodName:
-			rt.Handler = http.HandlerFunc(g.getQuestion)
+			rt.Handler, rt.bare, g.getRoute = http.HandlerFunc(g.getQuestion), true, rt
 		case pb.QuestionBankService_ExportQuestionBank_FullMethodName:
 			rt.Handler = exportHandler(o.Export)
 		default:
@@ -178,7 +179,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
+		if r.Body != nil && r.Body != http.NoBody {
 			limit := int64(MaxBodyBytes)
 			if strings.HasSuffix(r.URL.Path, ":import") {
 				limit = MaxImportBytes

@@ -32,6 +32,9 @@ type Route struct {
 
 	segs []string // literal segments; "" for a variable
 	verb string
+	// bare routes do without the route in their request's context (it
+	// costs a copy of the request on the hottest route).
+	bare bool
 }
 
 func (rt *Route) compile() {
@@ -156,7 +159,10 @@ func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				r = r.Clone(r.Context())
 				r.Method = http.MethodGet
 			}
-			rt.Handler.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, rt)))
+			if !rt.bare {
+				r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
+			}
+			rt.Handler.ServeHTTP(w, r)
 			return
 		}
 		allowed = append(allowed, rt.Method)
