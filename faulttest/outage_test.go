@@ -178,6 +178,9 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	for time.Since(cut) < outageLength {
 		if r := readyz(); r.code == http.StatusServiceUnavailable && firstNotReady == 0 {
 			firstNotReady, reason = time.Since(cut), str(r.body["message"]) // a google.rpc.Status
+			if r.hdr.Get("Retry-After") == "" {
+				t.Errorf("/readyz said 503 without Retry-After")
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
