@@ -1,6 +1,16 @@
 package gateway
 
-import "testing"
+import (
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/server/apierr"
+)
 
 func TestJSONPathAt(t *testing.T) {
 	for _, c := range []struct {
@@ -48,5 +58,25 @@ func TestRoutesMatch(t *testing.T) {
 	}
 	if got := find("POST", "/v1/questions/abc:retire"); got != "/layersrank.questionbank.v1.QuestionBankService/RetireQuestion" {
 		t.Errorf("POST :retire → %q", got)
+	}
+}
+
+func TestWriteStatusHeaders(t *testing.T) {
+	for _, c := range []struct {
+		st            *status.Status
+		code          int
+		header, value string
+	}{
+		{apierr.Status(qbank.Unavailable("the database is unreachable"), true), 503, "Retry-After", "1"},
+		{apierr.New(codes.ResourceExhausted, qbank.ReasonRateLimited, "slow down", nil, apierr.Retry(1500*time.Millisecond)), 429, "Retry-After", "2"},
+		{apierr.New(codes.Unauthenticated, qbank.ReasonTokenMissing, "no token", nil), 401, "WWW-Authenticate", `Bearer realm="qbank"`},
+		{apierr.New(codes.Unauthenticated, qbank.ReasonTokenUnknown, "bad token", nil), 401, "WWW-Authenticate", `Bearer realm="qbank", error="invalid_token", error_description="unknown or revoked token"`},
+		{status.New(codes.Unavailable, "made elsewhere"), 503, "Retry-After", "1"},
+	} {
+		w := httptest.NewRecorder()
+		WriteStatus(w, httptest.NewRequest("GET", "/v1/x", nil), c.st)
+		if w.Code != c.code || w.Header().Get(c.header) != c.value || w.Header().Get("Content-Type") != "application/json" {
+			t.Errorf("%v: %d %s=%q, want %d %q", c.st.Message(), w.Code, c.header, w.Header().Get(c.header), c.code, c.value)
+		}
 	}
 }
