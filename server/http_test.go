@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +18,7 @@ import (
 	grpcgzip "google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/status"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
@@ -431,3 +433,24 @@ func TestErrorDetails(t *testing.T) {
 }
 
 var _ = server.Config{}
+
+// TestReadLogging: at info level successful reads leave no access-log line
+// and failed ones leave the usual one, with the call's code and duration.
+func TestReadLogging(t *testing.T) {
+	logs := &testserver.LogBuffer{}
+	cfg := backends[0].Config(t)()
+	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ts := start(t, cfg)
+	ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil)
+	ts.must(t, http.StatusNotFound, "GET", "/v1/questions/no-such-question", readerToken, nil)
+	var finished []map[string]any
+	for _, line := range strings.Split(logs.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil && m["msg"] == "finished call" && m["grpc.method"] == "GetQuestion" {
+			finished = append(finished, m)
+		}
+	}
+	if len(finished) != 1 || finished[0]["grpc.code"] != "NotFound" || finished[0]["grpc.time_ms"] == nil || finished[0]["principal"] != "reader" {
+		t.Errorf("GetQuestion log lines at info: %v", finished)
+	}
+}

@@ -121,10 +121,24 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	logReads := logging.UnaryServerInterceptor(accessLog, readOpts...)
 	logOthers := logging.UnaryServerInterceptor(accessLog, logOpts...)
 	logUnary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if policy.Reader[info.FullMethod] {
+		if !policy.Reader[info.FullMethod] {
+			return logOthers(ctx, req, info, handler)
+		}
+		if s.log.Enabled(ctx, slog.LevelDebug) {
 			return logReads(ctx, req, info, handler)
 		}
-		return logOthers(ctx, req, info, handler)
+		// A successful read would be logged at debug, which is off: skip
+		// building a line nobody writes (it costs a cached read more than
+		// the read). A failed read is logged as usual, with its duration.
+		start := time.Now()
+		resp, err := handler(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		took := time.Since(start)
+		failed := logging.UnaryServerInterceptor(accessLog, append(slices.Clone(readOpts),
+			logging.WithDurationField(func(time.Duration) logging.Fields { return logging.DurationToTimeMillisFields(took) }))...)
+		return failed(ctx, req, info, func(context.Context, any) (any, error) { return resp, err })
 	}
 	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
