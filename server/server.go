@@ -162,12 +162,14 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		s.grpcLis.Close()
 		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
 	}
+	docs := newDocuments(svc, authn, s.log)
 	handler, conn, err := gateway.New(ctx, gateway.Options{
 		GRPCAddr: s.grpcLis.Addr().String(),
 		Service:  &inProcess{svc: svc, chain: chainUnary(unary)},
 		Ready:    s.ready,
 		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:      instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
+		PDF:      instrumentHTTP(reg, "question_bank_pdf", docs.bankHandler()),
+		Kit:      instrumentHTTP(reg, "interview_kit_pdf", docs.kitHandler()),
 		Log:      s.log,
 	})
 	if err != nil {
