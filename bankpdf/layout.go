@@ -69,7 +69,7 @@ var (
 	stMono    = style{faceRegular, 10, colMuted, 4.6} // question ids
 	stLabel   = style{faceBold, 7.5, colAccent, 4.2}
 	stChip    = style{faceRegular, 8.5, colBody, 5.0}
-	stCaption = style{faceRegular, 8.5, colMuted, 4.4}
+	stCaption = style{faceRegular, 10, colMuted, 4.6}
 	stQText   = style{faceBold, 11.5, colInk, 5.6}
 	stH3      = style{faceBold, 12, colInk, 6.2}
 	stComp    = style{faceBold, 14, colInk, 7}
@@ -212,6 +212,9 @@ type block struct {
 	placed func()
 	// name names the block to the reader once placed ("Q4").
 	name func() string
+	// keep is how many of the first rows stay on one page even when the
+	// block runs on: a question's text with its scoring guide.
+	keep int
 }
 
 func (b *block) height() float64 { return height(b.rows) }
@@ -265,20 +268,33 @@ func (l *layout) flow(blocks []*block) {
 }
 
 // placeChain places kept blocks together: on the current page if they fit,
-// else on a new one. A chain that fits no page runs on from where it is
-// (or from a new page if little is left), its last block split.
+// else on a new one. A chain that fits no page runs on from where it is,
+// its last block split between parts, once its start (the kept blocks and
+// the last one's kept rows) fits.
 func (l *layout) placeChain(chain []*block) {
-	fits := l.chainNeed(chain, l.top) <= l.remaining()
-	if !fits && !l.top {
-		fresh := l.chainNeed(chain, true) + rowsHeight(chain[0].repeat)
-		if fresh <= bodyHeight || l.remaining() < tallStartAt*bodyHeight {
-			l.breakPage(chain[0].repeat)
-			fits = fresh <= bodyHeight
-		}
+	runOn := false
+	if l.breaks(chain) {
+		l.breakPage(chain[0].repeat)
+	}
+	if l.chainNeed(chain, l.top) > l.remaining() {
+		runOn = true
 	}
 	for _, b := range chain {
-		l.place(b, !fits)
+		l.place(b, runOn)
 	}
+}
+
+// breaks reports whether placing chain next starts a new page.
+func (l *layout) breaks(chain []*block) bool {
+	if l.top || l.chainNeed(chain, false) <= l.remaining() {
+		return false
+	}
+	if l.chainNeed(chain, true)+rowsHeight(chain[0].repeat) <= bodyHeight {
+		return true
+	}
+	last := chain[len(chain)-1]
+	start := l.chainNeed(chain[:len(chain)-1], false) + last.gap + height(last.rows[:last.keep])
+	return start > l.remaining() || l.remaining() < tallStartAt*bodyHeight
 }
 
 // place draws b at the current position, breaking the page first if it
@@ -308,7 +324,7 @@ func (l *layout) place(b *block, runOn bool) {
 	}
 	contH := rowsHeight(b.cont)
 	for i, r := range b.rows {
-		if !l.top && r.gap {
+		if !l.top && r.gap && i >= b.keep {
 			// Break between parts when the next part does not fit here but
 			// would fit under the continuation line of a fresh page.
 			next := 0.0
@@ -366,17 +382,21 @@ func (l *layout) flowGroup(g group) {
 				}
 			}
 		}
-		if g.notes != nil && last != nil && need(pending[pick]) > l.remaining() {
+		chain := append(slices.Clone(head), pending[pick])
+		// A page about to be left more than half empty (or, for fixed
+		// items, any room worth writing in) becomes notes for the last
+		// question rather than blank paper.
+		if g.notes != nil && last != nil && l.breaks(chain) && (g.fixed || l.remaining() > bodyHeight/2) {
 			l.notes(g.notes, last)
 		}
-		l.placeChain(append(slices.Clone(head), pending[pick]))
+		l.placeChain(chain)
 		head, last = nil, pending[pick]
 		pending = slices.Delete(pending, pick, pick+1)
 	}
 	if len(head) > 0 {
 		l.flow(head)
 	}
-	if g.notes != nil && last != nil {
+	if g.fixed && g.notes != nil && last != nil {
 		l.notes(g.notes, last)
 	}
 }

@@ -60,6 +60,7 @@ func (d *doc) question(l *layout, e *entry) *block {
 	}
 	section("WHAT IT REVEALS", l.paragraph(orDash(e.q.WhatItReveals), stBody, cardX, cardW))
 	section("SCORING GUIDE", d.guide(l, e.r.ScoringGuide, cardX, cardW))
+	keep := len(rows) // the text, what it reveals and the guide share a page
 	var probes []row
 	for i, f := range e.r.FollowUps {
 		if i > 0 {
@@ -74,7 +75,7 @@ func (d *doc) question(l *layout, e *entry) *block {
 	rows = decorate(rows, bar)
 	label := func() string { return fmt.Sprintf("Q%d · %s (continued)", e.n, ref) }
 	return &block{
-		rows: rows, gap: qGap,
+		rows: rows, gap: qGap, keep: keep,
 		anchor: questionKey(e.q.ID),
 		name:   func() string { return fmt.Sprintf("Q%d", e.n) },
 		cont: func() []row {

@@ -30,7 +30,7 @@ func (d *doc) questions(l *layout) {
 			l.line(marginL, y+1.2, marginL+contentW, y+1.2, 0.6, colAccent)
 		}})
 		for ci, cs := range ds.comps {
-			g := group{head: []*block{d.compHead(l, cs)}}
+			g := group{head: []*block{d.compHead(l, cs)}, notes: notesArea}
 			if ci == 0 {
 				g.head = append([]*block{dimHead}, g.head...)
 			}
@@ -182,7 +182,7 @@ func (d *doc) tableRow(l *layout, cols []tcol, cells [][]tpara, head bool, index
 	if head {
 		cells = nil
 		for _, c := range cols {
-			cells = append(cells, []tpara{{c.title, style{faceBold, 8.5, colWhite, 4.6}}})
+			cells = append(cells, []tpara{{strings.ToUpper(c.title), style{faceBold, 7.5, colWhite, 4.6}}})
 		}
 	}
 	lines := make([][]tl, len(cols))

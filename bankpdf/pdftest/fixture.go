@@ -79,9 +79,19 @@ func RichBank(tb testing.TB) (*qbank.Taxonomy, []qbank.Question) {
 		d.Version = 1
 		d.Content = q.Content.Clone()
 		d.Collections = nil
-		d.Text = "Going deeper: " + q.Text
+		// Its own words throughout, so a test can tell the two apart.
+		d.Text = "Going deeper: " + lowerFirst(q.Text)
+		d.WhatItReveals = "Beyond the first question: " + lowerFirst(q.WhatItReveals)
+		d.ScoringGuide = qbank.ScoringGuide{Strong: "Deeper: " + q.ScoringGuide.Strong, Adequate: "Deeper: " + q.ScoringGuide.Adequate, Weak: "Deeper: " + q.ScoringGuide.Weak}
 		if i%2 == 0 {
 			d.ScoringGuide.Levels = levels(q.ScoringGuide)
+		}
+		if len(q.StackVariants) > 0 {
+			d.StackVariants = map[string]qbank.StackVariant{}
+			for k, v := range q.StackVariants {
+				v.Text = "Going deeper: " + lowerFirst(v.Text)
+				d.StackVariants[k] = v
+			}
 		}
 		qs = append(qs, d)
 	}
@@ -96,6 +106,13 @@ func levels(g qbank.ScoringGuide) []qbank.LevelGuide {
 		{Seniority: "senior", Strong: "For a senior engineer: all of the strong answer, plus how they would lead the team through it and what they would measure to know it worked.",
 			Adequate: "For a senior engineer, the strong answer of a mid-level engineer is only adequate: " + firstClause(g.Adequate)},
 	}
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func firstClause(s string) string {

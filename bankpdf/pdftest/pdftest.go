@@ -104,8 +104,9 @@ type Doc struct {
 	Outline []OutlineItem
 }
 
-// zoom makes poppler report sizes and positions to a tenth of a point.
-const zoom = 10
+// zoom makes poppler report sizes and positions to a third of a point (3
+// is the most pdftohtml accepts).
+const zoom = 3
 
 var tagRE = regexp.MustCompile(`<[^>]+>`)
 
@@ -114,9 +115,12 @@ func Read(tb testing.TB, pdf []byte) *Doc {
 	tb.Helper()
 	raw := run(tb, pdf, "pdftohtml", "-xml", "-i", "-stdout", "-q", "-zoom", fmt.Sprint(zoom))
 	type xtext struct {
-		Top, Left, Width, Height float64 `xml:",attr"`
-		Font                     string  `xml:"font,attr"`
-		Inner                    string  `xml:",innerxml"`
+		Top    float64 `xml:"top,attr"`
+		Left   float64 `xml:"left,attr"`
+		Width  float64 `xml:"width,attr"`
+		Height float64 `xml:"height,attr"`
+		Font   string  `xml:"font,attr"`
+		Inner  string  `xml:",innerxml"`
 	}
 	type xfont struct {
 		ID   string  `xml:"id,attr"`
