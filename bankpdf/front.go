@@ -49,14 +49,16 @@ func (d *doc) cover(l *layout) {
 	}
 	l.flow([]*block{{rows: how, gap: 8}})
 
-	// The notice sits at the foot of the cover when there is room for it.
+	// The notice sits at the foot of the cover when there is room for it
+	// (every page's footer says as much in short).
 	notice := l.paragraph("Confidential. This document contains assessment questions and scoring guides. "+
 		"Keep it within your hiring team and never share it with candidates.", stBody, marginL+6, contentW-10)
 	h := height(notice) + 6
-	if len(l.pages) == 1 && l.y < contentBot-h-4 {
-		l.y = contentBot - h - 4
+	if len(l.pages) > 1 || l.y > contentBot-h-4 {
+		return
 	}
-	l.flow([]*block{{gap: 4, rows: append([]row{{h: 3, draw: func(l *layout, y float64) {
+	l.y = contentBot - h
+	l.flow([]*block{{rows: append([]row{{h: 3, draw: func(l *layout, y float64) {
 		l.rect(marginL, y, contentW, h, colTint)
 		l.rect(marginL, y, 1.2, h, colRed)
 	}}}, append(notice, space(3))...)}})

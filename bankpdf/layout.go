@@ -507,6 +507,32 @@ func fitText(m *metrics, s string, st style, w float64) string {
 	return string(r) + "…"
 }
 
+// sideLabel sets a label in a column to the left of body, line for line
+// beside its first rows (adding rows if the label is the longer).
+func (l *layout) sideLabel(name string, st style, x, w float64, body []row) []row {
+	lines := l.m.wrap(l.m.clean(name, st.face), st.face, st.size, w)
+	rows := slices.Clone(body)
+	for len(rows) < len(lines) {
+		rows = append(rows, row{h: stBody.lead, draw: func(*layout, float64) {}})
+	}
+	k := 0
+	for i := range rows {
+		if k >= len(lines) {
+			break
+		}
+		if rows[i].gap {
+			continue
+		}
+		ln, draw := lines[k], rows[i].draw
+		rows[i].draw = func(l *layout, y float64) {
+			draw(l, y)
+			l.text(x, baseline(y, style{lead: rows[i].h, size: stBody.size}), st, ln)
+		}
+		k++
+	}
+	return rows
+}
+
 // label is a small-caps section label.
 func (l *layout) label(name string, x float64, st style) row {
 	return row{h: st.lead + 0.4, draw: func(l *layout, y float64) { l.text(x, baseline(y, st), st, name) }}

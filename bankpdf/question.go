@@ -51,26 +51,32 @@ func (d *doc) question(l *layout, e *entry) *block {
 		rows = append(rows, l.paragraph(d.compTitle(e.q.Competency)+" · "+d.dimTitle(e.q.Dimension), stMuted, cardX, cardW)...)
 	}
 
-	section := func(name string, body []row) {
-		if len(body) == 0 {
-			return
+	// Parts are labelled in a column of their own, beside them, so a label
+	// costs no line of its own.
+	vx, vw := cardX+guideCol, cardW-guideCol
+	side := func(name string, body []row) {
+		if len(body) > 0 {
+			rows = append(rows, space(2.4))
+			rows = append(rows, l.sideLabel(name, stLabel, cardX, guideCol-2, body)...)
 		}
-		rows = append(rows, space(2.4), l.label(name, cardX, stLabel))
-		rows = append(rows, body...)
 	}
-	section("WHAT IT REVEALS", l.paragraph(orDash(e.q.WhatItReveals), stBody, cardX, cardW))
-	section("SCORING GUIDE", d.guide(l, e.r.ScoringGuide, cardX, cardW))
+	side("WHAT IT REVEALS", l.paragraph(orDash(e.q.WhatItReveals), stBody, vx, vw))
+	if g := d.guide(l, e.r.ScoringGuide, cardX, cardW); len(g) > 0 {
+		rows = append(rows, space(2.4))
+		rows = append(rows, g...)
+	}
 	keep := len(rows) // the text, what it reveals and the guide share a page
 	var probes []row
 	for i, f := range e.r.FollowUps {
 		if i > 0 {
 			probes = append(probes, space(0.6))
 		}
-		probes = append(probes, l.bullet(f, stBody, cardX, cardW)...)
+		probes = append(probes, l.bullet(f, stBody, vx, vw)...)
 	}
-	section("FINAL-ROUND PROBES", probes)
-	if d.kind != kindKit {
-		section("STACK VARIANTS", d.variants(l, e.q))
+	side("FINAL-ROUND PROBES", probes)
+	if v := d.variants(l, e.q); d.kind != kindKit && len(v) > 0 {
+		rows = append(rows, space(2.4), l.label("STACK VARIANTS · THE QUESTION AS WORDED FOR EACH STACK", cardX, stLabel))
+		rows = append(rows, v...)
 	}
 	rows = decorate(rows, bar)
 	label := func() string { return fmt.Sprintf("Q%d · %s (continued)", e.n, ref) }
