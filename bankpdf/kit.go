@@ -34,8 +34,8 @@ type Lookup func(ref qbank.Ref) (q qbank.Question, found bool, err error)
 // Resolve checks the request against the taxonomy and fetches each pinned
 // version, reporting every bad field at once: an unknown role or stack, a
 // ref that is not id@version, a ref asked twice, a version no question has,
-// or a question the role is never asked. The refs are checked before any is
-// looked up, so a malformed request costs no lookup.
+// or a question the role is never asked. A request wrong as a whole (an
+// unknown role or stack, too many refs) costs no lookup.
 func (r KitRequest) Resolve(tax *qbank.Taxonomy, lookup Lookup) (Kit, error) {
 	var v qbank.Violations
 	if r.Role == "" {
@@ -70,7 +70,11 @@ func (r KitRequest) Resolve(tax *qbank.Taxonomy, lookup Lookup) (Kit, error) {
 			v.Add("stacks", "valid stacks: %s", strings.Join(tax.StackIDs(), ", "))
 		}
 	}
-	var refs []qbank.Ref
+	type pinned struct {
+		i   int
+		ref qbank.Ref
+	}
+	var refs []pinned
 	if len(r.Refs) <= MaxKitRefs {
 		seen := map[string]int{}
 		for i, raw := range r.Refs {
@@ -84,26 +88,30 @@ func (r KitRequest) Resolve(tax *qbank.Taxonomy, lookup Lookup) (Kit, error) {
 			default:
 				if prev, dup := seen[ref.ID]; dup {
 					v.Add(field, "%q repeats refs[%d]: an assessment asks each question once", raw, prev)
+					continue
 				}
 				seen[ref.ID] = i
-				refs = append(refs, ref)
+				refs = append(refs, pinned{i, ref})
 			}
 		}
 	}
-	if err := v.Err(); err != nil {
-		return Kit{}, err
+	// Well-formed refs are looked up even when others are not, so one
+	// answer names every bad ref; a request wrong as a whole (role, count)
+	// is refused before any lookup.
+	if len(v) > 0 && slices.ContainsFunc(v, func(f qbank.FieldViolation) bool { return !strings.HasPrefix(f.Field, "refs[") }) {
+		return Kit{}, v.Err()
 	}
 	k := Kit{Role: r.Role, Stacks: stacks, Taxonomy: tax}
-	for i, ref := range refs {
-		q, found, err := lookup(ref)
-		field := "refs[" + strconv.Itoa(i) + "]"
+	for _, p := range refs {
+		q, found, err := lookup(p.ref)
+		field := "refs[" + strconv.Itoa(p.i) + "]"
 		switch {
 		case err != nil:
 			return Kit{}, err
 		case !found:
-			v.Add(field, "no question %q has version %d", ref.ID, ref.Version)
+			v.Add(field, "no question %q has version %d", p.ref.ID, p.ref.Version)
 		case !slices.Contains(q.Roles, r.Role):
-			v.Add(field, "%s is not a %s question (its roles: %s)", ref, r.Role, strings.Join(q.Roles, ", "))
+			v.Add(field, "%s is not a %s question (its roles: %s)", p.ref, r.Role, strings.Join(q.Roles, ", "))
 		default:
 			k.Items = append(k.Items, q)
 		}
