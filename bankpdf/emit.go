@@ -67,7 +67,7 @@ func emit(w io.Writer, md meta, m *metrics, pages []*page, anchors map[string]an
 			// subsetting (getMetrics appends to a sub-slice of the file), so
 			// it gets a private copy: the embedded fonts are shared by every
 			// render in the process.
-			pdf.AddUTF8FontFromBytes(fi.family, fi.style, bytes.Clone(fi.ttf))
+			pdf.AddUTF8FontFromBytes(fi.family, fi.style, bytes.Clone(fontFiles[f]))
 		}
 	}
 	if err := pdf.Error(); err != nil {

@@ -1,6 +1,7 @@
 package bankpdf
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/go-fonts/dejavu/dejavusans"
 	"github.com/go-fonts/dejavu/dejavusansbold"
 	"github.com/go-fonts/liberation/liberationsansbold"
@@ -39,19 +41,39 @@ type faceInfo struct {
 	family, style string // as registered with fpdf
 	ttf           []byte
 	fallback      face
+	// latin cuts the face down to the Latin and punctuation glyphs (see
+	// latin) once per process: fpdf parses every glyph of a font it is
+	// given in every document, and the cut halves that cost. Anything
+	// else comes from the fallback face.
+	latin bool
 }
 
 var faceInfos = [numFaces]faceInfo{
-	faceRegular:      {"sans", "", liberationsansregular.TTF, faceFallback},
-	faceBold:         {"sans", "B", liberationsansbold.TTF, faceFallbackBold},
-	faceFallback:     {"dejavu", "", dejavusans.TTF, faceFallback},
-	faceFallbackBold: {"dejavu", "B", dejavusansbold.TTF, faceFallbackBold},
+	faceRegular:      {"sans", "", liberationsansregular.TTF, faceFallback, true},
+	faceBold:         {"sans", "B", liberationsansbold.TTF, faceFallbackBold, true},
+	faceFallback:     {"dejavu", "", dejavusans.TTF, faceFallback, false},
+	faceFallbackBold: {"dejavu", "B", dejavusansbold.TTF, faceFallbackBold, false},
 }
 
-// Parsed once per process: sfnt.Font is safe for concurrent use as long as
+// latin is what the main faces keep: Latin letters with their accents,
+// general punctuation (dashes, quotes, bullets, the ellipsis), currency
+// signs, and the arithmetic the bank's texts use.
+func latin() string {
+	var b strings.Builder
+	for _, rg := range [][2]rune{{0x20, 0x7E}, {0xA0, 0x17F}, {0x2010, 0x205E}, {0x20A0, 0x20BF}, {0x2190, 0x2199}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString("\u2122\u2212\u2248\u2260\u2264\u2265")
+	return b.String()
+}
+
+// Loaded once per process: sfnt.Font is safe for concurrent use as long as
 // every goroutine brings its own sfnt.Buffer, which metrics does.
 var (
 	parseOnce   sync.Once
+	fontFiles   [numFaces][]byte // what fpdf embeds
 	parsedFaces [numFaces]*sfnt.Font
 	parseErr    error
 )
@@ -59,12 +81,18 @@ var (
 func loadFaces() error {
 	parseOnce.Do(func() {
 		for i, fi := range faceInfos {
-			f, err := sfnt.Parse(fi.ttf)
+			ttf := fi.ttf
+			if fi.latin {
+				// UTF8CutFont works on a copy: fpdf writes into the bytes
+				// it reads (see emit).
+				ttf = fpdf.UTF8CutFont(bytes.Clone(ttf), latin())
+			}
+			f, err := sfnt.Parse(ttf)
 			if err != nil {
 				parseErr = fmt.Errorf("bankpdf: parse font %s %s: %w", fi.family, fi.style, err)
 				return
 			}
-			parsedFaces[i] = f
+			fontFiles[i], parsedFaces[i] = ttf, f
 		}
 	})
 	return parseErr
