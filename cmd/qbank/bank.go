@@ -16,6 +16,7 @@ import (
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/importer"
+	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
 	"github.com/layersrank/qbank/repository"
@@ -57,7 +58,7 @@ var stateNames = map[string]qbank.State{
 }
 
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("export", stderr, false)
+	fs, cfg, _ := flags("export", stderr)
 	format := fs.String("format", "json", "json, yaml or pdf")
 	role := fs.String("role", "", "only this role's questions (a PDF: the role's interview kit)")
 	collection := fs.String("collection", "", "only this collection's questions, e.g. layersrank-50 (the published bank)")
@@ -157,8 +158,8 @@ func exportRemote(ctx context.Context, remote remoteFlags, f bankfile.Filter, si
 
 // exportLocal streams straight from the store, one row at a time, through
 // the same selection the server makes.
-func exportLocal(ctx context.Context, cfg server.Config, f bankfile.Filter, sink bankfile.Sink) error {
-	store, err := server.OpenStore(ctx, cfg)
+func exportLocal(ctx context.Context, cfg storeopen.Config, f bankfile.Filter, sink bankfile.Sink) error {
+	store, err := storeopen.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -181,7 +182,7 @@ func exportLocal(ctx context.Context, cfg server.Config, f bankfile.Filter, sink
 }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("import", stderr, false)
+	fs, cfg, _ := flags("import", stderr)
 	validateOnly := fs.Bool("validate-only", false, "check the file and report what would change; write nothing")
 	var remote remoteFlags
 	remote.bind(fs)
@@ -232,8 +233,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // server runs. A store with no taxonomy yet gets the seed's taxonomy and
 // default templates but not its questions, so an export imported into a
 // fresh store reproduces that bank exactly.
-func importLocal(ctx context.Context, cfg server.Config, req *pb.ImportQuestionsRequest) (importer.Report, error) {
-	store, err := server.OpenStore(ctx, cfg)
+func importLocal(ctx context.Context, cfg storeopen.Config, req *pb.ImportQuestionsRequest) (importer.Report, error) {
+	store, err := storeopen.Open(ctx, cfg)
 	if err != nil {
 		return importer.Report{}, err
 	}

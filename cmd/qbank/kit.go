@@ -12,9 +12,9 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankpdf"
+	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
-	"github.com/layersrank/qbank/server"
 )
 
 // listFlag is a flag that may be repeated and also takes comma-separated
@@ -35,7 +35,7 @@ func (l *listFlag) Set(v string) error {
 // kitCmd writes the interview kit of one assembled assessment, the same
 // document as GET /v1/interview-kit.pdf.
 func kitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("kit", stderr, false)
+	fs, cfg, _ := flags("kit", stderr)
 	role := fs.String("role", "", "the role the assessment was assembled for")
 	var refs, stacks listFlag
 	fs.Var(&refs, "refs", "the assessment's items as id@version, in order (repeat or separate with commas)")
@@ -76,7 +76,7 @@ func kitCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return protoconv.StoredQuestionFromProto(resp.GetQuestion()), true, nil
 		}
 	} else {
-		store, err := server.OpenStore(ctx, *cfg)
+		store, err := storeopen.Open(ctx, *cfg)
 		if err != nil {
 			return err
 		}
