@@ -25,6 +25,11 @@ type emitter struct {
 	number  map[*page]int // printed number = position in the file, from 1
 	anchors map[string]anchor
 	links   map[string]int
+	// The text state last set on the page, so unchanged fonts and colours
+	// are not set again for every run of text.
+	font  face
+	size  float64
+	color rgb
 }
 
 // pageOf is the page number an anchor lands on (0 if it was never placed).
@@ -95,6 +100,8 @@ func emit(w io.Writer, md meta, m *metrics, pages []*page, anchors map[string]an
 		pdf.AddPage()
 		// Bookmark encodes its title as UTF-16 only while a UTF-8 font is set.
 		pdf.SetFont(faceInfos[faceRegular].family, "", 9)
+		pdf.SetTextColor(0, 0, 0)
+		e.font, e.size, e.color = faceRegular, 9, rgb{}
 		if !p.cover {
 			e.chrome(p.header, e.number[p])
 		}
@@ -142,10 +149,16 @@ func (e *emitter) chrome(section string, n int) {
 func (e *emitter) fit(s string, st style, w float64) string { return fitText(e.m, s, st, w) }
 
 func (e *emitter) runs(x, y float64, st style, runs []run) {
-	e.pdf.SetTextColor(st.col.r, st.col.g, st.col.b)
+	if st.col != e.color {
+		e.pdf.SetTextColor(st.col.r, st.col.g, st.col.b)
+		e.color = st.col
+	}
 	for _, r := range runs {
-		fi := faceInfos[r.face]
-		e.pdf.SetFont(fi.family, fi.style, st.size)
+		if r.face != e.font || st.size != e.size {
+			fi := faceInfos[r.face]
+			e.pdf.SetFont(fi.family, fi.style, st.size)
+			e.font, e.size = r.face, st.size
+		}
 		e.pdf.Text(x, y, r.text)
 		x += r.width
 	}

@@ -57,7 +57,7 @@ func (d *doc) cover(l *layout) {
 	if len(l.pages) > 1 || l.y > contentBot-h-4 {
 		return
 	}
-	l.y = contentBot - h
+	l.y = contentBot - h - 1 // a hair above the foot: rounding must not push it over
 	l.flow([]*block{{rows: append([]row{{h: 3, draw: func(l *layout, y float64) {
 		l.rect(marginL, y, contentW, h, colTint)
 		l.rect(marginL, y, 1.2, h, colRed)

@@ -188,10 +188,7 @@ func (d *doc) tableRow(l *layout, cols []tcol, cells [][]tpara, head bool, index
 	lines := make([][]tl, len(cols))
 	n := 0
 	for ci, cell := range cells {
-		for pi, p := range cell {
-			if pi > 0 {
-				lines[ci] = append(lines[ci], tl{"", p.st}) // a blank line between paragraphs
-			}
+		for _, p := range cell {
 			for _, ln := range l.m.wrap(l.m.clean(p.s, p.st.face), p.st.face, p.st.size, cols[ci].w-2*tPadX) {
 				lines[ci] = append(lines[ci], tl{ln, p.st})
 			}
