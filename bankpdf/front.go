@@ -117,11 +117,11 @@ func (d *doc) tiles(l *layout) row {
 	items := [][2]string{{fmt.Sprint(n), noun(n, "question", "questions")}}
 	switch d.kind {
 	case kindKit:
-		items = append(items, [2]string{fmt.Sprint(minutes), "minutes in all"})
-		items = append(items, [2]string{fmt.Sprint(len(d.role.Competencies)), "competencies to rate"})
+		items = append(items, [2]string{fmt.Sprint(minutes), "minutes"})
+		items = append(items, [2]string{fmt.Sprint(len(d.role.Competencies)), "competencies"})
 	case kindRole:
 		items = append(items, [2]string{fmt.Sprint(len(d.role.Competencies)), "competencies"})
-		items = append(items, [2]string{fmt.Sprint(minutes), "minutes of material"})
+		items = append(items, [2]string{fmt.Sprint(minutes), "minutes"})
 	default:
 		items = append(items, [2]string{fmt.Sprint(len(d.tax.Roles)), noun(len(d.tax.Roles), "role", "roles")})
 		items = append(items, [2]string{fmt.Sprint(len(comps)), noun(len(comps), "competency", "competencies")})

@@ -233,9 +233,13 @@ func (d *doc) chips(l *layout, e *entry) []row {
 		{fmt.Sprintf("%d min", q.Minutes), plain, colTint},
 		{seniorities(q.Seniorities), plain, colTint},
 	}
-	if len(q.Stacks) == 0 {
+	switch {
+	case len(q.Stacks) == 0 && e.r.Stack != "":
+		// A general question worded for the assessment's stack: the
+		// "worded for" chip below says so; "language-agnostic" would not.
+	case len(q.Stacks) == 0:
 		chips = append(chips, chip{"Language-agnostic", plain, colTint})
-	} else {
+	default:
 		var ts []string
 		for _, s := range q.Stacks {
 			ts = append(ts, d.stackTitle(s))
