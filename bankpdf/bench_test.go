@@ -98,8 +98,8 @@ func BenchmarkRenderAssessmentKit(b *testing.B) {
 	for _, it := range a.Items {
 		k.Items = append(k.Items, s.Questions[slices.IndexFunc(s.Questions, func(q qbank.Question) bool { return q.ID == it.QuestionID })])
 	}
-	b.ReportMetric(float64(len(k.Items)), "items")
 	measure(b, s, func(buf *bytes.Buffer) error { return bankpdf.RenderKit(buf, k) })
+	b.ReportMetric(float64(len(k.Items)), "items")
 }
 
 // BenchmarkRender5000 renders a bank of 5,000 generated questions plus the
