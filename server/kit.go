@@ -9,7 +9,6 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankpdf"
-	"github.com/layersrank/qbank/server/auth"
 )
 
 // kitHandler serves GET /v1/interview-kit.pdf?role=…&refs=id@version&…
@@ -19,7 +18,7 @@ import (
 func (d *documents) kitHandler() http.Handler {
 	const route = "/v1/interview-kit.pdf"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := d.authn.AuthorizeHTTP(r, route, auth.RoleReader); err != nil {
+		if err := d.authorize(r, route); err != nil {
 			d.writeStatus(w, r, err)
 			return
 		}

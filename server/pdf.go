@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -39,21 +40,28 @@ type documents struct {
 	log   *slog.Logger
 	cache *pdfCache
 	slots chan struct{}
+	// limit prices a download above a read: each token may fetch a few
+	// PDFs a second, so a client looping on downloads (even of cached
+	// documents, hundreds of kilobytes each) cannot take the CPU reads need.
+	limit *auth.RateLimiter
 	// waiting counts requests queued for a slot; past maxWaiting more are
 	// turned away (429) rather than queued without bound.
 	waiting atomic.Int64
 }
 
-// Cache and queue bounds.
+// Cache, queue and rate bounds.
 const (
 	pdfCacheBytes   = 64 << 20
 	pdfCacheEntries = 256
 	maxWaiting      = 64
+	pdfsPerSecond   = 10 // per token, in bursts of up to pdfBurst
+	pdfBurst        = 30
 )
 
 func newDocuments(svc *Service, authn *auth.Authenticator, log *slog.Logger) *documents {
 	return &documents{svc: svc, authn: authn, log: log,
 		cache: newPDFCache(pdfCacheBytes, pdfCacheEntries),
+		limit: auth.NewRateLimiter(pdfsPerSecond, pdfBurst),
 		slots: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))}
 }
 
@@ -64,7 +72,7 @@ func (d *documents) bankHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// The token first: nothing is parsed, looked up or rendered for a
 		// caller who may not read.
-		if _, err := d.authn.AuthorizeHTTP(r, route, auth.RoleReader); err != nil {
+		if err := d.authorize(r, route); err != nil {
 			d.writeStatus(w, r, err)
 			return
 		}
@@ -103,6 +111,22 @@ func (d *documents) bankHandler() http.Handler {
 		}
 		writePDF(w, name, pdf)
 	})
+}
+
+// authorize checks the token, then the token's PDF allowance.
+func (d *documents) authorize(r *http.Request, route string) error {
+	p, err := d.authn.AuthorizeHTTP(r, route, auth.RoleReader)
+	if err != nil {
+		return err
+	}
+	if ok, wait := d.limit.Allow(p.Name); !ok {
+		st := status.Newf(codes.ResourceExhausted, "token %q is over its PDF allowance (%d a second); retry in %v", p.Name, pdfsPerSecond, wait.Round(time.Millisecond))
+		if withInfo, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
+			st = withInfo
+		}
+		return st.Err()
+	}
+	return nil
 }
 
 // render returns the cached document for key, or renders it in a slot.
@@ -196,7 +220,7 @@ func (d *documents) writeStatus(w http.ResponseWriter, r *http.Request, err erro
 	st := status.Convert(toStatus(r.Context(), d.log, r.URL.Path, err))
 	for _, det := range st.Details() {
 		if ri, ok := det.(*errdetails.RetryInfo); ok {
-			w.Header().Set("Retry-After", fmt.Sprint(max(1, int(ri.GetRetryDelay().AsDuration().Seconds()))))
+			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(max(ri.GetRetryDelay().AsDuration().Seconds(), 1)))))
 		}
 	}
 	body, _ := protojson.Marshal(st.Proto())
