@@ -68,19 +68,28 @@ func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 	}
 }
 
-// cacheKey identifies a filter's result within one snapshot.
-func (f *Filter) cacheKey() string {
-	return fmt.Sprintf("list|%s|%s|%s|%s|%s|%s|%s|%s|%s",
-		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection, strings.Join(words(f.Query), " "))
+// matchingKey identifies a filter's result within one snapshot: the filter
+// with its query reduced to the words search uses.
+type matchingKey struct {
+	role, dimension, competency, stack, seniority string
+	format                                        qbank.ResponseFormat
+	state                                         qbank.State
+	collection, words                             string
 }
 
+// matches is the result of each filter asked for, per snapshot.
+var matches = NewMemo[matchingKey, []int32]()
+
 // matching returns the slots of every question passing f, in id order, from
-// the posting lists (and the snapshot's cache of earlier results).
+// the posting lists (and the snapshot's earlier results).
 func (s *Snapshot) matching(f Filter) []int32 {
-	key := f.cacheKey()
-	if v, ok := s.cache.get(key); ok {
-		return v.([]int32)
-	}
+	key := matchingKey{f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection,
+		strings.Join(words(f.Query), " ")}
+	return matches.Get(s, key, func() []int32 { return s.match(f) })
+}
+
+// match computes matching's result.
+func (s *Snapshot) match(f Filter) []int32 {
 	o := byID{qs: s.qs}
 	lists := [][]int32{s.post["state:"+string(f.State)]}
 	for _, kv := range [][2]string{{"role:", f.Role}, {"dim:", f.Dimension}, {"comp:", f.Competency}, {"fmt:", string(f.ResponseFormat)}, {"coll:", f.Collection}} {
@@ -97,9 +106,7 @@ func (s *Snapshot) matching(f Filter) []int32 {
 	for _, w := range words(f.Query) {
 		lists = append(lists, s.prefixPostings(o, w))
 	}
-	res := o.intersect(lists)
-	s.cache.put(key, res)
-	return res
+	return o.intersect(lists)
 }
 
 // prefixPostings returns the questions with a word starting with prefix, so

@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"math"
 	"slices"
 	"strconv"
 	"time"
@@ -19,20 +17,19 @@ import (
 	"github.com/layersrank/qbank/server/auth"
 )
 
-// Service implements QuestionBankService: reads from the catalog's snapshot
-// (old versions from the store), writes through the store, then refreshes
-// the catalog so the writer reads its own write.
+// Service implements QuestionBankService: it reads through the catalog (the
+// only reader), writes through the store, then refreshes the catalog so the
+// writer reads its own write.
 type Service struct {
 	pb.UnimplementedQuestionBankServiceServer
 	store   repository.Store
 	catalog *catalog.Catalog
-	history *catalog.History
 	log     *slog.Logger
 }
 
 // NewService returns the service over a store and its catalog.
 func NewService(store repository.Store, cat *catalog.Catalog, log *slog.Logger) *Service {
-	return &Service{store: store, catalog: cat, history: catalog.NewHistory(store), log: log}
+	return &Service{store: store, catalog: cat, log: log}
 }
 
 // MaxBatch bounds BatchGetQuestions.
@@ -86,31 +83,11 @@ func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	snap := s.catalog.Snapshot()
-	if head, ok := snap.Question(req.GetId()); ok && (req.GetVersion() == 0 || int(req.GetVersion()) == head.Version) {
-		// The current version's wire form is built once per snapshot and
-		// shared (read-only) by every reader: the hottest read there is.
-		wire := snap.Memo("question|"+head.ID, func() any { return protoconv.QuestionToProto(&head) }).(*pb.Question)
-		return &pb.GetQuestionResponse{Question: wire}, nil
-	}
-	q, err := s.resolve(ctx, qbank.Ref{ID: req.GetId(), Version: int(req.GetVersion())})
+	q, err := s.wireQuestion(ctx, qbank.Ref{ID: req.GetId(), Version: int(req.GetVersion())})
 	if err != nil {
 		return nil, err
 	}
-	return &pb.GetQuestionResponse{Question: protoconv.QuestionToProto(&q)}, nil
-}
-
-// resolve reads a ref from memory: the current version from the snapshot,
-// an older one from the version history (read once from the store).
-func (s *Service) resolve(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
-	head, ok := s.catalog.Snapshot().Question(ref.ID)
-	switch {
-	case !ok:
-		return s.store.Question(ctx, ref) // perhaps written on another replica a moment ago
-	case ref.Version == 0:
-		return head, nil
-	}
-	return s.history.Version(ctx, head, ref.Version)
+	return &pb.GetQuestionResponse{Question: q}, nil
 }
 
 func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestionsRequest) (*pb.BatchGetQuestionsResponse, error) {
@@ -135,11 +112,11 @@ func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestio
 	}
 	out := make([]*pb.Question, 0, len(refs))
 	for _, ref := range refs {
-		q, err := s.resolve(ctx, ref)
+		q, err := s.wireQuestion(ctx, ref)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, protoconv.QuestionToProto(&q))
+		out = append(out, q)
 	}
 	return &pb.BatchGetQuestionsResponse{Questions: out}, nil
 }
@@ -153,48 +130,11 @@ func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestion
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	// Page sizes above the maximum are coerced to it (AIP-158).
-	size := int(req.GetPageSize())
-	switch {
-	case size == 0:
-		size = catalog.DefaultPageSize
-	case size > catalog.MaxPageSize:
-		size = catalog.MaxPageSize
-	}
-	// Versions are immutable and numbered, so "after version N" names a
-	// position that stays valid however many versions are added meanwhile.
-	request := fmt.Sprintf("versions|%q|%d", req.GetId(), size)
-	below := math.MaxInt32
-	if tok := req.GetPageToken(); tok != "" {
-		after, err := catalog.ParsePageToken(tok, request)
-		if err != nil {
-			return nil, err
-		}
-		if below, err = strconv.Atoi(after); err != nil {
-			return nil, (qbank.Violations{{Field: "pageToken", Description: "is not a page token from this service"}}).Err()
-		}
-	}
-	var versions []qbank.Question
-	var err error
-	if head, ok := s.catalog.Snapshot().Question(req.GetId()); ok {
-		versions, err = s.history.Versions(ctx, head)
-	} else {
-		versions, err = s.store.QuestionVersions(ctx, req.GetId())
-	}
+	page, err := s.catalog.ListVersions(ctx, req.GetId(), int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	// Newest first: skip to the first version below the token's.
-	start, _ := slices.BinarySearchFunc(versions, below, func(q qbank.Question, v int) int { return v - q.Version })
-	for start < len(versions) && versions[start].Version >= below {
-		start++
-	}
-	end := min(start+size, len(versions))
-	out := &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(versions[start:end])}
-	if end < len(versions) {
-		out.NextPageToken = catalog.PageToken(request, strconv.Itoa(versions[end-1].Version))
-	}
-	return out, nil
+	return &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(page.Versions), NextPageToken: page.NextPageToken}, nil
 }
 
 func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequest) (*pb.CreateQuestionResponse, error) {
@@ -266,7 +206,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.head(ctx, in.GetId(), in.GetEtag())
+	cur, err := s.catalog.Head(ctx, in.GetId(), in.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +313,7 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.head(ctx, id, etag)
+	cur, err := s.catalog.Head(ctx, id, etag)
 	if err != nil {
 		return nil, err
 	}
@@ -393,17 +333,6 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 
 func (s *Service) GetTaxonomy(ctx context.Context, _ *pb.GetTaxonomyRequest) (*pb.GetTaxonomyResponse, error) {
 	return &pb.GetTaxonomyResponse{Taxonomy: protoconv.TaxonomyToProto(s.catalog.Snapshot().Taxonomy)}, nil
-}
-
-// head returns the current version a write applies to. When the snapshot's
-// head carries the etag the client sent, it is that head (an etag names one
-// head state), and the store's compare-and-swap will confirm it is still
-// current, so the store need not be read; otherwise the store decides.
-func (s *Service) head(ctx context.Context, id, etag string) (qbank.Question, error) {
-	if q, ok := s.catalog.Snapshot().Question(id); ok && q.Etag == etag {
-		return q, nil
-	}
-	return s.store.Question(ctx, qbank.Ref{ID: id})
 }
 
 // change records the calling principal as the author of a write.

@@ -164,12 +164,13 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
 	}
 	handler, conn, err := gateway.New(ctx, gateway.Options{
-		GRPCAddr: s.grpcLis.Addr().String(),
-		Service:  &inProcess{svc: svc, chain: chainUnary(unary)},
-		Ready:    s.ready,
-		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:      instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
-		Log:      s.log,
+		GRPCAddr:   s.grpcLis.Addr().String(),
+		Service:    &inProcess{svc: svc, chain: chainUnary(unary)},
+		Ready:      s.ready,
+		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		PDF:        instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
+		Log:        s.log,
+		SharedJSON: svc.sharedJSON,
 	})
 	if err != nil {
 		s.grpcLis.Close()

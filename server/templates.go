@@ -49,9 +49,9 @@ func (s *Service) GetTemplate(ctx context.Context, req *pb.GetTemplateRequest) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	t, ok := s.catalog.Snapshot().Template(req.GetId())
-	if !ok {
-		return nil, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", req.GetId())
+	t, err := s.catalog.Template(ctx, req.GetId())
+	if err != nil {
+		return nil, err
 	}
 	return &pb.GetTemplateResponse{Template: protoconv.TemplateToProto(&t)}, nil
 }
@@ -113,7 +113,7 @@ func (s *Service) UpdateTemplate(ctx context.Context, req *pb.UpdateTemplateRequ
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.store.Template(ctx, in.GetId())
+	cur, err := s.catalog.TemplateHead(ctx, in.GetId(), in.GetEtag())
 	if err != nil {
 		return nil, err
 	}
