@@ -268,4 +268,3 @@ func TestMemo(t *testing.T) {
 		t.Errorf("the old snapshot's value changed: %d, want %d", got, len(head.Text))
 	}
 }
-
