@@ -32,6 +32,14 @@ const (
 	MaxQueryLen     = 200
 )
 
+// ValidatePageSize records a violation for a page size a list refuses:
+// negative, or above MaxPageSize.
+func ValidatePageSize(v *qbank.Violations, size int) {
+	if size < 0 || size > MaxPageSize {
+		v.Add("pageSize", "must be between 0 and %d, got %d", MaxPageSize, size)
+	}
+}
+
 // Validate checks every filter against the taxonomy, resolving stack aliases,
 // and records a violation naming each bad field.
 func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {

@@ -3,11 +3,8 @@ package server
 import (
 	"context"
 	"log/slog"
-	"slices"
 	"strconv"
 	"time"
-
-	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/catalog"
@@ -37,18 +34,10 @@ const MaxBatch = 100
 
 func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsRequest) (*pb.ListQuestionsResponse, error) {
 	snap := s.catalog.Snapshot()
-	f := catalog.Filter{
-		Role: req.GetRole(), Dimension: req.GetDimension(), Competency: req.GetCompetency(),
-		Stack: req.GetStack(), Seniority: req.GetSeniority(), Query: req.GetQuery(),
-		ResponseFormat: protoconv.FormatFromProto(req.GetResponseFormat()),
-		State:          protoconv.StateFromProto(req.GetState()),
-		Collection:     req.GetCollection(),
-	}
+	f := protoconv.ListFilter(req)
 	var v qbank.Violations
 	f.Validate(&v, snap.Taxonomy)
-	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
-		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
-	}
+	catalog.ValidatePageSize(&v, int(req.GetPageSize()))
 	if _, ok := pb.QuestionView_name[int32(req.GetView())]; !ok {
 		v.Add("view", "unknown view %d", req.GetView())
 	}
@@ -62,16 +51,11 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	if err != nil {
 		return nil, err
 	}
-	out := &pb.ListQuestionsResponse{NextPageToken: page.NextPageToken, TotalSize: int32(page.TotalSize)}
-	convert := protoconv.QuestionToProtoBasic
-	if req.GetView() == pb.QuestionView_QUESTION_VIEW_FULL {
-		convert = protoconv.QuestionToProto
-	}
-	out.Questions = make([]*pb.Question, len(page.Questions))
-	for i := range page.Questions {
-		out.Questions[i] = convert(&page.Questions[i])
-	}
-	return out, nil
+	return &pb.ListQuestionsResponse{
+		Questions:     protoconv.QuestionsToProtoView(page.Questions, req.GetView()),
+		NextPageToken: page.NextPageToken,
+		TotalSize:     int32(page.TotalSize),
+	}, nil
 }
 
 func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (*pb.GetQuestionResponse, error) {
@@ -172,20 +156,6 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 	return &pb.CreateQuestionResponse{Question: protoconv.QuestionToProto(&created)}, nil
 }
 
-// contentPaths are the update-mask paths that change content; statePath
-// changes the state; outputOnly paths are ignored, as AIP-134 asks.
-var (
-	// contentFields are the updatable content fields ("*" means all of
-	// them); contentPaths adds the parts of the scoring guide.
-	contentFields = []string{"text", "roles", "dimension", "competency", "what_it_reveals", "response_format",
-		"minutes", "seniorities", "stacks", "stack_variants", "follow_ups", "scoring_guide", "collections"}
-	contentPaths = append(slices.Clone(contentFields),
-		"scoring_guide.strong", "scoring_guide.adequate", "scoring_guide.weak", "scoring_guide.levels")
-	outputOnlyPaths = []string{"id", "version", "etag", "create_time", "update_time", "author", "change_note"}
-)
-
-const statePath = "state"
-
 func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequest) (*pb.UpdateQuestionResponse, error) {
 	in := req.GetQuestion()
 	var v qbank.Violations
@@ -197,12 +167,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	if in.GetEtag() == "" {
 		v.Add("question.etag", "is required: send the etag of the version you edited")
 	}
-	paths := maskPaths(req.GetUpdateMask())
-	for _, p := range paths {
-		if !slices.Contains(contentPaths, p) && p != statePath && !slices.Contains(outputOnlyPaths, p) {
-			v.Add("updateMask", "unknown field %q (updatable: %v, state)", p, contentFields)
-		}
-	}
+	paths := protoconv.QuestionMask(&v, req.GetUpdateMask())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -210,7 +175,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	if err != nil {
 		return nil, err
 	}
-	content, state := applyMask(cur, in, paths)
+	content, state := protoconv.ApplyQuestionMask(cur, in, paths)
 	tax := s.catalog.Snapshot().Taxonomy
 	qbank.NormalizeContent(&content, tax)
 	qbank.ValidateContent(&v, "question.", &content, tax)
@@ -227,64 +192,6 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	}
 	s.refresh(ctx)
 	return &pb.UpdateQuestionResponse{Question: protoconv.QuestionToProto(&updated)}, nil
-}
-
-// maskPaths returns the mask's paths, with "*" (or an empty mask) meaning
-// every updatable field: a full replacement.
-func maskPaths(m *fieldmaskpb.FieldMask) []string {
-	paths := m.GetPaths()
-	if len(paths) == 0 || slices.Contains(paths, "*") {
-		return append(slices.Clone(contentFields), statePath)
-	}
-	return paths
-}
-
-// applyMask overlays the masked fields of in onto the current content.
-func applyMask(cur qbank.Question, in *pb.Question, paths []string) (qbank.Content, qbank.State) {
-	c := cur.Content.Clone()
-	state := cur.State
-	src := protoconv.ContentFromProto(in)
-	for _, p := range paths {
-		switch p {
-		case "text":
-			c.Text = src.Text
-		case "roles":
-			c.Roles = src.Roles
-		case "dimension":
-			c.Dimension = src.Dimension
-		case "competency":
-			c.Competency = src.Competency
-		case "what_it_reveals":
-			c.WhatItReveals = src.WhatItReveals
-		case "response_format":
-			c.ResponseFormat = src.ResponseFormat
-		case "minutes":
-			c.Minutes = src.Minutes
-		case "seniorities":
-			c.Seniorities = src.Seniorities
-		case "stacks":
-			c.Stacks = src.Stacks
-		case "stack_variants":
-			c.StackVariants = src.StackVariants
-		case "follow_ups":
-			c.FollowUps = src.FollowUps
-		case "scoring_guide":
-			c.ScoringGuide = src.ScoringGuide
-		case "scoring_guide.strong":
-			c.ScoringGuide.Strong = src.ScoringGuide.Strong
-		case "scoring_guide.adequate":
-			c.ScoringGuide.Adequate = src.ScoringGuide.Adequate
-		case "scoring_guide.weak":
-			c.ScoringGuide.Weak = src.ScoringGuide.Weak
-		case "scoring_guide.levels":
-			c.ScoringGuide.Levels = src.ScoringGuide.Levels
-		case "collections":
-			c.Collections = src.Collections
-		case statePath:
-			state = protoconv.StateFromProto(in.GetState())
-		}
-	}
-	return c, state
 }
 
 func (s *Service) RetireQuestion(ctx context.Context, req *pb.RetireQuestionRequest) (*pb.RetireQuestionResponse, error) {

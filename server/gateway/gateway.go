@@ -30,14 +30,16 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/openapi"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 )
 
-// Request body limits; larger bodies get 413. Imports carry whole banks.
+// Request body limits; larger bodies get 413. Imports carry whole banks: an
+// import body is an import file, with the file's own limit.
 const (
 	MaxBodyBytes   = 1 << 20
-	MaxImportBytes = 64 << 20
+	MaxImportBytes = bankfile.MaxFileBytes
 )
 
 // Options configure the gateway.
