@@ -143,16 +143,11 @@ type Page struct {
 // snapshot changes between pages: a question added or removed meanwhile is
 // simply seen or not, and none is seen twice.
 func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) {
-	if pageSize <= 0 {
-		pageSize = DefaultPageSize
-	}
+	pageSize = orDefault(pageSize)
 	fingerprint := f.fingerprint(pageSize)
-	after := ""
-	if pageToken != "" {
-		var err error
-		if after, err = decodeToken(pageToken, fingerprint); err != nil {
-			return Page{}, err
-		}
+	after, err := pageAfter(pageToken, fingerprint)
+	if err != nil {
+		return Page{}, err
 	}
 	res := s.matching(f)
 	// The first result whose id sorts after the token's.
@@ -181,17 +176,21 @@ func (f Filter) fingerprint(pageSize int) string {
 		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection, f.Query, pageSize))
 }
 
-// PageToken makes the token for the page after `after` of a list whose
-// request (everything but the token) is described by request; other lists
-// (templates, versions) page with it like ListQuestions does.
-func PageToken(request, after string) string {
-	return encodeToken(fingerprintOf(request), after)
+// orDefault is the page size to use for a requested one: the default for 0
+// (or less, which callers refuse first).
+func orDefault(pageSize int) int {
+	if pageSize <= 0 {
+		return DefaultPageSize
+	}
+	return pageSize
 }
 
-// ParsePageToken returns the position a PageToken made for the same request
-// names; a token made for another request or edited is a pageToken violation.
-func ParsePageToken(token, request string) (after string, err error) {
-	return decodeToken(token, fingerprintOf(request))
+// pageAfter is the position a page token names: "" (the start) without one.
+func pageAfter(pageToken, fingerprint string) (string, error) {
+	if pageToken == "" {
+		return "", nil
+	}
+	return decodeToken(pageToken, fingerprint)
 }
 
 func fingerprintOf(request string) string {

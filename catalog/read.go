@@ -68,21 +68,16 @@ type VersionPage struct {
 // size of 0 means the default and one above the maximum is coerced to it
 // (AIP-158); the caller refuses negative sizes.
 func (c *Catalog) ListVersions(ctx context.Context, id string, pageSize int, pageToken string) (VersionPage, error) {
-	switch {
-	case pageSize <= 0:
-		pageSize = DefaultPageSize
-	case pageSize > MaxPageSize:
-		pageSize = MaxPageSize
-	}
+	pageSize = min(orDefault(pageSize), MaxPageSize)
 	// Versions are immutable and numbered, so "after version N" names a
 	// position that stays valid however many versions are added meanwhile.
-	request := fmt.Sprintf("versions|%q|%d", id, pageSize)
+	fingerprint := fingerprintOf(fmt.Sprintf("versions|%q|%d", id, pageSize))
+	after, err := pageAfter(pageToken, fingerprint)
+	if err != nil {
+		return VersionPage{}, err
+	}
 	below := math.MaxInt32
-	if pageToken != "" {
-		after, err := ParsePageToken(pageToken, request)
-		if err != nil {
-			return VersionPage{}, err
-		}
+	if after != "" {
 		if below, err = strconv.Atoi(after); err != nil {
 			return VersionPage{}, badToken("is not a page token from this service")
 		}
@@ -99,7 +94,7 @@ func (c *Catalog) ListVersions(ctx context.Context, id string, pageSize int, pag
 	end := min(start+pageSize, len(versions))
 	p := VersionPage{Versions: versions[start:end]}
 	if end < len(versions) {
-		p.NextPageToken = PageToken(request, strconv.Itoa(versions[end-1].Version))
+		p.NextPageToken = encodeToken(fingerprint, strconv.Itoa(versions[end-1].Version))
 	}
 	return p, nil
 }

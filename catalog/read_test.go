@@ -9,8 +9,6 @@ import (
 	"github.com/layersrank/qbank/catalog"
 	"github.com/layersrank/qbank/internal/bankgen"
 	"github.com/layersrank/qbank/repository"
-	"github.com/layersrank/qbank/repository/sqlite"
-	"github.com/layersrank/qbank/seed"
 )
 
 // countingStore is a real SQLite store that counts the reads the catalog
@@ -40,16 +38,8 @@ func (s *countingStore) Template(ctx context.Context, id string) (qbank.Template
 func seededCatalog(t *testing.T) (*catalog.Catalog, *countingStore, qbank.Question) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st, bank := seededStore(t)
 	store := &countingStore{Store: st}
-	bank, _ := seed.Load()
-	if _, err := seed.Apply(ctx, store, bank); err != nil {
-		t.Fatal(err)
-	}
 	q := bankgen.Questions(&bank.Taxonomy, 1, 5)[0]
 	q.ID = "probe"
 	head, err := store.CreateQuestion(ctx, q, qbank.Change{Author: "t"})

@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -151,17 +150,6 @@ func qbankBinary(t testing.TB) string {
 	return binPath
 }
 
-// freeAddr returns a loopback address that was free a moment ago.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // proc is `qbank serve` running as a subprocess.
 type proc struct {
 	cmd      *exec.Cmd
@@ -178,8 +166,8 @@ type proc struct {
 func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
 	t.Helper()
 	bin := qbankBinary(t)
-	p := &proc{grpcAddr: freeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
-	httpAddr := freeAddr(t)
+	p := &proc{grpcAddr: testserver.FreeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
+	httpAddr := testserver.FreeAddr(t)
 	p.base = "http://" + httpAddr
 	args := []string{"serve", "--grpc-addr", p.grpcAddr, "--http-addr", httpAddr, "--data-dir", dataDir}
 	if databaseURL != "" {

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -263,4 +264,17 @@ func GRPCContext(tb testing.TB, token string) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	tb.Cleanup(cancel)
 	return AuthContext(ctx, token)
+}
+
+// FreeAddr returns a loopback address that was free a moment ago, for a
+// server the test starts as a command or a subprocess (one started here
+// binds port 0 instead).
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }
