@@ -128,7 +128,7 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 		v.Add("question", "is required")
 		return nil, v.Err()
 	}
-	q := qbank.Question{ID: in.GetId(), Content: protoconv.ContentFromProto(in), State: protoconv.StateFromProto(in.GetState())}
+	q := protoconv.QuestionFromProto(in)
 	idField := "question.id"
 	if req.GetQuestionId() != "" {
 		q.ID, idField = req.GetQuestionId(), "questionId"
