@@ -82,13 +82,13 @@ func largeBank(b *testing.B, n int) string {
 func BenchmarkExport50000(b *testing.B) {
 	dir := largeBank(b, 50000)
 	b.Run("grpc", func(b *testing.B) {
-		ts := start(b, server.Config{DataDir: dir})
-		client := pb.NewQuestionBankServiceClient(ts.conn)
+		ts := testserver.Start(b, server.Config{DataDir: dir})
+		client := pb.NewQuestionBankServiceClient(ts.Conn)
 		for b.Loop() {
 			out := &countingWriter{}
 			heap := newLiveHeap()
 			w, _ := bankfile.NewWriter(out, bankfile.JSON)
-			stream, err := client.ExportQuestionBank(grpcCtx(b, readerToken), &pb.ExportQuestionBankRequest{})
+			stream, err := client.ExportQuestionBank(testserver.GRPCContext(b, readerToken), &pb.ExportQuestionBankRequest{})
 			if err != nil {
 				b.Fatal(err)
 			}

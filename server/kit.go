@@ -54,7 +54,7 @@ func (d *documents) kitHandler() http.Handler {
 // snapshot when current, else from the version history.
 func (d *documents) lookup(ctx context.Context) bankpdf.Lookup {
 	return func(ref qbank.Ref) (qbank.Question, bool, error) {
-		q, err := d.svc.resolve(ctx, ref)
+		q, _, err := d.svc.catalog.Question(ctx, ref)
 		switch {
 		case qbank.ErrorCode(err) == qbank.ENOTFOUND:
 			return qbank.Question{}, false, nil

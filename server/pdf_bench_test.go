@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/layersrank/qbank/internal/testserver"
 )
 
 // BenchmarkReadsWhilePDFs measures GET /v1/questions/{id} latency alone and
@@ -24,10 +26,10 @@ import (
 //
 //	go test ./server -run '^$' -bench ReadsWhilePDFs -benchtime 1x
 func BenchmarkReadsWhilePDFs(b *testing.B) {
-	ts := start(b, backends[0].Config(b)())
+	ts := testserver.Start(b, testserver.Backends[0].Config(b)())
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64, DisableCompression: true}, Timeout: time.Minute}
 	get := func(path, token string) (int, error) {
-		req, _ := http.NewRequest("GET", ts.base+path, nil)
+		req, _ := http.NewRequest("GET", ts.Base+path, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := client.Do(req)
 		if err != nil {
@@ -109,7 +111,7 @@ func BenchmarkReadsWhilePDFs(b *testing.B) {
 		// no two are the same document and none is served from a cache.
 		var ids []string
 		resp, err := client.Do(func() *http.Request {
-			req, _ := http.NewRequest("GET", ts.base+"/v1/questions?role=backend-engineer&pageSize=100", nil)
+			req, _ := http.NewRequest("GET", ts.Base+"/v1/questions?role=backend-engineer&pageSize=100", nil)
 			req.Header.Set("Authorization", "Bearer "+readerToken)
 			return req
 		}())

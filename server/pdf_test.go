@@ -3,7 +3,6 @@ package server_test
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,25 +10,17 @@ import (
 	"testing"
 
 	"github.com/layersrank/qbank/bankpdf/pdftest"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 )
 
 // get fetches path with token ("" sends none) and returns the status and
 // body.
-func (ts *testServer) get(t *testing.T, path, token string) (int, []byte) {
+func get(t *testing.T, ts *testserver.Server, path, token string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", ts.base+path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := ts.Client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, raw
+	r := ts.Call(t, "GET", path, token, nil)
+	return r.Code, r.Raw
 }
 
 // violations returns the field violations of a google.rpc.Status JSON body.
@@ -53,14 +44,16 @@ func violations(t *testing.T, body []byte) map[string]string {
 	return out
 }
 
-func renders(ts *testServer) int { return strings.Count(ts.logs.String(), `"msg":"rendered PDF"`) }
+func renders(ts *testserver.Server) int {
+	return strings.Count(ts.Logs.String(), `"msg":"rendered PDF"`)
+}
 
 func TestPDFRoutes(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
 	// The token is checked before anything is parsed: a request that is
 	// wrong in every other way is still a 401 without one.
 	for _, path := range []string{"/v1/question-bank.pdf?role=%ff&bogus=1", "/v1/interview-kit.pdf?refs=Not+A+Ref&role=astronaut"} {
-		if code, _ := ts.get(t, path, ""); code != http.StatusUnauthorized {
+		if code, _ := get(t, ts, path, ""); code != http.StatusUnauthorized {
 			t.Errorf("GET %s without a token: %d, want 401", path, code)
 		}
 	}
@@ -73,7 +66,7 @@ func TestPDFRoutes(t *testing.T) {
 		{"/v1/question-bank.pdf?role=%ff", "role"},
 		{"/v1/interview-kit.pdf?role=backend-engineer", "refs"},
 	} {
-		code, body := ts.get(t, c.path, readerToken)
+		code, body := get(t, ts, c.path, readerToken)
 		if code != http.StatusBadRequest {
 			t.Errorf("GET %s: %d, want 400", c.path, code)
 			continue
@@ -86,21 +79,21 @@ func TestPDFRoutes(t *testing.T) {
 	// A document is rendered once per bank revision and request.
 	before := renders(ts)
 	for range 3 {
-		if code, body := ts.get(t, "/v1/question-bank.pdf?role=devops-engineer", readerToken); code != http.StatusOK || !strings.HasPrefix(string(body), "%PDF-") {
+		if code, body := get(t, ts, "/v1/question-bank.pdf?role=devops-engineer", readerToken); code != http.StatusOK || !strings.HasPrefix(string(body), "%PDF-") {
 			t.Fatalf("role kit: %d %.40q", code, body)
 		}
 	}
 	if n := renders(ts) - before; n != 1 {
 		t.Errorf("three requests for one document rendered it %d times, want once", n)
 	}
-	q := ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil)
-	ts.must(t, http.StatusOK, "PATCH", "/v1/questions/api-rate-limiting-design?updateMask=minutes", adminToken, map[string]any{"minutes": 6, "etag": q["etag"]})
-	_, pdf := ts.get(t, "/v1/question-bank.pdf?role=devops-engineer", readerToken)
+	q := ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil).Body
+	ts.Must(t, http.StatusOK, "PATCH", "/v1/questions/api-rate-limiting-design?updateMask=minutes", adminToken, map[string]any{"minutes": 6, "etag": q["etag"]})
+	_, pdf := get(t, ts, "/v1/question-bank.pdf?role=devops-engineer", readerToken)
 	if n := renders(ts) - before; n != 2 {
 		t.Errorf("after an edit the document was rendered %d times in all, want twice (the bank changed)", n)
 	}
 	// The whole bank prints each question once, with its version.
-	_, whole := ts.get(t, "/v1/question-bank.pdf", readerToken)
+	_, whole := get(t, ts, "/v1/question-bank.pdf", readerToken)
 	text := pdftest.Text(t, whole)
 	b, err := seed.Load()
 	if err != nil {
@@ -127,8 +120,8 @@ func TestPublishedBankRoute(t *testing.T) {
 	if _, ok := b.Taxonomy.Collection("layersrank-50"); !ok {
 		t.Skip("the seed does not define the layersrank-50 collection yet (bankpdf's tests cover the document with a fixture)")
 	}
-	ts := start(t, backends[0].Config(t)())
-	code, pdf := ts.get(t, "/v1/question-bank.pdf?collection=layersrank-50", readerToken)
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	code, pdf := get(t, ts, "/v1/question-bank.pdf?collection=layersrank-50", readerToken)
 	if code != http.StatusOK {
 		t.Fatalf("published bank: %d %s", code, pdf)
 	}
@@ -149,9 +142,9 @@ func TestPublishedBankRoute(t *testing.T) {
 }
 
 func TestInterviewKit(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	api := pb.NewQuestionBankServiceClient(ts.conn)
-	tax, err := api.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	api := ts.API
+	tax, err := api.GetTaxonomy(testserver.GRPCContext(t, readerToken), &pb.GetTaxonomyRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +152,7 @@ func TestInterviewKit(t *testing.T) {
 		for _, stacks := range [][]string{nil, {"golang"}} {
 			t.Run(fmt.Sprintf("%s/%v", role.GetId(), stacks), func(t *testing.T) {
 				seed := int64(7)
-				a, err := api.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: role.GetId(), Stacks: stacks, Seed: &seed})
+				a, err := api.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: role.GetId(), Stacks: stacks, Seed: &seed})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -167,7 +160,7 @@ func TestInterviewKit(t *testing.T) {
 				for _, it := range a.GetItems() {
 					v.Add("refs", fmt.Sprintf("%s@%d", it.GetQuestionId(), it.GetVersion()))
 				}
-				code, pdf := ts.get(t, "/v1/interview-kit.pdf?"+v.Encode(), readerToken)
+				code, pdf := get(t, ts, "/v1/interview-kit.pdf?"+v.Encode(), readerToken)
 				if code != http.StatusOK {
 					t.Fatalf("kit: %d %s", code, pdf)
 				}
@@ -202,7 +195,7 @@ func TestInterviewKit(t *testing.T) {
 	}
 
 	t.Run("Refused", func(t *testing.T) {
-		code, body := ts.get(t, "/v1/interview-kit.pdf?role=backend-engineer&refs=api-rate-limiting-design@1&refs=no-such-question@1&refs=regretted-technical-decision&refs=api-rate-limiting-design@9", readerToken)
+		code, body := get(t, ts, "/v1/interview-kit.pdf?role=backend-engineer&refs=api-rate-limiting-design@1&refs=no-such-question@1&refs=regretted-technical-decision&refs=api-rate-limiting-design@9", readerToken)
 		if code != http.StatusBadRequest {
 			t.Fatalf("bad refs: %d %s", code, body)
 		}
@@ -218,10 +211,10 @@ func TestInterviewKit(t *testing.T) {
 	})
 
 	t.Run("OldVersion", func(t *testing.T) {
-		q := ts.must(t, http.StatusOK, "GET", "/v1/questions/regretted-technical-decision", readerToken, nil)
-		ts.must(t, http.StatusOK, "PATCH", "/v1/questions/regretted-technical-decision?updateMask=text", adminToken,
+		q := ts.Must(t, http.StatusOK, "GET", "/v1/questions/regretted-technical-decision", readerToken, nil).Body
+		ts.Must(t, http.StatusOK, "PATCH", "/v1/questions/regretted-technical-decision?updateMask=text", adminToken,
 			map[string]any{"text": "Describe a technical decision you regret, and what you changed afterwards.", "etag": q["etag"]})
-		code, pdf := ts.get(t, "/v1/interview-kit.pdf?role=backend-engineer&refs=regretted-technical-decision@1", readerToken)
+		code, pdf := get(t, ts, "/v1/interview-kit.pdf?role=backend-engineer&refs=regretted-technical-decision@1", readerToken)
 		if code != http.StatusOK {
 			t.Fatalf("kit of a superseded version: %d %s", code, pdf)
 		}
