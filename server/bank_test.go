@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -26,28 +25,7 @@ func exportFile(t *testing.T, ts *testserver.Server, req *pb.ExportQuestionBankR
 	}
 	var buf bytes.Buffer
 	w, _ := bankfile.NewWriter(&buf, bankfile.JSON)
-	n := 0
-	for {
-		msg, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h := msg.GetHeader(); h != nil {
-			if n != 0 {
-				t.Fatal("the header came after a question")
-			}
-			err = w.Header(h)
-		} else {
-			n++
-			err = w.Question(msg.GetQuestion())
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := testserver.DrainExport(t, stream, w.Header, w.Question)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -225,14 +225,16 @@ func (s *Server) listen() error {
 
 // gateway builds the HTTP server: the JSON gateway calling svc in process
 // through the unary chain, and the routes outside gRPC (health, readiness,
-// metrics, the PDF).
+// metrics, the PDFs).
 func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *prometheus.Registry, authn *auth.Authenticator) error {
+	docs := newDocuments(svc, authn, s.log)
 	handler, conn, err := gateway.New(ctx, gateway.Options{
 		GRPCAddr:   s.grpcLis.Addr().String(),
 		Service:    &inProcess{svc: svc, chain: chainUnary(c.unary)},
 		Ready:      s.ready,
 		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:        instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
+		PDF:        instrumentHTTP(reg, "question_bank_pdf", docs.bankHandler()),
+		Kit:        instrumentHTTP(reg, "interview_kit_pdf", docs.kitHandler()),
 		Log:        s.log,
 		SharedJSON: svc.sharedJSON,
 	})
