@@ -291,7 +291,9 @@ function mountForm(main, { mode, model, base, rebased = null }) {
         errorSummary.focus();
       }
     } finally {
-      submit.disabled = false;
+      // While a conflict is shown, saving again would only meet it again:
+      // the admin re-applies or discards first.
+      submit.disabled = !conflict.hidden;
       submit.textContent = label;
     }
   });

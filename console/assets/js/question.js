@@ -108,11 +108,22 @@ export function renderQuestion(q) {
         return h("section", { class: "variant", "data-stack": stack },
           h("h3", {}, titles.stack(stack)),
           h("p", { class: "q-full-text" }, v.text || ""),
-          h("h4", {}, "Follow-ups"),
-          (v.followUps || []).length ? followUps(v.followUps) : h("p", { class: "muted" }, "The question's own follow-ups."),
-          h("h4", {}, "Scoring anchors"),
-          hasGuide(v.scoringGuide) ? guide(v.scoringGuide) : h("p", { class: "muted" }, "The question's own scoring guide."));
+          ...variantExtras(v));
       })) : null);
+}
+
+// variantExtras shows a variant's own follow-ups and anchors, or says in
+// one line that it uses the question's.
+function variantExtras(v) {
+  const ownFollowUps = (v.followUps || []).length > 0;
+  const ownGuide = hasGuide(v.scoringGuide);
+  if (!ownFollowUps && !ownGuide) return [h("p", { class: "muted" }, "Uses the question's own follow-ups and scoring guide.")];
+  return [
+    h("h4", {}, "Follow-ups"),
+    ownFollowUps ? followUps(v.followUps) : h("p", { class: "muted" }, "The question's own follow-ups."),
+    h("h4", {}, "Scoring anchors"),
+    ownGuide ? guide(v.scoringGuide) : h("p", { class: "muted" }, "The question's own scoring guide."),
+  ];
 }
 
 function criteriaFor(q, comp) {
