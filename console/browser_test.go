@@ -190,6 +190,11 @@ func (tb *tab) eval(expr string, v any) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second)
 	defer cancel()
+	tb.evalCtx(ctx, expr, v)
+}
+
+func (tb *tab) evalCtx(ctx context.Context, expr string, v any) {
+	tb.t.Helper()
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		tb.t.Fatalf("evaluate %s: %v", expr, err)

@@ -112,9 +112,15 @@ export async function render(main, { params }) {
     filters, tabs, results);
 
   let controller = null;
+  let counted = "";
+  let countController = new AbortController();
   async function load() {
     if (controller) controller.abort();
     controller = new AbortController();
+    if (JSON.stringify(Object.fromEntries(filterKeys.map((k) => [k, cur[k]]))) !== counted) {
+      countController.abort();
+      countController = new AbortController();
+    }
     const { signal } = controller;
     const f = Object.fromEntries(filterKeys.map((k) => [k, cur[k]]));
     const signature = JSON.stringify([f, cur.state, cur.pageSize]);
@@ -127,13 +133,18 @@ export async function render(main, { params }) {
       tab.setAttribute("aria-pressed", String(on));
     }
     // The other states' counts come from the same filters with a page of
-    // one: totalSize is all they need.
-    for (const [value] of states) {
-      if (value === cur.state) continue;
-      setCount(tabs, value, "…");
-      api.listQuestions({ ...f, state: value, pageSize: 1 }, { signal })
-        .then((r) => setCount(tabs, value, r.totalSize || 0))
-        .catch((err) => { if (err.name !== "AbortError") setCount(tabs, value, "?"); });
+    // one (totalSize is all they need), and only when the filters change:
+    // paging and switching tabs leave them as they are.
+    const countSignature = JSON.stringify(f);
+    if (countSignature !== counted) {
+      counted = countSignature;
+      for (const [value] of states) {
+        if (value === cur.state) continue;
+        setCount(tabs, value, "…");
+        api.listQuestions({ ...f, state: value, pageSize: 1 }, { signal: countController.signal })
+          .then((r) => setCount(tabs, value, r.totalSize || 0))
+          .catch((err) => { if (err.name !== "AbortError") setCount(tabs, value, "?"); });
+      }
     }
     results.setAttribute("aria-busy", "true");
     results.classList.add("busy");
@@ -155,7 +166,10 @@ export async function render(main, { params }) {
   }
 
   await load();
-  return () => controller && controller.abort();
+  return () => {
+    if (controller) controller.abort();
+    countController.abort();
+  };
 }
 
 function setCount(tabs, state, n) {
