@@ -16,6 +16,8 @@
 package console
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
@@ -24,6 +26,7 @@ import (
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -38,11 +41,27 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; " +
 	"require-trusted-types-for 'script'; trusted-types 'none'"
 
-// file is one embedded asset, read once.
+// file is one embedded asset, read (and compressed) once.
 type file struct {
 	body        []byte
+	gzipped     []byte // nil when compression does not pay
 	contentType string
 	etag        string
+}
+
+// Mount serves the console under Prefix (and redirects the bare prefix to
+// it) and hands every other request to next, so the console needs no route
+// in the API's router.
+func Mount(next http.Handler) http.Handler {
+	ui := Handler()
+	bare := strings.TrimSuffix(Prefix, "/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == bare || strings.HasPrefix(r.URL.Path, Prefix) {
+			ui.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Handler serves the console under Prefix: index.html at Prefix itself and
@@ -83,17 +102,33 @@ func Handler() http.Handler {
 		// Revalidate every time (a cheap 304 by etag), so a new release's
 		// page never runs with an old release's modules.
 		h.Set("Cache-Control", "no-cache")
-		h.Set("ETag", f.etag)
-		if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, f.etag) {
+		h.Set("Vary", "Accept-Encoding")
+		body, etag := f.body, f.etag
+		if f.gzipped != nil && acceptsGzip(r) {
+			body, etag = f.gzipped, strings.TrimSuffix(f.etag, `"`)+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+		h.Set("ETag", etag)
+		if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
-		h.Set("Content-Length", fmt.Sprint(len(f.body)))
+		h.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(http.StatusOK)
 		if r.Method == http.MethodGet {
-			_, _ = w.Write(f.body)
+			_, _ = w.Write(body)
 		}
 	})
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
 }
 
 // setSecurityHeaders applies to every response, errors and redirects
@@ -144,10 +179,22 @@ func load() (map[string]file, error) {
 			return fmt.Errorf("console: no content type for %s", p)
 		}
 		sum := sha256.Sum256(body)
-		files[strings.TrimPrefix(p, "assets/")] = file{
+		f := file{
 			body: body, contentType: ct,
 			etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
 		}
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		if _, err := zw.Write(body); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		if gz.Len() < len(body)*9/10 {
+			f.gzipped = gz.Bytes()
+		}
+		files[strings.TrimPrefix(p, "assets/")] = f
 		return nil
 	})
 	if err != nil {

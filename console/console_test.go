@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -100,6 +101,27 @@ func TestServing(t *testing.T) {
 			t.Errorf("POST: %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
 		}
 	})
+	t.Run("Gzip", func(t *testing.T) {
+		plain := get("GET", "/console/js/edit.js")
+		rec := get("GET", "/console/js/edit.js", "Accept-Encoding", "br, gzip")
+		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Header().Get("Vary") != "Accept-Encoding" {
+			t.Fatalf("gzip: %v", rec.Header())
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(zr)
+		if !bytes.Equal(body, plain.Body.Bytes()) || rec.Header().Get("ETag") == plain.Header().Get("ETag") {
+			t.Errorf("gzip body differs or shares the plain etag")
+		}
+		if again := get("GET", "/console/js/edit.js", "Accept-Encoding", "gzip", "If-None-Match", rec.Header().Get("ETag")); again.Code != http.StatusNotModified {
+			t.Errorf("gzip revalidation: %d", again.Code)
+		}
+		if rec := get("GET", "/console/js/edit.js", "Accept-Encoding", "gzip;q=0"); rec.Header().Get("Content-Encoding") != "" {
+			t.Errorf("gzip sent though refused")
+		}
+	})
 	t.Run("NotFound", func(t *testing.T) {
 		for _, p := range []string{"/console/nope.js", "/console/js/", "/console/assets/index.html"} {
 			if rec := get("GET", p); rec.Code != http.StatusNotFound {
@@ -107,6 +129,22 @@ func TestServing(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMount checks that the console takes only its own paths.
+func TestMount(t *testing.T) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	h := console.Mount(next)
+	for path, want := range map[string]int{
+		"/console/": 200, "/console": http.StatusMovedPermanently, "/console/js/app.js": 200, "/console/x": 404,
+		"/consoles": http.StatusTeapot, "/v1/questions": http.StatusTeapot, "/": http.StatusTeapot, "/healthz": http.StatusTeapot,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		if rec.Code != want {
+			t.Errorf("GET %s: %d, want %d", path, rec.Code, want)
+		}
+	}
 }
 
 // TestNoUnsafeMarkup keeps the console's sources free of the constructs the

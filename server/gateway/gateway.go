@@ -30,7 +30,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/layersrank/qbank/console"
 	"github.com/layersrank/qbank/openapi"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 )
@@ -102,11 +101,6 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 	root.Handle("GET /v1/question-bank.pdf", accessLog(o.Log, o.PDF))
 	root.Handle("GET /v1/question-bank:export", validUTF8Query(streams))
 	root.Handle("/v1/", mux)
-	// The curation console: static, open to load; its API calls carry the
-	// signed-in user's token.
-	consoleUI := console.Handler()
-	root.Handle(console.Prefix, consoleUI)
-	root.Handle(strings.TrimSuffix(console.Prefix, "/"), consoleUI)
 	return limitBody(root), conn, nil
 }
 
