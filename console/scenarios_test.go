@@ -3,6 +3,7 @@ package console_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -459,6 +460,24 @@ func TestConsole(t *testing.T) {
 		if len(parts) != 9 || parts[4] != fmt.Sprint(want["totalSize"]) {
 			t.Errorf("system-design cells %s; video senior should be %v", cells, want["totalSize"])
 		}
+		// Exposure: the API's figures, or a sentence when the server is
+		// too old to report them.
+		code, exposure := call(reader, "POST", "/v1/assessments:analyzeExposure", map[string]any{"role": "backend-engineer"})
+		switch {
+		case code == http.StatusOK:
+			items := exposure["items"].([]any)
+			if got := tb.evalString(`document.querySelectorAll('table.exposure tbody tr').length`); got != fmt.Sprint(len(items)) {
+				t.Errorf("exposure rows %s, API items %d", got, len(items))
+			}
+			first := items[0].(map[string]any)
+			if got := tb.text("table.exposure tbody tr td"); got != first["questionId"] {
+				t.Errorf("most exposed: %q, API %v", got, first["questionId"])
+			}
+		case code == http.StatusNotImplemented:
+			tb.waitText("#exposure-title + p", "does not report exposure yet")
+		default:
+			t.Errorf("analyzeExposure: %d %v", code, exposure)
+		}
 		tb.shot("16-health")
 	})
 
@@ -521,6 +540,32 @@ func TestConsole(t *testing.T) {
 				t.Errorf("after the import %s: %d", id, code)
 			}
 		}
+		// An export of the bank, imported as it is, changes nothing (this
+		// reads whichever line shape the server's export writes).
+		req, _ := http.NewRequest("GET", srv.Base+"/v1/question-bank:export", nil)
+		req.Header.Set("Authorization", "Bearer "+reader)
+		resp, err := srv.Client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		export, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		exported := filepath.Join(dir, "export.ndjson")
+		if err := os.WriteFile(exported, export, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, active := call(reader, "GET", "/v1/questions?pageSize=1", nil)
+		_, retired := call(reader, "GET", "/v1/questions?pageSize=1&state=STATE_RETIRED", nil)
+		_, drafts := call(reader, "GET", "/v1/questions?pageSize=1&state=STATE_DRAFT", nil)
+		count := func(m map[string]any) int { n, _ := m["totalSize"].(float64); return int(n) }
+		tb.do(setUploadFiles("input[type=file]", exported))
+		tb.waitText(".import-result", "export.ndjson is valid")
+		if got, want := tb.evalString(`document.querySelector('[data-count=unchanged]').textContent`), fmt.Sprint(count(active)+count(retired)+count(drafts)); got != want {
+			t.Errorf("re-importing the export: %s unchanged, want %s", got, want)
+		}
+		if tb.evalString(`[...document.querySelectorAll('.import-result button')].find(b => b.textContent.includes('Nothing to import')).disabled`) != "true" {
+			t.Error("an import that changes nothing can be applied")
+		}
 		// Export: the stream is fetched with the token and saved.
 		tb.click("button", "Download export")
 		tb.waitFor(`document.querySelector('#export-title').parentElement.querySelector('.notice.ok')`)
@@ -562,7 +607,7 @@ func TestConsole(t *testing.T) {
 		// navigation. Focus is always visible.
 		tb.viewport(1280, 800)
 		tb.open("#/bank")
-		tb.waitFor(`document.activeElement === document.querySelector('main')`)
+		tb.waitFor(`document.querySelector('table.questions tbody tr') && !document.querySelector('.results[aria-busy]') && document.activeElement === document.querySelector('main')`)
 		tb.do(keyTab())
 		if got := tb.evalString(`document.activeElement.textContent + '|' + getComputedStyle(document.activeElement).outlineStyle`); got != "New question|solid" {
 			t.Errorf("Tab from the screen's start: %s", got)
