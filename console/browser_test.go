@@ -99,9 +99,10 @@ type tab struct {
 	ctx  context.Context
 	base string
 
-	mu       sync.Mutex
-	problems []string
-	urls     []string
+	mu        sync.Mutex
+	problems  []string
+	urls      []string
+	responses []*network.Response
 }
 
 func (b *browser) newTab(t testing.TB, base string) *tab {
@@ -165,7 +166,21 @@ func (tb *tab) observe(ev any) {
 		}
 	case *network.EventRequestWillBeSent:
 		tb.urls = append(tb.urls, e.Request.URL)
+	case *network.EventResponseReceived:
+		tb.responses = append(tb.responses, e.Response)
 	}
+}
+
+// responseTo returns the last response whose URL contains part.
+func (tb *tab) responseTo(part string) *network.Response {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	for i := len(tb.responses) - 1; i >= 0; i-- {
+		if strings.Contains(tb.responses[i].URL, part) {
+			return tb.responses[i]
+		}
+	}
+	return nil
 }
 
 func (tb *tab) requestedURLs() []string {

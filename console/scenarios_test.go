@@ -431,15 +431,23 @@ func TestConsole(t *testing.T) {
 			if href := tb.evalString(`document.querySelector('.kit-open').href`); !strings.HasPrefix(href, "blob:") {
 				t.Errorf("kit link %q", href)
 			}
-			var magic string
-			tb.eval(`fetch(document.querySelector('.kit-open').href).then(r => r.blob()).then(b => b.slice(0, 5).text())`, &magic)
-			if magic != "%PDF-" {
-				t.Errorf("the kit is not a PDF: %q", magic)
+			// The kit asked for exactly the items on the screen, and came back a PDF.
+			refs := tb.evalString(`[...document.querySelectorAll('ol.items .item-meta a')].map(a => 'refs=' + encodeURIComponent(a.textContent.replace(' v', '@'))).join('&')`)
+			resp := tb.responseTo("/v1/interview-kit.pdf")
+			if resp == nil || resp.Status != 200 || resp.MimeType != "application/pdf" {
+				t.Fatalf("kit response: %+v", resp)
+			}
+			if !strings.Contains(resp.URL, refs) || !strings.Contains(resp.URL, "role=backend-engineer") || !strings.Contains(resp.URL, "stacks=go") {
+				t.Errorf("kit URL %s, want refs %s", resp.URL, refs)
+			}
+			if n := tb.evalString(`Number(document.querySelector('.kit-open').dataset.bytes) > 1000`); n != "true" {
+				t.Errorf("the kit blob is empty")
 			}
 		} else {
 			t.Log("GET /v1/interview-kit.pdf is not served by this build: only the console's message is checked")
 			tb.waitText(".kit", "cannot make interview kits yet")
 		}
+		tb.shot("15b-preview-kit")
 		for _, u := range tb.requestedURLs() {
 			if strings.Contains(u, reader) || strings.Contains(u, "token=") {
 				t.Errorf("a request URL carries the token: %s", u)
