@@ -183,6 +183,20 @@ func (tb *tab) responseTo(part string) *network.Response {
 	return nil
 }
 
+// consoleResponses returns every response the tab got from the console's
+// own paths (the page, its styles, modules and icon).
+func (tb *tab) consoleResponses() []*network.Response {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	var out []*network.Response
+	for _, r := range tb.responses {
+		if strings.Contains(r.URL, "/console/") || strings.HasSuffix(r.URL, "/console") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (tb *tab) requestedURLs() []string {
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
@@ -365,7 +379,18 @@ func (tb *tab) capture(name string, full bool) {
 			tb.t.Logf("screenshot %s: %v", name, err)
 			return
 		}
-		defer setHeight(size.Inner)
+		defer func() {
+			// Back to the window's own size, or to the narrow override a
+			// test set.
+			if size.W == 1280 {
+				_, _ = chromedp.Run(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+					_, err := cdp.Call(ctx, tg, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+					return err
+				}))
+				return
+			}
+			_ = setHeight(size.Inner)
+		}()
 	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/layersrank/qbank/console"
 	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank/server"
 )
@@ -88,6 +89,24 @@ func TestConsole(t *testing.T) {
 			t.Errorf("local storage and cookies: %s", got)
 		}
 		tb.shot("02-bank-reader")
+		// Every response the browser got for the console carried the CSP:
+		// the page, the style sheet, each module, the icon.
+		var names []string
+		for _, r := range tb.consoleResponses() {
+			names = append(names, r.URL[strings.Index(r.URL, "/console"):])
+			header := ""
+			for k, v := range r.Headers {
+				if strings.EqualFold(k, "Content-Security-Policy") {
+					header = fmt.Sprint(v)
+				}
+			}
+			if header != console.CSP {
+				t.Errorf("%s: Content-Security-Policy %q", r.URL, header)
+			}
+		}
+		if len(names) < 12 {
+			t.Errorf("only %d console responses seen: %v", len(names), names)
+		}
 	})
 
 	run("ReaderCannotChangeAnything", func(t *testing.T) {
@@ -246,6 +265,32 @@ func TestConsole(t *testing.T) {
 			t.Errorf("%s changed rows, want 2 (minutes, follow-ups)", got)
 		}
 		tb.shot("08-diff")
+
+		// A long history pages; versions chosen on different pages compare.
+		for i := 0; i < 11; i++ {
+			cur := question("markup-in-text")
+			if code, body := call(admin, "PATCH", "/v1/questions/markup-in-text?updateMask=minutes", map[string]any{
+				"etag": cur["etag"], "minutes": 4 + (i+1)%2, "changeNote": fmt.Sprintf("timing pass %d", i+1),
+			}); code != 200 {
+				t.Fatalf("update %d: %d %v", i, code, body)
+			}
+		}
+		tb.open("#/q/markup-in-text")
+		tb.waitText(".history-table", "timing pass 11")
+		if got := tb.evalString(`document.querySelectorAll('.history-table tbody tr').length`); got != "10" {
+			t.Errorf("first history page: %s rows", got)
+		}
+		tb.click(`.history-table input[name=b][value="12"]`, "")
+		tb.click(".history .pager button", "Older versions")
+		tb.waitText(".history-table", "v1")
+		tb.click(`.history-table input[name=a][value="1"]`, "")
+		tb.waitText(".history .hint", "version 1 and version 12")
+		tb.click("button", "Compare the chosen versions")
+		tb.waitText("main h1", "Compare versions of markup-in-text")
+		tb.waitFor(`document.querySelector('.diff-table')`)
+		if got := tb.text(".version-cards"); !strings.Contains(got, "Version 1") || !strings.Contains(got, "Version 12") {
+			t.Errorf("compared %s", got)
+		}
 	})
 
 	run("EditSuccessfully", func(t *testing.T) {

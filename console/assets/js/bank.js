@@ -172,6 +172,13 @@ export async function render(main, { params }) {
   };
 }
 
+// rolesText names a question's roles, or "All roles" when it has every one.
+function rolesText(roles = []) {
+  const all = taxonomy().roles;
+  if (roles.length && all.every((r) => roles.includes(r.id))) return "All roles";
+  return roles.map(titles.role).join(", ");
+}
+
 function setCount(tabs, state, n) {
   const el = tabs.querySelector(`[data-count="${state}"]`);
   if (el) replace(el, typeof n === "number" ? n.toLocaleString() : n);
@@ -203,7 +210,7 @@ function renderPage(resp, cur, change) {
       h("td", { "data-label": "Competency" }, titles.competency(q.competency), h("br"), h("span", { class: "muted" }, titles.dimension(q.dimension))),
       h("td", { "data-label": "Format" }, formatName(q.responseFormat)),
       h("td", { "data-label": "Minutes", class: "num" }, q.minutes || ""),
-      h("td", { "data-label": "Roles" }, (q.roles || []).map(titles.role).join(", "),
+      h("td", { "data-label": "Roles" }, rolesText(q.roles),
         q.stacks && q.stacks.length ? h("span", { class: "muted" }, ` · ${q.stacks.map(titles.stack).join(", ")} only`) : null),
       h("td", { "data-label": "State" }, badge(stateName(q.state), stateKind(q.state)))))));
   return [table, pager];

@@ -60,7 +60,9 @@ export async function render(main, { parts, params }) {
     actions,
     renderQuestion(q),
     history);
-  loadHistory(history, q, head.version, "");
+  // The A/B choice survives paging through the history.
+  const chosen = { a: Math.max(1, Math.min(q.version, head.version) - 1), b: q.version };
+  loadHistory(history, q, head.version, chosen, "");
 }
 
 function breadcrumb(id) {
@@ -170,7 +172,7 @@ function guide(g) {
 
 // loadHistory shows one page of versions, newest first, with A/B choices
 // for a comparison.
-async function loadHistory(section, q, headVersion, pageToken, prevTokens = []) {
+async function loadHistory(section, q, headVersion, chosen, pageToken, prevTokens = []) {
   const body = h("div", { class: "history-body" }, loading("Loading the history…"));
   replace(section, h("h2", { id: "history-title" }, "Version history"), body);
   let resp;
@@ -182,14 +184,19 @@ async function loadHistory(section, q, headVersion, pageToken, prevTokens = []) 
   }
   const versions = resp.versions || [];
   const compare = headVersion > 1;
-  const a = Math.max(1, Math.min(q.version, headVersion) - 1);
-  const b = q.version;
-  const form = h("form", { class: "history-form", on: { submit: (e) => {
-    e.preventDefault();
-    const va = Number(new FormData(form).get("a"));
-    const vb = Number(new FormData(form).get("b"));
-    navigate(hashFor(`q/${encodeURIComponent(q.id)}/diff`, { a: Math.min(va, vb), b: Math.max(va, vb) }));
-  } } });
+  const chosenText = () => `Chosen: version ${chosen.a} and version ${chosen.b}. Pick A and B on any page of the history.`;
+  const chosenHint = h("span", { class: "hint", "aria-live": "polite" }, chosenText());
+  const form = h("form", { class: "history-form", on: {
+    change: (e) => {
+      if (e.target.name !== "a" && e.target.name !== "b") return;
+      chosen[e.target.name] = Number(e.target.value);
+      chosenHint.textContent = chosenText();
+    },
+    submit: (e) => {
+      e.preventDefault();
+      navigate(hashFor(`q/${encodeURIComponent(q.id)}/diff`, { a: Math.min(chosen.a, chosen.b), b: Math.max(chosen.a, chosen.b) }));
+    },
+  } });
   const table = h("table", { class: "history-table" },
     h("caption", { class: "visually-hidden" }, "Versions of this question, newest first"),
     h("thead", {}, h("tr", {},
@@ -206,18 +213,18 @@ async function loadHistory(section, q, headVersion, pageToken, prevTokens = []) 
       h("td", { class: "note" }, v.changeNote || h("span", { class: "muted" }, "no note")),
       h("td", {}, badge(stateName(v.state), stateKind(v.state))),
       compare ? [
-        h("td", {}, h("input", { type: "radio", name: "a", value: v.version, "aria-label": `Compare from version ${v.version}`, props: { checked: v.version === a } })),
-        h("td", {}, h("input", { type: "radio", name: "b", value: v.version, "aria-label": `Compare to version ${v.version}`, props: { checked: v.version === b } }))] : null))));
+        h("td", {}, h("input", { type: "radio", name: "a", value: v.version, "aria-label": `Compare from version ${v.version}`, props: { checked: v.version === chosen.a } })),
+        h("td", {}, h("input", { type: "radio", name: "b", value: v.version, "aria-label": `Compare to version ${v.version}`, props: { checked: v.version === chosen.b } }))] : null))));
   const pager = h("div", { class: "pager" },
     prevTokens.length ? h("button", { type: "button", class: "button", on: { click: () => {
       const tokens = prevTokens.slice(0, -1);
-      loadHistory(section, q, headVersion, prevTokens[prevTokens.length - 1], tokens);
+      loadHistory(section, q, headVersion, chosen, prevTokens[prevTokens.length - 1], tokens);
     } } }, "← Newer versions") : null,
     resp.nextPageToken ? h("button", { type: "button", class: "button", on: { click: () =>
-      loadHistory(section, q, headVersion, resp.nextPageToken, [...prevTokens, pageToken]) } }, "Older versions →") : null);
+      loadHistory(section, q, headVersion, chosen, resp.nextPageToken, [...prevTokens, pageToken]) } }, "Older versions →") : null);
   append(form, table, headVersion > 1 ? h("div", { class: "actions" },
     h("button", { type: "submit", class: "button" }, "Compare the chosen versions"),
-    h("span", { class: "hint" }, "Pick version A and version B, from any page.")) : null);
+    chosenHint) : null);
   replace(body, h("div", { class: "table-wrap" }, form), pager);
 }
 
