@@ -670,13 +670,16 @@ func TestConsole(t *testing.T) {
 		if got := tb.evalString(`document.activeElement.textContent + '|' + getComputedStyle(document.activeElement).outlineStyle`); got != "Bank|solid" {
 			t.Errorf("Tab from the skip link: %s", got)
 		}
-		// Every form control has a label.
-		tb.open("#/new")
-		tb.waitFor(`document.querySelector('textarea[name=text]')`)
-		unlabelled := tb.evalString(`[...document.querySelectorAll('input, select, textarea')].filter(c => c.type !== 'hidden' &&
-			!(c.labels && c.labels.length) && !c.getAttribute('aria-label')).map(c => c.name || c.outerHTML.slice(0, 60)).join(', ')`)
-		if unlabelled != "" {
-			t.Errorf("controls without a label: %s", unlabelled)
+		// Every form control on every screen has a label.
+		for _, route := range []string{"#/bank", "#/new", "#/q/api-rate-limiting-design/edit", "#/q/api-rate-limiting-design",
+			"#/templates", "#/templates/new", "#/preview?role=backend-engineer&seed=5", "#/health", "#/transfer"} {
+			tb.open(route)
+			tb.waitFor(`document.querySelector('main h1') && !document.querySelector('main .loading')`)
+			unlabelled := tb.evalString(`[...document.querySelectorAll('input, select, textarea')].filter(c => c.type !== 'hidden' &&
+				!(c.labels && c.labels.length) && !c.getAttribute('aria-label')).map(c => c.name || c.outerHTML.slice(0, 60)).join(', ')`)
+			if unlabelled != "" {
+				t.Errorf("%s: controls without a label: %s", route, unlabelled)
+			}
 		}
 	})
 

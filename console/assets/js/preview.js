@@ -197,9 +197,11 @@ async function downloadKit(resp, req, templates, kit, button) {
       " or ", h("a", { href: url, download: name, class: "kit-save" }, "save it"), "."));
     window.open(url, "_blank", "noopener");
   } catch (err) {
-    replace(kit, h("p", { class: "notice error" }, err.code === Code.NOT_FOUND && !err.message.includes("question")
+    // An older server has no such route: a 404 that names no question.
+    const noRoute = err.code === Code.NOT_FOUND && (err.reason === "ROUTE_NOT_FOUND" || (!err.reason && /^not found$/i.test(err.message)));
+    replace(kit, h("p", { class: "notice error" }, noRoute
       ? "This server cannot make interview kits yet: it needs a newer version of qbank."
-      : describe(err)));
+      : describe(err, { what: "A question of this assessment" })));
   } finally {
     button.disabled = false;
   }

@@ -217,15 +217,25 @@ function pdfSection() {
     form, status);
 }
 
+// resultsTable lists what happens to each item: creations and updates in
+// full, the unchanged folded away (a re-import of a large bank is mostly
+// unchanged).
 function resultsTable(results) {
   if (!results.length) return null;
   const names = { ACTION_CREATED: "create", ACTION_UPDATED: "update", ACTION_UNCHANGED: "unchanged" };
-  return h("div", { class: "table-wrap" }, h("table", { class: "import-results" },
+  const rows = (list) => h("div", { class: "table-wrap" }, h("table", { class: "import-results" },
     h("caption", { class: "visually-hidden" }, "What happens to each item"),
     h("thead", {}, h("tr", {}, ["Item", "Question id", "Action", "Version"].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, results.map((r, i) => h("tr", { class: `action-${names[r.action] || "unknown"}` },
+    h("tbody", {}, list.map(([r, i]) => h("tr", { class: `action-${names[r.action] || "unknown"}` },
       h("th", { scope: "row" }, `#${i + 1}`),
       h("td", {}, h("a", { href: `#/q/${encodeURIComponent(r.id)}` }, r.id)),
       h("td", {}, names[r.action] || "—"),
       h("td", { class: "num" }, r.version ? `v${r.version}` : ""))))));
+  const indexed = results.map((r, i) => [r, i]);
+  const changes = indexed.filter(([r]) => r.action !== "ACTION_UNCHANGED");
+  const same = indexed.filter(([r]) => r.action === "ACTION_UNCHANGED");
+  return [
+    changes.length ? rows(changes) : null,
+    same.length ? h("details", { class: "sub" }, h("summary", {}, `${same.length} unchanged ${same.length === 1 ? "question" : "questions"}`), rows(same)) : null,
+  ];
 }
