@@ -107,6 +107,13 @@ func TestConsole(t *testing.T) {
 		if len(names) < 12 {
 			t.Errorf("only %d console responses seen: %v", len(names), names)
 		}
+		// A token the server stops accepting sends the user back to sign in.
+		tb.eval(`(() => { sessionStorage.setItem('qbank.token', 'revoked-token-0123456789'); return true; })()`, nil)
+		tb.open("#/q/api-rate-limiting-design")
+		tb.waitText("#sign-in-error", "no longer accepts your token")
+		if got := tb.evalString(`sessionStorage.getItem('qbank.token')`); got != "" {
+			t.Errorf("the refused token is still kept: %q", got)
+		}
 	})
 
 	run("ReaderCannotChangeAnything", func(t *testing.T) {

@@ -20,7 +20,9 @@ const main = document.getElementById("main");
 function parseRoute() {
   const raw = location.hash.replace(/^#\/?/, "");
   const [path, query = ""] = raw.split("?");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = path.split("/").filter(Boolean).map((p) => {
+    try { return decodeURIComponent(p); } catch { return p; } // a mistyped address is just not found
+  });
   return { parts, params: new URLSearchParams(query) };
 }
 
@@ -57,14 +59,26 @@ async function route() {
       h("p", {}, "You signed in with a reader token, which can read the bank but not change it. Sign in with an admin token to use this screen."));
     return;
   }
+  // Each route renders into its own element: a screen still busy when the
+  // user moves on (or is signed out) writes into a detached view, never
+  // over the next screen.
+  const view = h("div", { class: "view" }, h("p", { class: "loading", role: "status" }, "Loading…"));
+  replace(main, view);
   try {
     await loadTaxonomy();
     if (mine !== generation) return;
-    const done = await r.render(main, { parts, params, isCurrent: () => mine === generation });
-    if (mine === generation && typeof done === "function") cleanup = done;
+    const done = await r.render(view, { parts, params, isCurrent: () => mine === generation });
+    if (typeof done === "function") {
+      if (mine === generation) cleanup = done;
+      else done(); // the user moved on while this screen loaded
+    }
   } catch (err) {
     if (mine !== generation) return;
-    replace(main, h("h1", {}, "Could not load this screen"), h("p", { class: "notice error" }, describe(err)));
+    replace(view, h("h1", {}, "Could not load this screen"), h("p", { class: "notice error" }, describe(err)));
+  }
+  if (mine === generation) {
+    const heading = main.querySelector("h1");
+    document.title = heading ? `${heading.textContent} · qbank console` : "qbank console";
   }
   if (mine === generation && !main.contains(document.activeElement)) {
     main.focus({ preventScroll: true });
@@ -129,6 +143,8 @@ function renderSignIn(message = "") {
 }
 
 function signOut(message = "") {
+  generation += 1; // whatever screen was loading is abandoned
+  if (cleanup) { cleanup(); cleanup = null; }
   session.clear();
   forgetTaxonomy();
   setStatus("");
