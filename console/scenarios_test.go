@@ -424,7 +424,15 @@ func TestConsole(t *testing.T) {
 		tb.typeInto(".template-form input[name=owner]", "acme")
 		tb.selectValue(".template-form select[name=role]", "backend-engineer")
 		tb.click(".template-form label.choice", "Go")
+		// A bad range is refused at its field.
+		tb.typeInto(".template-form input[name=maxMinutes]", "20")
+		tb.click(".template-form button[type=submit]", "Create template")
+		tb.waitFor(`document.querySelector('.template-form input[name=maxMinutes]').getAttribute('aria-invalid') === 'true'`)
+		if got := tb.evalString(`document.getElementById(document.querySelector('.template-form input[name=maxMinutes]').id + '-error').textContent`); !strings.Contains(got, "between minMinutes") {
+			t.Errorf("max minutes error: %q", got)
+		}
 		tb.shot("13-template-form")
+		tb.typeInto(".template-form input[name=maxMinutes]", "45")
 		tb.click(".template-form button[type=submit]", "Create template")
 		tb.waitText(".status", "Created the template")
 		tb.waitText("main h2", "Owner: acme")

@@ -159,7 +159,6 @@ function mountForm(main, { mode, model, base, rebased = null }) {
   function read() {
     registry.clear();
     for (const [key, wrap] of Object.entries(wraps)) if (wrap) registry.set(key, wrap);
-    registry.set("questionId", wraps.id);
     const q = {
       text: text.value.trim(),
       roles: checkedValues(form, "roles"),
@@ -209,13 +208,12 @@ function mountForm(main, { mode, model, base, rebased = null }) {
 
   function showViolations(violations) {
     clearFieldErrors(form);
-    const unplaced = [];
     const byWrap = new Map();
     for (const v of violations) {
-      const path = v.field.replace(/^question\./, "");
-      const wrap = nearest(registry, path);
-      if (!wrap) { unplaced.push(v); continue; }
-      const key = [...registry.entries()].find(([, w]) => w === wrap)[0];
+      const path = v.field.replace(/^question\./, "").replace(/^questionId$/, "id");
+      const [key, wrap] = nearest(registry, path);
+      if (!wrap) continue; // listed in the summary only
+      // A problem deeper than the field it is shown at says where.
       const sub = path === key ? "" : `${fieldLabel(path.slice(key.length).replace(/^\./, ""))}: `;
       if (!byWrap.has(wrap)) byWrap.set(wrap, []);
       byWrap.get(wrap).push(`${sub}${capitalize(v.description)}.`.replace(/\.\.$/, "."));
@@ -225,8 +223,8 @@ function mountForm(main, { mode, model, base, rebased = null }) {
     replace(errorSummary,
       h("p", {}, `The question was not saved: ${violations.length === 1 ? "one field needs" : `${violations.length} fields need`} attention.`),
       h("ul", {}, violations.map((v) => {
-        const path = v.field.replace(/^question\./, "");
-        const wrap = nearest(registry, path);
+        const path = v.field.replace(/^question\./, "").replace(/^questionId$/, "id");
+        const [, wrap] = nearest(registry, path);
         const label = `${fieldLabel(path)}: ${v.description}`;
         if (!wrap) return h("li", {}, label);
         return h("li", {}, h("a", { href: "#", on: { click: (e) => {
@@ -236,7 +234,6 @@ function mountForm(main, { mode, model, base, rebased = null }) {
         } } }, label));
       })));
     errorSummary.focus();
-    void unplaced;
   }
 
   form.addEventListener("submit", async (e) => {
@@ -369,16 +366,16 @@ const fieldNames = {
 function fieldName(k) { return fieldNames[k] || k; }
 
 // nearest finds the registered field for a path, or for the closest
-// enclosing path ("followUps[3]" → "followUps").
+// enclosing path ("followUps[3]" → "followUps"): [path found, its field].
 function nearest(registry, path) {
   let p = path;
   while (p) {
-    if (registry.has(p) && registry.get(p)) return registry.get(p);
+    if (registry.get(p)) return [p, registry.get(p)];
     const cut = Math.max(p.lastIndexOf("."), p.lastIndexOf("["));
     if (cut <= 0) break;
     p = p.slice(0, cut);
   }
-  return null;
+  return ["", null];
 }
 
 // listEditor edits a list of texts (follow-ups): each item a textarea with

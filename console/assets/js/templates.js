@@ -220,12 +220,14 @@ async function renderForm(main, id, params) {
     } catch (err) {
       summary.hidden = false;
       if (err.code === Code.INVALID_ARGUMENT && err.violations.length) {
-        const unplaced = [];
+        const byField = new Map();
         for (const v of err.violations) {
           const key = v.field.replace(/^template\./, "").replace(/^templateId$/, "id").replace(/\[.*$/, "");
-          if (wraps[key]) showFieldError(wraps[key], [`${capitalize(v.description)}.`]);
-          else unplaced.push(v);
+          if (!wraps[key]) continue; // listed in the summary only
+          if (!byField.has(key)) byField.set(key, []);
+          byField.get(key).push(`${capitalize(v.description)}.`);
         }
+        for (const [key, messages] of byField) showFieldError(wraps[key], messages);
         replace(summary, h("p", {}, "The template was not saved: check the fields marked below."),
           h("ul", {}, err.violations.map((v) => h("li", {}, `${fieldLabel(v.field)}: ${v.description}`))));
       } else if (err.code === Code.ABORTED) {
