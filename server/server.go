@@ -29,6 +29,7 @@ import (
 
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/catalog"
+	"github.com/layersrank/qbank/console"
 	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/repository"
@@ -242,7 +243,8 @@ func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *promet
 		return err
 	}
 	s.gwConn = conn
-	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	// The curation console answers /console/ itself; everything else is the gateway's.
+	s.http = &http.Server{Handler: console.Mount(handler), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	return nil
 }
 
