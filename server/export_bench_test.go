@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"context"
-	"errors"
-	"io"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -11,6 +9,7 @@ import (
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/internal/bankgen"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
 	"github.com/layersrank/qbank/repository"
@@ -83,38 +82,23 @@ func largeBank(b *testing.B, n int) string {
 func BenchmarkExport50000(b *testing.B) {
 	dir := largeBank(b, 50000)
 	b.Run("grpc", func(b *testing.B) {
-		ts := start(b, server.Config{DataDir: dir})
-		client := pb.NewQuestionBankServiceClient(ts.conn)
+		ts := testserver.Start(b, server.Config{DataDir: dir})
+		client := pb.NewQuestionBankServiceClient(ts.Conn)
 		for b.Loop() {
 			out := &countingWriter{}
 			heap := newLiveHeap()
 			w, _ := bankfile.NewWriter(out, bankfile.JSON)
-			stream, err := client.ExportQuestionBank(grpcCtx(b, readerToken), &pb.ExportQuestionBankRequest{})
+			stream, err := client.ExportQuestionBank(testserver.GRPCContext(b, readerToken), &pb.ExportQuestionBankRequest{})
 			if err != nil {
 				b.Fatal(err)
 			}
-			n := 0
-			for {
-				msg, err := stream.Recv()
-				if errors.Is(err, io.EOF) {
-					break
+			seen := 0
+			n := testserver.DrainExport(b, stream, w.Header, func(q *pb.Question) error {
+				if seen++; seen%sampleEvery == 0 {
+					heap.sample()
 				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				if h := msg.GetHeader(); h != nil {
-					err = w.Header(h)
-				} else {
-					n++
-					err = w.Question(msg.GetQuestion())
-					if n%sampleEvery == 0 {
-						heap.sample()
-					}
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
+				return w.Question(q)
+			})
 			_ = w.Close()
 			b.ReportMetric(heap.growthMB(), "live-heap-growth-MB")
 			b.ReportMetric(float64(out.n.Load())/(1<<20), "export-MB")

@@ -15,6 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/layersrank/qbank/internal/testserver"
 )
 
 func init() {
@@ -33,8 +35,8 @@ type served struct {
 // cannot drift from what the server does. An operation the document lists
 // but no request here exercises fails the test too.
 func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	raw := ts.do(t, "GET", "/openapi.json", "", "", nil)
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	raw := do(t, ts, "GET", "/openapi.json", "", "", nil)
 	var doc2 openapi2.T
 	if err := json.Unmarshal(raw.body, &doc2); err != nil {
 		t.Fatal(err)
@@ -50,8 +52,8 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		t.Fatalf("the document is not valid OpenAPI: %v", err)
 	}
 
-	cur := ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil)
-	tpl := ts.must(t, http.StatusOK, "GET", "/v1/templates/backend-engineer-default", readerToken, nil)
+	cur := ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil).Body
+	tpl := ts.Must(t, http.StatusOK, "GET", "/v1/templates/backend-engineer-default", readerToken, nil).Body
 	create, _ := json.Marshal(newQuestion("openapi-created"))
 	calls := []served{
 		{"GET", "/healthz", "/healthz", "", ""},
@@ -95,7 +97,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 			c.body = strings.ReplaceAll(c.body, "@created", etags[id])
 			c.path = strings.ReplaceAll(c.path, "@created", etags[id])
 		}
-		r := ts.do(t, c.method, c.path, c.token, c.body, nil)
+		r := do(t, ts, c.method, c.path, c.token, c.body, nil)
 		if c.method != "DELETE" && r.code == http.StatusOK && strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
 			var m map[string]any
 			if json.Unmarshal(r.body, &m) == nil && m["id"] != nil && m["etag"] != nil {

@@ -4,6 +4,7 @@
 //	qbank migrate   apply schema migrations and exit
 //	qbank seed      load the embedded seed (idempotent) and exit
 //	qbank export    write the bank as JSON, YAML or PDF
+//	qbank kit       write the interview kit of one assembled assessment (PDF)
 //	qbank import    import questions from an export, all or nothing
 //	qbank version   print the version
 package main
@@ -43,11 +44,12 @@ Usage:
   qbank serve   [flags]   serve gRPC and the JSON gateway (SIGTERM drains and exits 0)
   qbank migrate [flags]   apply schema migrations and exit
   qbank seed    [flags]   load the embedded seed into the store (idempotent) and exit
-  qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --state, -o FILE)
+  qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --collection, --state, -o FILE)
+  qbank kit     [flags]   write one assessment's interview kit as pdf (--role, --refs ID@VERSION,..., --stacks, -o FILE)
   qbank import  [flags] FILE  import questions from an export, all or nothing (--validate-only)
   qbank version           print the build version
 
-export and import open the store directly (--data-dir / --database-url), or talk to a
+export, import and kit open the store directly (--data-dir / --database-url), or talk to a
 running server with --server ADDR and --token (or QBANK_SERVER, QBANK_TOKEN).
 
 Run "qbank <command> -h" for a command's flags. Benchmarks are a separate
@@ -71,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, rest, stdout, stderr)
 	case "import":
 		return importCmd(ctx, rest, stdout, stderr)
+	case "kit":
+		return kitCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		// Benchmarks are their own command, so that serve does not carry
 		// the benchmark harness and its generated banks.
@@ -150,8 +154,8 @@ func logger(w io.Writer, level string) (*slog.Logger, error) {
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs, store, level := flags("serve", stderr)
 	cfg := &server.Config{}
-	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", "127.0.0.1:9090"), "gRPC listen address (QBANK_GRPC_ADDR)")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", "127.0.0.1:8080"), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
+	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", server.DefaultGRPCAddr), "gRPC listen address (QBANK_GRPC_ADDR)")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", server.DefaultHTTPAddr), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
 	fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", envFloat("QBANK_RATE_LIMIT", server.DefaultRateLimit), "calls per second per token; negative disables (QBANK_RATE_LIMIT)")
 	fs.Func("cors-origins", "comma-separated browser origins allowed to call the HTTP API, e.g. https://app.example.com; empty turns CORS off (QBANK_CORS_ORIGINS)", func(v string) error {

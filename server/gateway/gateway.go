@@ -23,7 +23,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -35,15 +35,17 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/openapi"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server/apierr"
 )
 
-// Request body limits; larger bodies get 413. Imports carry whole banks.
+// Request body limits; larger bodies get 413. Imports carry whole banks: an
+// import body is an import file, with the file's own limit.
 const (
 	MaxBodyBytes   = 1 << 20
-	MaxImportBytes = 64 << 20
+	MaxImportBytes = bankfile.MaxFileBytes
 )
 
 // MinGzipBytes is the smallest response worth compressing: below it the
@@ -62,6 +64,8 @@ type Options struct {
 	Metrics http.Handler
 	// PDF serves GET /v1/question-bank.pdf (it checks its own token).
 	PDF http.Handler
+	// Kit serves GET /v1/interview-kit.pdf (it checks its own token).
+	Kit http.Handler
 	// Routes are further plain routes (each checks its own token).
 	Routes []Route
 	// CORSOrigins are the browser origins allowed to call the API
@@ -70,6 +74,17 @@ type Options struct {
 	// Version is the build's version, served as the OpenAPI document's.
 	Version string
 	Log     *slog.Logger
+	// SharedJSON, when set, returns the slot where the JSON of a question
+	// message is kept when that message is shared: built once per snapshot
+	// and never modified, so it always encodes to the same bytes. For any
+	// other message it returns nil and the message is encoded each time.
+	SharedJSON func(*pb.Question) *JSONSlot
+}
+
+// JSONSlot keeps the gateway's JSON encoding of one shared message; its
+// owner (the service) decides how long it lives.
+type JSONSlot struct {
+	b atomic.Pointer[[]byte]
 }
 
 type gateway struct {
@@ -83,7 +98,7 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 	g := &gateway{svc: o.Service, json: &cachingJSON{JSONPb: runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-	}}}
+	}, shared: o.SharedJSON}}
 	mux := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, g.json),
 		runtime.WithErrorHandler(errorHandler),
@@ -121,6 +136,9 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 	}
 	if o.PDF != nil {
 		routes = append(routes, &Route{Method: http.MethodGet, Path: "/v1/question-bank.pdf", Handler: accessLog(o.Log, o.PDF)})
+	}
+	if o.Kit != nil {
+		routes = append(routes, &Route{Method: http.MethodGet, Path: "/v1/interview-kit.pdf", Handler: accessLog(o.Log, o.Kit)})
 	}
 	for _, rt := range o.Routes {
 		rt.Handler = accessLog(o.Log, rt.Handler)
@@ -245,40 +263,30 @@ func validUTF8Query(next http.Handler) http.Handler {
 	})
 }
 
-// cachingJSON remembers the JSON of shared question messages. The service
-// hands out one *pb.Question per question and snapshot for the current
-// version (never modified once built), so the same pointer always encodes
-// to the same bytes; protojson is the largest cost of a gateway read.
+// cachingJSON encodes a shared question message (Options.SharedJSON) once
+// and keeps the bytes in its slot; protojson is the largest cost of a
+// gateway read.
 type cachingJSON struct {
 	runtime.JSONPb
-	mu    sync.Mutex
-	cache map[*pb.Question][]byte
+	shared func(*pb.Question) *JSONSlot
 }
-
-// maxCachedJSON bounds the cache; past it the cache starts over, which also
-// drops the entries of snapshots no longer served.
-const maxCachedJSON = 20000
 
 func (c *cachingJSON) Marshal(v any) ([]byte, error) {
 	q, ok := v.(*pb.Question)
-	if !ok {
+	if !ok || c.shared == nil {
 		return c.JSONPb.Marshal(v)
 	}
-	c.mu.Lock()
-	b, hit := c.cache[q]
-	c.mu.Unlock()
-	if hit {
-		return b, nil
+	slot := c.shared(q)
+	if slot == nil {
+		return c.JSONPb.Marshal(v)
+	}
+	if b := slot.b.Load(); b != nil {
+		return *b, nil
 	}
 	b, err := c.JSONPb.Marshal(q)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.cache == nil || len(c.cache) >= maxCachedJSON {
-		c.cache = make(map[*pb.Question][]byte)
-	}
-	c.cache[q] = b
-	c.mu.Unlock()
+	slot.b.Store(&b)
 	return b, nil
 }
