@@ -117,7 +117,7 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 	if err := pb.RegisterQuestionBankServiceHandlerServer(ctx, mux, o.Service); err != nil {
 		return nil, fmt.Errorf("gateway: register: %w", err)
 	}
-	api := conditional(recordBody(mux))
+	api := validUTF8Query(conditional(recordBody(mux)))
 	routes := []*Route{
 		{Method: http.MethodGet, Path: "/healthz", Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -147,16 +147,16 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 	for _, rt := range apiRoutes() {
 		switch rt.fullMethod() {
 		case pb.QuestionBankService_GetQuestion_FullMethodName:
-			rt.Handler, rt.bare, g.getRoute = http.HandlerFunc(g.getQuestion), true, rt
+			rt.Handler, rt.bare, g.getRoute = validUTF8Query(http.HandlerFunc(g.getQuestion)), true, rt
 		case pb.QuestionBankService_ExportQuestionBank_FullMethodName:
-			rt.Handler = exportHandler(o.Export)
+			rt.Handler = validUTF8Query(exportHandler(o.Export))
 		default:
 			rt.Handler = api
 		}
 		routes = append(routes, rt)
 	}
 	var h http.Handler = newRouter(routes)
-	h = limitBody(validUTF8Query(h))
+	h = limitBody(h)
 	compress, err := gzhttp.NewWrapper(
 		gzhttp.MinSize(MinGzipBytes),
 		gzhttp.EnableZstd(false),
@@ -241,7 +241,8 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 }
 
 // validUTF8Query refuses a query parameter that is not valid UTF-8 with a
-// 400 naming it, on every route, before any handler sees it.
+// 400 naming it, before the API's handlers parse the query (the PDF routes
+// check their own, after the token).
 func validUTF8Query(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery == "" {
