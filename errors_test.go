@@ -43,3 +43,14 @@ func TestDeriveID(t *testing.T) {
 		t.Errorf("a text without words gets %q; want a random id", got)
 	}
 }
+
+func TestIsKebabID(t *testing.T) {
+	for id, want := range map[string]bool{
+		"a": true, "api-rate-limiting-design": true, "x1-2y": true, "42": true,
+		"": false, "-a": false, "a-": false, "a--b": false, "A": false, "a_b": false, "a b": false, "é": false, "a.b": false,
+	} {
+		if got := IsKebabID(id); got != want {
+			t.Errorf("IsKebabID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
