@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/assembly"
 	"github.com/layersrank/qbank/catalog"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
@@ -28,11 +29,15 @@ type Service struct {
 	catalog *catalog.Catalog
 	history *catalog.History
 	log     *slog.Logger
+	// assembler caches each assembly request shape's distribution per
+	// bank revision (server/assemble.go).
+	assembler *assembly.Assembler
 }
 
 // NewService returns the service over a store and its catalog.
 func NewService(store repository.Store, cat *catalog.Catalog, log *slog.Logger) *Service {
-	return &Service{store: store, catalog: cat, history: catalog.NewHistory(store), log: log}
+	return &Service{store: store, catalog: cat, history: catalog.NewHistory(store), log: log,
+		assembler: assembly.NewAssembler(assembly.DefaultCacheEntries, assembly.DefaultCacheBytes)}
 }
 
 // MaxBatch bounds BatchGetQuestions.

@@ -1,0 +1,2 @@
+package assembly
+var debugLP = false

@@ -1,0 +1,286 @@
+package assembly
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/layersrank/qbank"
+)
+
+// distribution is a probability distribution over acceptable selections,
+// each given by its copies per class; a draw then picks that many members
+// of each class uniformly, so every member of class k appears with
+// probability exposure[k] / |members of k|.
+type distribution struct {
+	cols     [][]int   // copies per class (dense) of each selection in the support
+	prob     []float64 // their probabilities, summing to 1
+	exposure []float64 // per class: expected copies
+	levels   []float64 // the exposure level fixed at each stage
+	columns  int       // selections generated in all
+}
+
+// Limits of the column generation. maxStages bounds the lexicographic
+// refinement (see doc.go): after it, the classes not yet fixed keep the last
+// level as their bound, which the distribution meets. maxColumnsPerStage
+// bounds one stage; it is far above what the shipped bank and generated
+// 50,000-question banks need (tens), and only guards against a numerical
+// stall.
+const (
+	maxStages          = 12
+	maxColumnsPerStage = 2000
+	// reducedCostEps: a selection whose reduced cost is not below −eps
+	// cannot lower the objective by more than eps, which is far below what
+	// the exposures are reported to.
+	reducedCostEps = 1e-9
+)
+
+// distribute computes the distribution over the acceptable selections (the
+// minute vectors of boxes) that minimises the largest exposure, then the
+// next largest, and so on (see doc.go).
+func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, error) {
+	K := len(pr.classes)
+	pc := newPricer(pr, boxes)
+	n := make([]float64, K)
+	w := make([]float64, K)
+	for k, cl := range pr.classes {
+		n[k] = float64(len(cl.members))
+		// A first selection that leans on the largest classes.
+		w[k] = 1 / n[k]
+	}
+	_, first, ok := pc.price(w)
+	if !ok {
+		return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: no acceptable selection although the search found one")
+	}
+	d := &distribution{}
+	var pool [][]int
+	inPool := map[string]bool{}
+	addPool := func(x []int) bool {
+		k := colKey(x)
+		if inPool[k] {
+			return false
+		}
+		inPool[k] = true
+		pool = append(pool, x)
+		return true
+	}
+	addPool(first)
+	if K == 0 {
+		d.cols, d.prob, d.exposure = pool, []float64{1}, nil
+		return d, nil
+	}
+
+	fixed := make([]bool, K)
+	bound := make([]float64, K) // exposure bound of a fixed class, per member
+	free := K
+	for stage := 0; ; stage++ {
+		l, tcol, poolCol := master(pool, n, fixed, bound)
+		if err := l.solve(); err != nil {
+			return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
+		}
+		for added := 0; ; added++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			y0 := l.dual(0)
+			for k := range K {
+				w[k] = max(0, -l.dual(k+1))
+			}
+			cost, x, ok := pc.price(w)
+			if !ok || cost-y0 >= -reducedCostEps || added >= maxColumnsPerStage || !addPool(x) {
+				break
+			}
+			rows, vals := columnEntries(x)
+			poolCol = append(poolCol, l.add(0, rows, vals))
+			if err := l.solve(); err != nil {
+				return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
+			}
+		}
+		level := l.x(tcol)
+		if debugLP {
+			e := exposures(l, pool, poolCol, K)
+			viol, sum := 0.0, 0.0
+			for i := range pool {
+				sum += l.x(poolCol[i])
+			}
+			for k := range K {
+				lim := n[k] * level
+				if fixed[k] {
+					lim = n[k]*bound[k] + 1e-9
+				}
+				viol = max(viol, e[k]-lim)
+			}
+			fmt.Printf("stage %d: level %.6f, %d columns, obj %.6f viol %g sum %g\n", stage, level, len(pool), l.objective(), viol, sum)
+		}
+		d.levels = append(d.levels, level)
+		d.columns = len(pool)
+
+		// Classes with a positive dual price are at the level in every
+		// optimal distribution (complementary slackness): fix them there.
+		fixedNow := 0
+		for k := range K {
+			if !fixed[k] && w[k] > 1e-9 {
+				fixed[k], bound[k] = true, level
+				fixedNow++
+			}
+		}
+		if fixedNow == 0 {
+			// Numerically no dual is clearly positive: fix the classes at
+			// the level, which are at least the bottleneck.
+			e := exposures(l, pool, poolCol, K)
+			for k := range K {
+				if !fixed[k] && e[k] >= n[k]*level-1e-9 {
+					fixed[k], bound[k] = true, level
+					fixedNow++
+				}
+			}
+		}
+		free -= fixedNow
+		if free <= 0 || fixedNow == 0 || stage+1 >= maxStages {
+			d.finish(l, pool, poolCol, K)
+			return d, nil
+		}
+	}
+}
+
+// master builds the restricted master programme of one stage over the
+// selections found so far:
+//
+//	minimise t
+//	Σ_v π_v = 1                                  (row 0)
+//	Σ_v x_kv·π_v − n_k·t + s_k = 0               free class k (row k+1)
+//	Σ_v x_kv·π_v + s_k = n_k·bound_k             fixed class k
+//	π, t, s ≥ 0
+//
+// where x_kv is the copies of class k in selection v and n_k its members:
+// a member's exposure is Σ_v x_kv·π_v / n_k.
+func master(pool [][]int, n []float64, fixed []bool, bound []float64) (*lp, int, []int) {
+	K := len(n)
+	b := make([]float64, K+1)
+	b[0] = 1
+	for k := range K {
+		if fixed[k] {
+			// A hair of slack: the bound is the previous stage's optimum
+			// in floating point.
+			b[k+1] = n[k]*bound[k] + 1e-9
+		}
+	}
+	l := newLP(b)
+	var rows []int
+	var vals []float64
+	for k := range K {
+		if !fixed[k] {
+			rows = append(rows, k+1)
+			vals = append(vals, -n[k])
+		}
+	}
+	tcol := l.add(1, rows, vals)
+	for k := range K {
+		l.add(0, []int{k + 1}, []float64{1})
+	}
+	poolCol := make([]int, len(pool))
+	for i, x := range pool {
+		rows, vals := columnEntries(x)
+		poolCol[i] = l.add(0, rows, vals)
+	}
+	return l, tcol, poolCol
+}
+
+func columnEntries(x []int) ([]int, []float64) {
+	rows, vals := []int{0}, []float64{1}
+	for k, c := range x {
+		if c > 0 {
+			rows = append(rows, k+1)
+			vals = append(vals, float64(c))
+		}
+	}
+	return rows, vals
+}
+
+func colKey(x []int) string {
+	var b strings.Builder
+	for _, c := range x {
+		b.WriteString(strconv.Itoa(c))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+func exposures(l *lp, pool [][]int, poolCol []int, K int) []float64 {
+	e := make([]float64, K)
+	for i, x := range pool {
+		p := l.x(poolCol[i])
+		for k, c := range x {
+			e[k] += p * float64(c)
+		}
+	}
+	return e
+}
+
+// finish keeps the selections the optimal basis uses and renormalises their
+// probabilities (the simplex's are nonnegative and sum to 1 up to rounding).
+func (d *distribution) finish(l *lp, pool [][]int, poolCol []int, K int) {
+	sum := 0.0
+	for i, x := range pool {
+		if p := l.x(poolCol[i]); p > 1e-12 {
+			d.cols = append(d.cols, x)
+			d.prob = append(d.prob, p)
+			sum += p
+		}
+	}
+	d.exposure = make([]float64, K)
+	for i, x := range d.cols {
+		d.prob[i] /= sum
+		for k, c := range x {
+			d.exposure[k] += d.prob[i] * float64(c)
+		}
+	}
+}
+
+// draw picks a selection with the distribution's probabilities, then the
+// members of each class uniformly, and returns indices into problem.cands.
+func (d *distribution) draw(pr *problem, rng *rand.Rand) []int {
+	u := rng.Float64()
+	col := d.cols[len(d.cols)-1]
+	acc := 0.0
+	for i, p := range d.prob {
+		acc += p
+		if u < acc {
+			col = d.cols[i]
+			break
+		}
+	}
+	var picked []int
+	for k, x := range col {
+		if x == 0 {
+			continue
+		}
+		members := pr.classes[k].members
+		if x == len(members) {
+			picked = append(picked, members...)
+			continue
+		}
+		// A partial Fisher–Yates shuffle with the swaps kept in a map:
+		// x members uniformly, in O(x) whatever the class's size.
+		swapped := make(map[int]int, 2*x)
+		at := func(i int) int {
+			if v, ok := swapped[i]; ok {
+				return v
+			}
+			return i
+		}
+		for i := range x {
+			r := i + rng.IntN(len(members)-i)
+			vi, vr := at(i), at(r)
+			swapped[r] = vi
+			picked = append(picked, members[vr])
+		}
+	}
+	return picked
+}
+
+func (d *distribution) String() string {
+	return fmt.Sprintf("%d selections (of %d generated), levels %v", len(d.cols), d.columns, d.levels)
+}
