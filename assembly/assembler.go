@@ -5,7 +5,6 @@ import (
 	"container/list"
 	"context"
 	"errors"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -79,8 +78,7 @@ func (a *Assembler) Assemble(ctx context.Context, b Bank, r Request) (Assessment
 	if err != nil {
 		return Assessment{}, err
 	}
-	rng := rand.New(rand.NewPCG(uint64(r.Seed), 0x9e3779b97f4a7c15))
-	picked := sol.dist.draw(sol.pr, rng)
+	picked := sol.dist.draw(sol.pr, r.Seed)
 	out := sol.pr.p.assessment(sol.pr, picked, b.Revision, r.Seed)
 	out.Balance = sol.balance
 	return out, nil

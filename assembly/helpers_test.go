@@ -402,7 +402,7 @@ func abs(x int) int {
 // or, when there are none, those of least deviation.
 type accepted struct {
 	cands  []*qbank.Question
-	sets   []uint32
+	sets   []uint64
 	within bool
 	// devN/devT is the least deviation Σ|100·m_d − w_d·T| / T (only
 	// meaningful when !within).
@@ -410,7 +410,7 @@ type accepted struct {
 }
 
 func (a accepted) has(ids []string) bool {
-	var set uint32
+	var set uint64
 	for _, id := range ids {
 		i := slices.IndexFunc(a.cands, func(x *qbank.Question) bool { return x.ID == id })
 		if i < 0 {
@@ -434,77 +434,84 @@ func bruteForce(t *testing.T, b assembly.Bank, r assembly.Request) (accepted, bo
 			out.cands = append(out.cands, &b.Questions[i])
 		}
 	}
-	if len(out.cands) > 20 {
+	if len(out.cands) > 64 {
 		t.Fatalf("%d candidates: too many to enumerate", len(out.cands))
 	}
+	// Each question's features: the role competency it covers, its format,
+	// the needed stack it is specific to. A selection must have them all.
 	var needStacks []string
 	for _, s := range n.stacks {
 		if slices.ContainsFunc(out.cands, func(x *qbank.Question) bool { return slices.Contains(x.Stacks, s) }) {
 			needStacks = append(needStacks, s)
 		}
 	}
-	var reqMask uint32
+	comps := len(n.role.Competencies)
+	need := uint64(1)<<(comps+2+len(needStacks)) - 1
+	feat := make([]uint64, len(out.cands))
+	var reqMask uint64
 	for i, x := range out.cands {
+		if c := slices.Index(n.role.Competencies, x.Competency); c >= 0 {
+			feat[i] |= 1 << c
+		}
+		if x.ResponseFormat == video {
+			feat[i] |= 1 << comps
+		} else {
+			feat[i] |= 1 << (comps + 1)
+		}
+		for k, s := range needStacks {
+			if slices.Contains(x.Stacks, s) {
+				feat[i] |= 1 << (comps + 2 + k)
+			}
+		}
 		if slices.Contains(n.required, x.ID) {
 			reqMask |= 1 << i
 		}
 	}
+	suffix := make([]uint64, len(out.cands)+1)
+	for i := len(out.cands) - 1; i >= 0; i-- {
+		suffix[i] = suffix[i+1] | feat[i]
+	}
 	type cand struct {
-		set  uint32
+		set  uint64
 		n, T int
 		in   bool
 	}
 	var all []cand
-	minutes := map[string]int{}
-	for set := uint32(0); set < 1<<len(out.cands); set++ {
-		if set&reqMask != reqMask {
-			continue
+	// A depth-first walk over include/exclude decisions, cut where the
+	// minutes overflow or the rest cannot supply a missing feature: every
+	// selection meeting the hard constraints is visited once.
+	var walk func(i int, set, have uint64, total int)
+	walk = func(i int, set, have uint64, total int) {
+		if total > n.hi || (have|suffix[i])&need != need {
+			return
 		}
-		total := 0
-		for i, x := range out.cands {
-			if set&(1<<i) != 0 {
-				total += x.Minutes
+		if i == len(out.cands) {
+			if total < n.lo {
+				return
 			}
-		}
-		if total < n.lo || total > n.hi {
-			continue
-		}
-		clear(minutes)
-		covered := map[string]bool{}
-		var v, wr bool
-		stackHit := map[string]bool{}
-		for i, x := range out.cands {
-			if set&(1<<i) == 0 {
-				continue
+			minutes := map[string]int{}
+			for j, x := range out.cands {
+				if set&(1<<j) != 0 {
+					minutes[x.Dimension] += x.Minutes
+				}
 			}
-			minutes[x.Dimension] += x.Minutes
-			covered[x.Competency] = true
-			v = v || x.ResponseFormat == video
-			wr = wr || x.ResponseFormat == written
-			for _, s := range x.Stacks {
-				stackHit[s] = true
+			c := cand{set: set, T: total, in: true}
+			for _, d := range b.Taxonomy.Dimensions {
+				x := abs(100*minutes[d.ID] - n.weights[d.ID]*total)
+				c.n += x
+				if x > n.tol*total {
+					c.in = false
+				}
 			}
+			all = append(all, c)
+			return
 		}
-		ok := v && wr
-		for _, c := range n.role.Competencies {
-			ok = ok && covered[c]
+		walk(i+1, set|1<<i, have|feat[i], total+out.cands[i].Minutes)
+		if reqMask&(1<<i) == 0 {
+			walk(i+1, set, have, total)
 		}
-		for _, s := range needStacks {
-			ok = ok && stackHit[s]
-		}
-		if !ok {
-			continue
-		}
-		c := cand{set: set, T: total, in: true}
-		for _, d := range b.Taxonomy.Dimensions {
-			x := abs(100*minutes[d.ID] - n.weights[d.ID]*total)
-			c.n += x
-			if x > n.tol*total {
-				c.in = false
-			}
-		}
-		all = append(all, c)
 	}
+	walk(0, 0, 0, 0)
 	if len(all) == 0 {
 		return out, false
 	}
@@ -522,6 +529,7 @@ func bruteForce(t *testing.T, b assembly.Bank, r assembly.Request) (accepted, bo
 			out.sets = append(out.sets, c.set)
 		}
 	}
+	slices.Sort(out.sets)
 	return out, true
 }
 
@@ -572,7 +580,7 @@ func minimaxExposure(t *testing.T, a accepted) float64 {
 func minimaxByCuts(t *testing.T, a accepted) float64 {
 	t.Helper()
 	I := len(a.cands)
-	cuts := []uint32{a.sets[0]}
+	cuts := []uint64{a.sets[0]}
 	for round := 0; ; round++ {
 		// Variables: y_0..y_{I-1}, μ⁺, μ⁻ (μ is free), a slack per cut.
 		// Rows: Σ y = 1; μ⁺ − μ⁻ − Σ_{i∈s} y_i + slack_s = 0 per cut.
@@ -601,7 +609,7 @@ func minimaxByCuts(t *testing.T, a accepted) float64 {
 			t.Fatalf("oracle cut LP: %v", err)
 		}
 		mu := -opt
-		worst, worstVal := uint32(0), math.Inf(1)
+		worst, worstVal := uint64(0), math.Inf(1)
 		for _, s := range a.sets {
 			v := 0.0
 			for i := range I {

@@ -34,7 +34,7 @@ type lp struct {
 var errInfeasibleLP = errors.New("assembly: linear programme infeasible")
 
 const (
-	lpEps      = 1e-9  // a reduced cost below −lpEps improves the objective
+	lpEps      = 1e-9 // a reduced cost below −lpEps improves the objective
 	lpPivotEps = 1e-9 // smallest usable pivot
 )
 
@@ -92,9 +92,6 @@ func (p *lp) solve() error {
 			return err
 		}
 		if -p.rhs[p.m] > 1e-7 {
-			if debugLP {
-				println("phase1 residual", -p.rhs[p.m])
-			}
 			return errInfeasibleLP
 		}
 		p.driveOutArtificials()

@@ -159,20 +159,54 @@ func (dp *dimPricer) run(w []float64, width, outerBits int) {
 				k1, _ = nextL.find(s | cl.bits)
 			}
 			row := pcost[i*width : (i+1)*width]
+			// No copy: the row carries over to mask s.
+			out0 := ncost[k0*width : (k0+1)*width]
+			for m, v := range row {
+				if v < out0[m] {
+					out0[m] = v
+					nprev[k0*width+m] = int32(i)
+					ntake[k0*width+m] = 0
+				}
+			}
+			if cl.cap == 0 {
+				continue
+			}
+			out1 := ncost[k1*width : (k1+1)*width]
+			if cl.cap >= (width-1)/cl.minutes {
+				// Any number of copies: along each residue of the minutes,
+				// the best way to end at m with x ≥ 1 copies is one more
+				// copy after the best of (no copy at m−w, ≥ 1 copies at
+				// m−w), so one pass finds it.
+				for r := 0; r < cl.minutes && r < width; r++ {
+					chain, chainX := math.Inf(1), 0
+					for m := r; m+cl.minutes < width; m += cl.minutes {
+						if v := row[m]; v <= chain {
+							chain, chainX = v, 0
+						}
+						if math.IsInf(chain, 1) {
+							continue
+						}
+						chain, chainX = chain+c, chainX+1
+						at := m + cl.minutes
+						if chain < out1[at] {
+							out1[at] = chain
+							nprev[k1*width+at] = int32(i)
+							ntake[k1*width+at] = uint8(chainX)
+						}
+					}
+				}
+				continue
+			}
 			for m, v := range row {
 				if math.IsInf(v, 1) {
 					continue
 				}
-				for x := 0; x <= cl.cap && m+x*cl.minutes < width; x++ {
-					k := k0
-					if x > 0 {
-						k = k1
-					}
-					at := k*width + m + x*cl.minutes
-					if val := v + float64(x)*c; val < ncost[at] {
-						ncost[at] = val
-						nprev[at] = int32(i)
-						ntake[at] = uint8(x)
+				for x := 1; x <= cl.cap && m+x*cl.minutes < width; x++ {
+					at := m + x*cl.minutes
+					if val := v + float64(x)*c; val < out1[at] {
+						out1[at] = val
+						nprev[k1*width+at] = int32(i)
+						ntake[k1*width+at] = uint8(x)
 					}
 				}
 			}

@@ -1,2 +1,0 @@
-package assembly
-var debugLP = false
