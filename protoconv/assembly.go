@@ -82,4 +82,3 @@ func ExposureToProto(e *assembly.Exposure) *pb.AnalyzeExposureResponse {
 	}
 	return out
 }
-
