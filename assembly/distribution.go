@@ -202,7 +202,7 @@ func exposures(l *lp, pool [][]int, poolCol []int, K int) []float64 {
 	for i, x := range pool {
 		p := l.x(poolCol[i])
 		for k, c := range x {
-			e[k] += p * float64(c)
+			e[k] += float64(p * float64(c))
 		}
 	}
 	return e
@@ -223,7 +223,7 @@ func (d *distribution) finish(l *lp, pool [][]int, poolCol []int, K int) {
 	for i, x := range d.cols {
 		d.prob[i] /= sum
 		for k, c := range x {
-			d.exposure[k] += d.prob[i] * float64(c)
+			d.exposure[k] += float64(d.prob[i] * float64(c))
 		}
 	}
 }
@@ -264,7 +264,7 @@ func (d *distribution) draw(pr *problem, seed int64) []int {
 		if total := binomial(n, x); n <= 64 && total < 1<<53 {
 			// Unrank the subset numbered ⌊v·C(n, x)⌋ in lexicographic
 			// order: uniform over subsets, evenly spread over seeds.
-			r := uint64(weyl(seed, k+1) * float64(total))
+			r := uint64(float64(weyl(seed, k+1) * float64(total)))
 			for i := 0; x > 0; i++ {
 				if c := binomial(n-i-1, x-1); r < c {
 					picked = append(picked, members[i])

@@ -76,7 +76,7 @@ func (p *lp) add(c float64, rows []int, vals []float64) int {
 			col[p.m] -= v
 		}
 		for r, a := range p.cols[i] {
-			col[r] += v * a
+			col[r] += float64(v * a) // no fused multiply-add: see doc.go
 		}
 	}
 	p.cols = append(p.cols, col)
@@ -112,14 +112,14 @@ func (p *lp) priceOut() {
 		}
 		for i, bj := range p.basis {
 			if cb := p.basicCost(bj); cb != 0 {
-				d -= cb * col[i]
+				d -= float64(cb * col[i])
 			}
 		}
 		col[m] = d
 	}
 	z := 0.0
 	for i, bj := range p.basis {
-		z -= p.basicCost(bj) * p.rhs[i]
+		z -= float64(p.basicCost(bj) * p.rhs[i])
 	}
 	p.rhs[m] = z
 }
@@ -246,13 +246,13 @@ func (p *lp) pivot(r, q int) {
 		}
 		f := a * inv
 		for i := range col {
-			col[i] -= f * piv[i]
+			col[i] -= float64(f * piv[i])
 		}
 		col[r] = f
 	}
 	f := p.rhs[r] * inv
 	for i := range p.rhs {
-		p.rhs[i] -= f * piv[i]
+		p.rhs[i] -= float64(f * piv[i])
 	}
 	p.rhs[r] = f
 	for i := range p.m {

@@ -203,7 +203,7 @@ func (dp *dimPricer) run(w []float64, width, outerBits int) {
 				}
 				for x := 1; x <= cl.cap && m+x*cl.minutes < width; x++ {
 					at := m + x*cl.minutes
-					if val := v + float64(x)*c; val < out1[at] {
+					if val := v + float64(float64(x)*c); val < out1[at] {
 						out1[at] = val
 						nprev[k1*width+at] = int32(i)
 						ntake[k1*width+at] = uint8(x)
