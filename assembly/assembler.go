@@ -63,6 +63,9 @@ type solution struct {
 	dist    *distribution
 	count   uint64
 	exact   bool // count is exact, not a lower bound
+
+	reportOnce sync.Once
+	report     Exposure // built on first use, shared read-only
 }
 
 // Assemble draws an assessment for r from the bank b with r's seed.
@@ -132,9 +135,18 @@ func (a *Assembler) AnalyzeExposure(ctx context.Context, b Bank, r Request) (Exp
 	if err != nil {
 		return Exposure{}, err
 	}
+	sol.reportOnce.Do(func() { sol.report = sol.exposure() })
+	out := sol.report
+	out.BankRevision = b.Revision
+	out.Items = slices.Clone(out.Items)
+	return out, nil
+}
+
+// exposure builds the report once per solution.
+func (sol *solution) exposure() Exposure {
 	pr := sol.pr
 	out := Exposure{
-		Balance: sol.balance, TolerancePoints: pr.p.tol, BankRevision: b.Revision,
+		Balance: sol.balance, TolerancePoints: pr.p.tol,
 		AcceptableAssessments: int64(sol.count), AcceptableIsLowerBound: !sol.exact,
 	}
 	add := func(c cand, e float64, required bool) {
@@ -179,7 +191,7 @@ func (a *Assembler) AnalyzeExposure(ctx context.Context, b Bank, r Request) (Exp
 	slices.SortStableFunc(out.Items, func(x, y ItemExposure) int {
 		return cmp.Or(cmp.Compare(y.Exposure, x.Exposure), strings.Compare(x.QuestionID, y.QuestionID))
 	})
-	return out, nil
+	return out
 }
 
 // solve returns the solution for the plan's shape on bank b, from the
@@ -316,7 +328,7 @@ func (s *solution) size() int64 {
 	if s == nil {
 		return 256
 	}
-	n := int64(512 + 64*len(s.pr.cands) + 96*len(s.pr.classes))
+	n := int64(512 + 160*len(s.pr.cands) + 96*len(s.pr.classes)) // with the report, once built
 	for _, c := range s.dist.cols {
 		n += int64(8*len(c) + 32)
 	}

@@ -1,6 +1,7 @@
 package assembly_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -226,9 +227,14 @@ func TestStacks(t *testing.T) {
 
 	t.Run("OneStackSpecificPerRequestedStack", func(t *testing.T) {
 		b := genBank(3000, 4)
+		asm := assembly.NewAssembler(4, 64<<20)
 		for seed := range int64(20) {
 			r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka", "kubernetes"}, Seed: seed}
-			a := mustAssemble(t, b, r) // checkAssessment asserts one per stack
+			a, err := asm.Assemble(context.Background(), b, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkAssessment(t, b, r, a) // asserts one per stack
 			if !a.WithinTolerance {
 				t.Fatalf("seed %d: shares %v outside ±5 on a large bank", seed, a.DimensionShares)
 			}

@@ -39,6 +39,10 @@ const (
 	// cannot lower the objective by more than eps, which is far below what
 	// the exposures are reported to.
 	reducedCostEps = 1e-9
+	// pricedPerRound bounds the columns one pricing round adds. More than
+	// one per round (the cheapest of other totals) was measured to slow
+	// the whole down: the master grows faster than the rounds shrink.
+	pricedPerRound = 1
 )
 
 // distribute computes the distribution over the acceptable selections (the
@@ -84,7 +88,7 @@ func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, 
 		if err := l.solve(); err != nil {
 			return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
 		}
-		for added := 0; ; added++ {
+		for added := 0; ; {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -92,12 +96,22 @@ func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, 
 			for k := range K {
 				w[k] = max(0, -l.dual(k+1))
 			}
-			cost, x, ok := pc.price(w)
-			if !ok || cost-y0 >= -reducedCostEps || added >= maxColumnsPerStage || !addPool(x) {
+			// Every box's cheapest selection that would lower the
+			// objective enters at once: one run of the per-dimension
+			// programmes, fewer rounds.
+			cols := pc.priceMany(w, y0-reducedCostEps, pricedPerRound)
+			entered := 0
+			for _, c := range cols {
+				if added+entered < maxColumnsPerStage && addPool(c.counts) {
+					rows, vals := columnEntries(c.counts)
+					poolCol = append(poolCol, l.add(0, rows, vals))
+					entered++
+				}
+			}
+			if entered == 0 {
 				break
 			}
-			rows, vals := columnEntries(x)
-			poolCol = append(poolCol, l.add(0, rows, vals))
+			added += entered
 			if err := l.solve(); err != nil {
 				return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
 			}
@@ -131,6 +145,18 @@ func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, 
 			d.finish(l, pool, poolCol, K)
 			return d, nil
 		}
+		// The next stage starts from the selections this optimum uses,
+		// which are feasible for it; the others would only enlarge its
+		// programme and are generated again if they are needed.
+		var keep [][]int
+		clear(inPool)
+		for i, x := range pool {
+			if l.x(poolCol[i]) > 0 {
+				keep = append(keep, x)
+				inPool[colKey(x)] = true
+			}
+		}
+		pool = keep
 	}
 }
 

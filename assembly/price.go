@@ -1,6 +1,10 @@
 package assembly
 
-import "math"
+import (
+	"cmp"
+	"math"
+	"slices"
+)
 
 // pricer finds, for a cost per copy of each class, an acceptable count
 // vector (copies per class) of least total cost: the pricing step of the
@@ -71,32 +75,59 @@ func newPricer(pr *problem, boxes []box) *pricer {
 // price returns the least total cost of an acceptable selection when each
 // copy of class k costs w[k], and that selection's copies per class.
 func (pc *pricer) price(w []float64) (float64, []int, bool) {
+	cols := pc.priceMany(w, math.Inf(1), 1)
+	if len(cols) == 0 {
+		return 0, nil, false
+	}
+	return cols[0].cost, cols[0].counts, true
+}
+
+// priced is a selection found by pricing: its copies per class and cost.
+type priced struct {
+	cost   float64
+	counts []int
+}
+
+// priceMany returns, cheapest first, up to limit selections that cost less
+// than below: the cheapest of each box (each total), so one run of the
+// per-dimension programmes can feed the master several columns. The first
+// is the cheapest acceptable selection of all.
+func (pc *pricer) priceMany(w []float64, below float64, limit int) []priced {
 	for _, dp := range pc.dims {
 		dp.run(w, pc.width, pc.pr.outerBits)
 	}
-	D := len(pc.dims)
-	K, need := pc.K, int(pc.pr.needOuter)
-	best, bestBox := math.Inf(1), -1
+	type boxCost struct {
+		i    int
+		cost float64
+	}
+	var found []boxCost
 	for bi, b := range pc.boxes {
-		if v := pc.boxDP(b); v < best {
-			best, bestBox = v, bi
+		if v := pc.boxDP(b); v < below && !math.IsInf(v, 1) {
+			found = append(found, boxCost{bi, v})
 		}
 	}
-	if bestBox < 0 {
-		return 0, nil, false
+	// Cheapest first; equal costs keep box order, so ties are deterministic.
+	slices.SortStableFunc(found, func(a, b boxCost) int { return cmp.Compare(a.cost, b.cost) })
+	if len(found) > limit {
+		found = found[:limit]
 	}
-	// Rerun the winning box to recover its back pointers.
-	b := pc.boxes[bestBox]
-	pc.boxDP(b)
-	counts := make([]int, len(pc.pr.classes))
-	state := b.T*K + need
-	for d := D; d > 0; d-- {
-		m := int(pc.mins[d][state])
-		e := pc.dims[d-1].final[m][pc.ent[d][state]]
-		pc.dims[d-1].backtrack(int(e.mask), m, pc.width, counts)
-		state = int(pc.from[d][state])
+	D, K, need := len(pc.dims), pc.K, int(pc.pr.needOuter)
+	out := make([]priced, 0, len(found))
+	for _, f := range found {
+		// Rerun the box to recover its back pointers.
+		b := pc.boxes[f.i]
+		pc.boxDP(b)
+		counts := make([]int, len(pc.pr.classes))
+		state := b.T*K + need
+		for d := D; d > 0; d-- {
+			m := int(pc.mins[d][state])
+			e := pc.dims[d-1].final[m][pc.ent[d][state]]
+			pc.dims[d-1].backtrack(int(e.mask), m, pc.width, counts)
+			state = int(pc.from[d][state])
+		}
+		out = append(out, priced{f.cost, counts})
 	}
-	return best, counts, true
+	return out
 }
 
 // boxDP combines the dimensions' least costs over the box's minute vectors:

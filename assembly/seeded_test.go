@@ -42,10 +42,7 @@ func seededBank(t testing.TB) assembly.Bank {
 // logged with the thin competencies.
 func TestSeededBankExposure(t *testing.T) {
 	b := seededBank(t)
-	seeds := 1000
-	if testing.Short() {
-		seeds = 300
-	}
+	const seeds = 1000
 	for _, role := range b.Taxonomy.Roles {
 		t.Run(role.ID, func(t *testing.T) {
 			r := assembly.Request{Role: role.ID}
