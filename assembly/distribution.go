@@ -83,10 +83,24 @@ func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, 
 	fixed := make([]bool, K)
 	bound := make([]float64, K) // exposure bound of a fixed class, per member
 	free := K
+	// prev is the last stage's distribution: a later stage that fails
+	// (numerically) leaves it, which is still optimal for every level
+	// fixed so far.
+	var prev *distribution
+	fail := func(stage int, err error) (*distribution, error) {
+		if isCancel(err) {
+			return nil, err
+		}
+		if prev != nil {
+			return prev, nil
+		}
+		return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
+	}
 	for stage := 0; ; stage++ {
 		l, tcol, poolCol := master(pool, n, fixed, bound)
+		l.done = ctx.Err
 		if err := l.solve(); err != nil {
-			return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
+			return fail(stage, err)
 		}
 		for added := 0; ; {
 			if err := ctx.Err(); err != nil {
@@ -113,7 +127,7 @@ func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, 
 			}
 			added += entered
 			if err := l.solve(); err != nil {
-				return nil, qbank.Errorf(qbank.EINTERNAL, "assembly: stage %d: %v", stage, err)
+				return fail(stage, err)
 			}
 		}
 		level := l.x(tcol)
@@ -141,10 +155,12 @@ func (pr *problem) distribute(ctx context.Context, boxes []box) (*distribution, 
 			}
 		}
 		free -= fixedNow
+		d.finish(l, pool, poolCol, K)
 		if free <= 0 || fixedNow == 0 || stage+1 >= maxStages {
-			d.finish(l, pool, poolCol, K)
 			return d, nil
 		}
+		prev = d
+		d = &distribution{levels: slices.Clone(d.levels), columns: d.columns}
 		// The next stage starts from the selections this optimum uses,
 		// which are feasible for it; the others would only enlarge its
 		// programme and are generated again if they are needed.
@@ -237,6 +253,7 @@ func exposures(l *lp, pool [][]int, poolCol []int, K int) []float64 {
 // finish keeps the selections the optimal basis uses and renormalises their
 // probabilities (the simplex's are nonnegative and sum to 1 up to rounding).
 func (d *distribution) finish(l *lp, pool [][]int, poolCol []int, K int) {
+	d.cols, d.prob = nil, nil
 	sum := 0.0
 	for i, x := range pool {
 		if p := l.x(poolCol[i]); p > 1e-12 {

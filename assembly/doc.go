@@ -82,8 +82,10 @@
 // tight in every optimal primal solution (complementary slackness), so
 // bounding it by the level t* loses no optimal π; the next stage minimises
 // the largest exposure of the remaining classes subject to those bounds,
-// starting from the vectors already found, and its pricing is the same
-// dynamic programme with the new prices.
+// starting from the selections the last optimum uses, and its pricing is
+// the same dynamic programme with the new prices. Should a later stage fail
+// numerically, the previous stage's distribution stands: it is optimal for
+// every level fixed so far.
 //
 // The tests check all of this against an independent oracle: on random
 // banks small enough to enumerate and on the shipped bank, every acceptable

@@ -29,6 +29,9 @@ type lp struct {
 	basis []int       // column basic in each row
 	phase int
 	piv   []float64 // scratch: the pivot column
+	// done, when set, is polled between pivots: a long solve stops when
+	// its caller gives up.
+	done func() error
 }
 
 var errInfeasibleLP = errors.New("assembly: linear programme infeasible")
@@ -161,7 +164,12 @@ func (p *lp) driveOutArtificials() {
 func (p *lp) iterate() error {
 	m := p.m
 	degenerate := 0
-	for range 100000 {
+	for it := range 100000 {
+		if p.done != nil && it%64 == 63 {
+			if err := p.done(); err != nil {
+				return err
+			}
+		}
 		bland := degenerate > 50
 		q, best := -1, -lpEps
 		for j, col := range p.cols {

@@ -192,14 +192,16 @@ func (dp *dimPricer) run(w []float64, width, outerBits int) {
 			row := pcost[i*width : (i+1)*width]
 			// No copy: the row carries over to mask s.
 			out0 := ncost[k0*width : (k0+1)*width]
+			reachable := false
 			for m, v := range row {
 				if v < out0[m] {
 					out0[m] = v
 					nprev[k0*width+m] = int32(i)
 					ntake[k0*width+m] = 0
+					reachable = true
 				}
 			}
-			if cl.cap == 0 {
+			if cl.cap == 0 || !reachable && allInf(row) {
 				continue
 			}
 			out1 := ncost[k1*width : (k1+1)*width]
@@ -294,6 +296,15 @@ func dropDominatedP(es []pentry) []pentry {
 		}
 	}
 	return out
+}
+
+func allInf(s []float64) bool {
+	for _, v := range s {
+		if !math.IsInf(v, 1) {
+			return false
+		}
+	}
+	return true
 }
 
 func fillF(s []float64, v float64) {
