@@ -5,6 +5,7 @@ import (
 	"container/list"
 	"context"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -29,6 +30,10 @@ type Assembler struct {
 	newest     int64
 	entries    map[cacheKey]*list.Element
 	lru        list.List // of *cacheEntry, most recent first
+	// computing admits at most GOMAXPROCS distribution computations at
+	// once, so readers asking for many new shapes cannot take every CPU
+	// from the draws and reads of everyone else.
+	computing chan struct{}
 }
 
 type cacheKey struct {
@@ -53,7 +58,8 @@ const (
 // NewAssembler returns an Assembler caching at most maxEntries shapes and
 // about maxBytes of them.
 func NewAssembler(maxEntries int, maxBytes int64) *Assembler {
-	return &Assembler{maxEntries: maxEntries, maxBytes: maxBytes, entries: map[cacheKey]*list.Element{}}
+	return &Assembler{maxEntries: maxEntries, maxBytes: maxBytes, entries: map[cacheKey]*list.Element{},
+		computing: make(chan struct{}, runtime.GOMAXPROCS(0))}
 }
 
 // solution is everything a request shape needs to draw and to report.
@@ -205,6 +211,7 @@ func (a *Assembler) solve(ctx context.Context, b Bank, p *plan) (*solution, erro
 		a.mu.Lock()
 		if a.entries == nil {
 			a.entries = map[cacheKey]*list.Element{}
+			a.computing = make(chan struct{}, runtime.GOMAXPROCS(0))
 			a.maxEntries, a.maxBytes = cmp.Or(a.maxEntries, DefaultCacheEntries), cmp.Or(a.maxBytes, DefaultCacheBytes)
 		}
 		if el, ok := a.entries[key]; ok {
@@ -225,7 +232,7 @@ func (a *Assembler) solve(ctx context.Context, b Bank, p *plan) (*solution, erro
 		if b.Revision < a.newest {
 			// A reader still on an older snapshot: answer, don't cache.
 			a.mu.Unlock()
-			return compute(ctx, b, p)
+			return a.computeAdmitted(ctx, b, p)
 		}
 		if b.Revision > a.newest {
 			a.newest = b.Revision
@@ -235,7 +242,7 @@ func (a *Assembler) solve(ctx context.Context, b Bank, p *plan) (*solution, erro
 		a.entries[key] = a.lru.PushFront(e)
 		a.mu.Unlock()
 
-		e.sol, e.err = compute(ctx, b, p)
+		e.sol, e.err = a.computeAdmitted(ctx, b, p)
 		a.mu.Lock()
 		if e.err != nil && isCancel(e.err) {
 			if el, ok := a.entries[key]; ok && el.Value == e {
@@ -251,6 +258,18 @@ func (a *Assembler) solve(ctx context.Context, b Bank, p *plan) (*solution, erro
 		close(e.ready)
 		return e.sol, e.err
 	}
+}
+
+// computeAdmitted waits for a computation slot (or the caller's end), then
+// computes.
+func (a *Assembler) computeAdmitted(ctx context.Context, b Bank, p *plan) (*solution, error) {
+	select {
+	case a.computing <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-a.computing }()
+	return compute(ctx, b, p)
 }
 
 func isCancel(err error) bool {
