@@ -226,7 +226,7 @@ func TestStacks(t *testing.T) {
 	})
 
 	t.Run("OneStackSpecificPerRequestedStack", func(t *testing.T) {
-		b := genBank(3000, 4)
+		b := genBank(1500, 4)
 		asm := assembly.NewAssembler(4, 64<<20)
 		for seed := range int64(20) {
 			r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka", "kubernetes"}, Seed: seed}

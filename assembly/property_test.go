@@ -164,7 +164,7 @@ func randomWeights(rng *rand.Rand, n int) []int {
 func TestAgainstBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2024, 11))
 	iterations := 1500
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		iterations = 200
 	}
 	var feasible, infeasible, closest int
@@ -223,12 +223,12 @@ func TestAgainstBruteForce(t *testing.T) {
 // overlap.
 func TestFrequenciesMatchDistribution(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 55))
-	draws := 3000
-	if testing.Short() {
-		draws = 1000
+	draws, want := 3000, 12
+	if testing.Short() || raceEnabled {
+		draws, want = 1000, 4
 	}
 	cases := 0
-	for cases < 12 {
+	for cases < want {
 		b, r := randomCase(rng)
 		asm := assembly.NewAssembler(8, 1<<20)
 		e, err := asm.AnalyzeExposure(context.Background(), b, r)
@@ -283,12 +283,12 @@ func TestConstraintsOnGeneratedBanks(t *testing.T) {
 	tax := testTaxonomy()
 	var answered, refused int
 	// Each request is a new shape, so each computes its distribution.
-	perBank := 12
-	if testing.Short() {
-		perBank = 4
+	perBank := 8
+	if testing.Short() || raceEnabled {
+		perBank = 2
 	}
 	for bank := range 6 {
-		b := genBank(200+bank*300, uint64(bank))
+		b := genBank(200+bank*150, uint64(bank))
 		for range perBank {
 			r := assembly.Request{Role: tax.Roles[rng.IntN(4)].ID, Seed: rng.Int64()}
 			if rng.IntN(3) == 0 {
@@ -340,12 +340,12 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("not deterministic for %+v:\n%+v\n%+v\n%+v", r, a1, a2, a3)
 		}
 	}
-	b := genBank(5000, 9)
+	b := genBank(2000, 9)
 	r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka"}, Seed: 42}
 	a1, _ := assembly.Assemble(b, r)
 	a2, _ := assembly.Assemble(b, r)
 	if !reflect.DeepEqual(a1, a2) {
-		t.Fatal("5,000-question bank: not deterministic")
+		t.Fatal("2,000-question bank: not deterministic")
 	}
 }
 
@@ -400,7 +400,7 @@ func TestOptimalRealisticShapes(t *testing.T) {
 	tax := testTaxonomy()
 	role, _ := tax.Role("data-engineer")
 	iterations := 800
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		iterations = 100
 	}
 	var inside, infeasible int
