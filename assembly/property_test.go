@@ -340,12 +340,12 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("not deterministic for %+v:\n%+v\n%+v\n%+v", r, a1, a2, a3)
 		}
 	}
-	b := genBank(2000, 9)
+	b := genBank(1200, 9)
 	r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka"}, Seed: 42}
 	a1, _ := assembly.Assemble(b, r)
 	a2, _ := assembly.Assemble(b, r)
 	if !reflect.DeepEqual(a1, a2) {
-		t.Fatal("2,000-question bank: not deterministic")
+		t.Fatal("1,200-question bank: not deterministic")
 	}
 }
 
