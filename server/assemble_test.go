@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
@@ -21,9 +22,9 @@ import (
 // through a real gRPC server: every role, seeds 1–20, with and without
 // stacks (and an alias), checking every hard constraint on every answer.
 func TestAssemblyOnTheSeededBank(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	tax, err := client.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	tax, err := client.GetTaxonomy(testserver.GRPCContext(t, readerToken), &pb.GetTaxonomyRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestAssemblyOnTheSeededBank(t *testing.T) {
 				distinct := map[string]bool{}
 				for seed := int64(1); seed <= 20; seed++ {
 					req := &pb.AssembleAssessmentRequest{Role: role.GetId(), Stacks: stacks, Seed: proto.Int64(seed)}
-					a, err := client.AssembleAssessment(grpcCtx(t, readerToken), req)
+					a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), req)
 					if err != nil {
 						t.Fatalf("seed %d: %v", seed, err)
 					}
@@ -43,7 +44,7 @@ func TestAssemblyOnTheSeededBank(t *testing.T) {
 						ids = append(ids, it.GetQuestionId())
 					}
 					distinct[strings.Join(ids, ",")] = true
-					again, err := client.AssembleAssessment(grpcCtx(t, readerToken), req)
+					again, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), req)
 					if err != nil || !proto.Equal(a, again) {
 						t.Fatalf("seed %d twice gave different answers", seed)
 					}
@@ -95,9 +96,9 @@ func checkAssessment(t *testing.T, role *pb.Role, a *pb.AssembleAssessmentRespon
 }
 
 func TestAssemblyStackCustomization(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	list, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100, View: pb.QuestionView_QUESTION_VIEW_FULL})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	list, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100, View: pb.QuestionView_QUESTION_VIEW_FULL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestAssemblyStackCustomization(t *testing.T) {
 	for _, q := range list.GetQuestions() {
 		byID[q.GetId()] = q
 	}
-	a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"Golang"}, Seed: proto.Int64(7)})
+	a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"Golang"}, Seed: proto.Int64(7)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,12 +131,12 @@ func TestAssemblyStackCustomization(t *testing.T) {
 	t.Logf("go: %d stack-specific, %d variants of %d items", goSpecific, goVariant, len(a.GetItems()))
 
 	// Unknown values name the field and the valid values.
-	_, err = client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "astronaut", Stacks: []string{"cobol"}})
+	_, err = client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "astronaut", Stacks: []string{"cobol"}})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "backend-engineer") || !strings.Contains(err.Error(), "stacks") {
 		t.Errorf("unknown role and stack: %v", err)
 	}
 	// A request the bank cannot satisfy says which constraint failed.
-	_, err = client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", MinMinutes: 5, MaxMinutes: 10})
+	_, err = client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", MinMinutes: 5, MaxMinutes: 10})
 	if status.Code(err) != codes.FailedPrecondition {
 		t.Errorf("10 minutes for 8 competencies: %v, want FailedPrecondition", err)
 	}
@@ -144,10 +145,10 @@ func TestAssemblyStackCustomization(t *testing.T) {
 // TestAssemblyIsPinned: an assessment's id@version refs resolve to exactly
 // the texts assembled, after the questions are edited and retired.
 func TestAssemblyIsPinned(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		client := pb.NewQuestionBankServiceClient(ts.conn)
-		a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		client := pb.NewQuestionBankServiceClient(ts.Conn)
+		a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -156,18 +157,18 @@ func TestAssemblyIsPinned(t *testing.T) {
 			refs = append(refs, fmt.Sprintf("%s@%d", it.GetQuestionId(), it.GetVersion()))
 		}
 		// Edit the first item and retire the second.
-		first, _ := client.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[0].GetQuestionId()})
+		first, _ := client.GetQuestion(testserver.GRPCContext(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[0].GetQuestionId()})
 		edited := proto.Clone(first.GetQuestion()).(*pb.Question)
 		edited.Text = "Reworded after the assessment was sent."
 		edited.StackVariants = nil
-		if _, err := client.UpdateQuestion(grpcCtx(t, adminToken), &pb.UpdateQuestionRequest{Question: edited}); err != nil {
+		if _, err := client.UpdateQuestion(testserver.GRPCContext(t, adminToken), &pb.UpdateQuestionRequest{Question: edited}); err != nil {
 			t.Fatal(err)
 		}
-		second, _ := client.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[1].GetQuestionId()})
-		if _, err := client.RetireQuestion(grpcCtx(t, adminToken), &pb.RetireQuestionRequest{Id: second.GetQuestion().GetId(), Etag: second.GetQuestion().GetEtag()}); err != nil {
+		second, _ := client.GetQuestion(testserver.GRPCContext(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[1].GetQuestionId()})
+		if _, err := client.RetireQuestion(testserver.GRPCContext(t, adminToken), &pb.RetireQuestionRequest{Id: second.GetQuestion().GetId(), Etag: second.GetQuestion().GetEtag()}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := client.BatchGetQuestions(grpcCtx(t, readerToken), &pb.BatchGetQuestionsRequest{Refs: refs})
+		got, err := client.BatchGetQuestions(testserver.GRPCContext(t, readerToken), &pb.BatchGetQuestionsRequest{Refs: refs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +183,7 @@ func TestAssemblyIsPinned(t *testing.T) {
 			}
 		}
 		// The bank moved, and a new assessment never uses the retired one.
-		b, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
+		b, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,9 +199,9 @@ func TestAssemblyIsPinned(t *testing.T) {
 }
 
 func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		out := ts.must(t, http.StatusOK, "GET", "/v1/templates", readerToken, nil)
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		out := ts.Must(t, http.StatusOK, "GET", "/v1/templates", readerToken, nil).Body
 		if int(out["totalSize"].(float64)) != 4 {
 			t.Fatalf("%v default templates, want 4", out["totalSize"])
 		}
@@ -209,45 +210,45 @@ func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
 			"stacks": []string{"golang"}, "minMinutes": 35, "maxMinutes": 45,
 			"excludedQuestionIds": []string{"api-rate-limiting-design"},
 		}
-		if code, _ := ts.call(t, "POST", "/v1/templates", readerToken, tpl); code != http.StatusForbidden {
-			t.Errorf("reader template create: %d, want 403", code)
+		if r := ts.Call(t, "POST", "/v1/templates", readerToken, tpl); r.Code != http.StatusForbidden {
+			t.Errorf("reader template create: %d, want 403", r.Code)
 		}
-		created := ts.must(t, http.StatusOK, "POST", "/v1/templates", adminToken, tpl)
+		created := ts.Must(t, http.StatusOK, "POST", "/v1/templates", adminToken, tpl).Body
 		if stacks := list(created, "stacks"); len(stacks) != 1 || stacks[0] != "go" {
 			t.Errorf("alias not resolved: %v", stacks)
 		}
-		acme := ts.must(t, http.StatusOK, "GET", "/v1/templates?owner=acme", readerToken, nil)
-		other := ts.must(t, http.StatusOK, "GET", "/v1/templates?owner=globex", readerToken, nil)
+		acme := ts.Must(t, http.StatusOK, "GET", "/v1/templates?owner=acme", readerToken, nil).Body
+		other := ts.Must(t, http.StatusOK, "GET", "/v1/templates?owner=globex", readerToken, nil).Body
 		if acme["totalSize"] != float64(5) || other["totalSize"] != float64(4) {
 			t.Errorf("owner filter: acme sees %v, globex sees %v; want 5 and 4", acme["totalSize"], other["totalSize"])
 		}
 		bad := map[string]any{"id": "Bad Template", "title": "", "role": "astronaut", "minMinutes": 50, "maxMinutes": 40,
 			"dimensionWeights": map[string]int{"technical": 90}, "requiredQuestionIds": []string{"no-such-question"}}
-		code, body := ts.call(t, "POST", "/v1/templates", adminToken, bad)
-		msg := str(body["message"])
+		r := ts.Call(t, "POST", "/v1/templates", adminToken, bad)
+		msg := str(r.Body["message"])
 		for _, field := range []string{"template.id", "template.title", "template.role", "template.maxMinutes", "template.dimensionWeights", "template.requiredQuestionIds"} {
 			if !strings.Contains(msg, field) {
-				t.Errorf("invalid template: %d, message lacks %s: %s", code, field, msg)
+				t.Errorf("invalid template: %d, message lacks %s: %s", r.Code, field, msg)
 			}
 		}
-		a := ts.must(t, http.StatusOK, "POST", "/v1/assessments:assemble", readerToken,
-			map[string]any{"templateId": "acme-go-backend", "seed": 4, "excludedQuestionIds": []string{"service-scaling-10x-100x"}})
+		a := ts.Must(t, http.StatusOK, "POST", "/v1/assessments:assemble", readerToken,
+			map[string]any{"templateId": "acme-go-backend", "seed": 4, "excludedQuestionIds": []string{"service-scaling-10x-100x"}}).Body
 		for _, it := range list(a, "items") {
 			if id := obj(it)["questionId"]; id == "api-rate-limiting-design" || id == "service-scaling-10x-100x" {
 				t.Errorf("excluded question %s assembled", id)
 			}
 		}
 		// A stale etag loses; the current one wins; delete needs the etag too.
-		upd := ts.must(t, http.StatusOK, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 40, "etag": created["etag"]})
-		if code, _ := ts.call(t, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 44, "etag": created["etag"]}); code != http.StatusConflict {
-			t.Errorf("stale template update: %d, want 409", code)
+		upd := ts.Must(t, http.StatusOK, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 40, "etag": created["etag"]}).Body
+		if r := ts.Call(t, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 44, "etag": created["etag"]}); r.Code != http.StatusConflict {
+			t.Errorf("stale template update: %d, want 409", r.Code)
 		}
-		if code, _ := ts.call(t, "DELETE", "/v1/templates/acme-go-backend?etag="+str(created["etag"]), adminToken, nil); code != http.StatusConflict {
-			t.Errorf("stale delete: %d, want 409", code)
+		if r := ts.Call(t, "DELETE", "/v1/templates/acme-go-backend?etag="+str(created["etag"]), adminToken, nil); r.Code != http.StatusConflict {
+			t.Errorf("stale delete: %d, want 409", r.Code)
 		}
-		ts.must(t, http.StatusOK, "DELETE", "/v1/templates/acme-go-backend?etag="+str(upd["etag"]), adminToken, nil)
-		if code, _ := ts.call(t, "GET", "/v1/templates/acme-go-backend", readerToken, nil); code != http.StatusNotFound {
-			t.Errorf("deleted template: %d, want 404", code)
+		ts.Must(t, http.StatusOK, "DELETE", "/v1/templates/acme-go-backend?etag="+str(upd["etag"]), adminToken, nil)
+		if r := ts.Call(t, "GET", "/v1/templates/acme-go-backend", readerToken, nil); r.Code != http.StatusNotFound {
+			t.Errorf("deleted template: %d, want 404", r.Code)
 		}
 	})
 }
@@ -255,9 +256,9 @@ func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
 // TestAnalyzeExposure: the report over gRPC and HTTP (body: the assemble
 // request), agreeing with what assembly draws.
 func TestAnalyzeExposure(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	rep, err := client.AnalyzeExposure(grpcCtx(t, readerToken), &pb.AnalyzeExposureRequest{Assessment: &pb.AssembleAssessmentRequest{Role: "backend-engineer"}})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	rep, err := client.AnalyzeExposure(testserver.GRPCContext(t, readerToken), &pb.AnalyzeExposureRequest{Assessment: &pb.AssembleAssessmentRequest{Role: "backend-engineer"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +276,7 @@ func TestAnalyzeExposure(t *testing.T) {
 			t.Fatalf("item %v is incomplete", it)
 		}
 	}
-	a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Seed: proto.Int64(3)})
+	a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Seed: proto.Int64(3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,8 +289,8 @@ func TestAnalyzeExposure(t *testing.T) {
 		}
 	}
 
-	out := ts.must(t, http.StatusOK, "POST", "/v1/assessments:analyzeExposure", readerToken,
-		map[string]any{"templateId": "data-engineer-default", "tolerancePoints": 8})
+	out := ts.Must(t, http.StatusOK, "POST", "/v1/assessments:analyzeExposure", readerToken,
+		map[string]any{"templateId": "data-engineer-default", "tolerancePoints": 8}).Body
 	if out["balance"] != "BALANCE_WITHIN_TOLERANCE" || len(list(out, "items")) == 0 || out["maxExposure"] == nil {
 		t.Fatalf("HTTP report %v", out)
 	}
@@ -298,10 +299,10 @@ func TestAnalyzeExposure(t *testing.T) {
 			t.Fatalf("HTTP item %v", it)
 		}
 	}
-	if code, _ := ts.call(t, "POST", "/v1/assessments:analyzeExposure", "", map[string]any{"role": "data-engineer"}); code != http.StatusUnauthorized {
-		t.Errorf("anonymous report: %d, want 401", code)
+	if r := ts.Call(t, "POST", "/v1/assessments:analyzeExposure", "", map[string]any{"role": "data-engineer"}); r.Code != http.StatusUnauthorized {
+		t.Errorf("anonymous report: %d, want 401", r.Code)
 	}
-	_, err = client.AnalyzeExposure(grpcCtx(t, readerToken), &pb.AnalyzeExposureRequest{})
+	_, err = client.AnalyzeExposure(testserver.GRPCContext(t, readerToken), &pb.AnalyzeExposureRequest{})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "assessment") {
 		t.Errorf("no request to analyse: %v", err)
 	}
@@ -311,24 +312,24 @@ func TestAnalyzeExposure(t *testing.T) {
 // used says why; an excluded id the bank never held is named; lists over
 // their caps are refused with one violation.
 func TestAssemblyExplainsBadIDs(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	other, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "data-engineer", Competency: "pipeline-design", PageSize: 1})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	other, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Role: "data-engineer", Competency: "pipeline-design", PageSize: 1})
 	if err != nil || len(other.GetQuestions()) == 0 {
 		t.Fatalf("no data-engineer question: %v", err)
 	}
-	mine, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", Competency: "ownership", PageSize: 1, View: pb.QuestionView_QUESTION_VIEW_FULL})
+	mine, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", Competency: "ownership", PageSize: 1, View: pb.QuestionView_QUESTION_VIEW_FULL})
 	if err != nil || len(mine.GetQuestions()) == 0 {
 		t.Fatalf("no backend ownership question: %v", err)
 	}
 	retired := mine.GetQuestions()[0]
-	if _, err := client.RetireQuestion(grpcCtx(t, adminToken), &pb.RetireQuestionRequest{Id: retired.GetId(), Etag: retired.GetEtag()}); err != nil {
+	if _, err := client.RetireQuestion(testserver.GRPCContext(t, adminToken), &pb.RetireQuestionRequest{Id: retired.GetId(), Etag: retired.GetEtag()}); err != nil {
 		t.Fatal(err)
 	}
 	draft := proto.Clone(retired).(*pb.Question)
 	draft.Id, draft.Etag, draft.State = "a-draft-ownership-question", "", pb.Question_STATE_DRAFT
 	draft.Text = "A question still being written about owning a service."
-	if _, err := client.CreateQuestion(grpcCtx(t, adminToken), &pb.CreateQuestionRequest{Question: draft}); err != nil {
+	if _, err := client.CreateQuestion(testserver.GRPCContext(t, adminToken), &pb.CreateQuestionRequest{Question: draft}); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
@@ -348,7 +349,7 @@ func TestAssemblyExplainsBadIDs(t *testing.T) {
 		{"Tolerance", &pb.AssembleAssessmentRequest{Role: "backend-engineer", TolerancePoints: proto.Int32(51)}, "tolerancePoints", []string{"between 0 and 50"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := client.AssembleAssessment(grpcCtx(t, readerToken), c.req)
+			_, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), c.req)
 			st := status.Convert(err)
 			if st.Code() != codes.InvalidArgument {
 				t.Fatalf("%v, want InvalidArgument", err)
@@ -377,7 +378,7 @@ func TestAssemblyExplainsBadIDs(t *testing.T) {
 		})
 	}
 	// Excluding a retired question is fine: it is absent already.
-	if _, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: []string{retired.GetId()}}); err != nil {
+	if _, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: []string{retired.GetId()}}); err != nil {
 		t.Errorf("excluding a retired question: %v", err)
 	}
 }
