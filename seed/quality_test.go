@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/layersrank/qbank"
@@ -280,28 +281,47 @@ var protectedTopics = []struct {
 	topic string
 	re    *regexp.Regexp
 }{
-	{"age", regexp.MustCompile(`(?i)\b(age|ages|aged|how old|years old|date of birth|birth ?date|birthday|year of birth|graduat(ed|ion) year|when did you graduate|retirement|young|youthful|energetic|digital native|recent graduate|overqualified)\b`)},
-	{"family and children", regexp.MustCompile(`(?i)\b(family|families|children|kids?|childcare|parental leave|parenthood|caregiv\w*|caring (for|responsibilit\w*)|dependants?)\b`)},
-	{"pregnancy", regexp.MustCompile(`(?i)\b(pregnan\w*|maternity|paternity)\b`)},
-	{"marital status", regexp.MustCompile(`(?i)\b(marital|married|marriage|spouse|husband|wife|divorc\w*|fianc\w*)\b`)},
-	{"religion", regexp.MustCompile(`(?i)\b(religio\w*|church|mosque|synagogue|temple|worship|prayer|holy days?|fasting)\b`)},
-	{"nationality and origin", regexp.MustCompile(`(?i)\b(nationality|national origin|origin|citizenship|citizen|immigra\w*|ethnic\w*|racial|race|native (language|speaker)|first language|mother tongue|accent|where (are|were) you (from|born)|country of birth|hometown|home country|visa|work permit|visa sponsorship)\b`)},
-	{"health and disability", regexp.MustCompile(`(?i)\b(disability|disabilities|handicap\w*|health conditions?|medical|illness|sick|mental health|medication|injury|injuries|stress|burn-?out|anxiety|cope|coping)\b`)},
-	{"sexual orientation and gender", regexp.MustCompile(`(?i)\b(sexual\w*|sexual orientation|gender|transgender|gay|lesbian)\b`)},
-	{"politics", regexp.MustCompile(`(?i)\b(politic\w*|political party|union membership|trade union)\b`)},
-	{"life outside work", regexp.MustCompile(`(?i)\b(outside (of )?work|personal (life|circumstances|situation)|private life|free time|spare time|hobb(y|ies)|availab\w* (at|during|on|in the) (night|nights|weekends?|evenings?|holidays?)|work (late|long hours|overtime))\b`)},
+	{"age", mustLower(`\b(age|ages|aged|how old|years old|date of birth|birth ?date|birthday|year of birth|graduat(ed|ion) year|when did you graduate|retirement|young|youthful|energetic|digital native|recent graduate|overqualified)\b`)},
+	{"family and children", mustLower(`\b(family|families|children|kids?|childcare|parental leave|parenthood|caregiv\w*|caring (for|responsibilit\w*)|dependants?)\b`)},
+	{"pregnancy", mustLower(`\b(pregnan\w*|maternity|paternity)\b`)},
+	{"marital status", mustLower(`\b(marital|married|marriage|spouse|husband|wife|divorc\w*|fianc\w*)\b`)},
+	{"religion", mustLower(`\b(religio\w*|church|mosque|synagogue|temple|worship|prayer|holy days?|fasting)\b`)},
+	{"nationality and origin", mustLower(`\b(nationality|national origin|origin|citizenship|citizen|immigra\w*|ethnic\w*|racial|race|native (language|speaker)|first language|mother tongue|accent|where (are|were) you (from|born)|country of birth|hometown|home country|visa|work permit|visa sponsorship)\b`)},
+	{"health and disability", mustLower(`\b(disability|disabilities|handicap\w*|health conditions?|medical|illness|sick|mental health|medication|injury|injuries|stress|burn-?out|anxiety|cope|coping)\b`)},
+	{"sexual orientation and gender", mustLower(`\b(sexual\w*|sexual orientation|gender|transgender|gay|lesbian)\b`)},
+	{"politics", mustLower(`\b(politic\w*|political party|union membership|trade union)\b`)},
+	{"life outside work", mustLower(`\b(outside (of )?work|personal (life|circumstances|situation)|private life|free time|spare time|hobb(y|ies)|availab\w* (at|during|on|in the) (night|nights|weekends?|evenings?|holidays?)|work (late|long hours|overtime))\b`)},
 }
 
-var allowedPhrases = regexp.MustCompile(`(?i)\b(race conditions?|cross-origin|same-origin|origin (server|header|request)s?|data[- ]races?|max-age|health[- ]?checks?|health endpoints?|stress[- ]test(s|ing)?|load and stress|young[- ](generation|gen|collections?|gc))\b`)
+var allowedPhrases = mustLower(`\b(race conditions?|cross-origin|same-origin|origin (server|header|request)s?|data[- ]races?|max-age|health[- ]?checks?|health endpoints?|stress[- ]test(s|ing)?|load and stress|young[- ](generation|gen|collections?|gc))\b`)
+
+// mustLower compiles a pattern that is matched against lowercased text:
+// cheaper than (?i), which matters because the rule reads all of the bank's
+// prose, and its broken-bank cases read it again and again.
+func mustLower(pattern string) *regexp.Regexp {
+	if pattern != strings.ToLower(pattern) {
+		panic("pattern must be lowercase: " + pattern)
+	}
+	return regexp.MustCompile(pattern)
+}
+
+// topicMemo caches prohibitedTopic by text: the broken-bank cases re-read an
+// almost unchanged bank many times.
+var topicMemo sync.Map // string → [2]string
 
 func prohibitedTopic(s string) (topic, match string) {
-	s = allowedPhrases.ReplaceAllString(s, " ")
+	if r, ok := topicMemo.Load(s); ok {
+		return r.([2]string)[0], r.([2]string)[1]
+	}
+	lower := allowedPhrases.ReplaceAllString(strings.ToLower(s), " ")
 	for _, t := range protectedTopics {
-		if m := t.re.FindString(s); m != "" {
-			return t.topic, m
+		if m := t.re.FindString(lower); m != "" {
+			topic, match = t.topic, m
+			break
 		}
 	}
-	return "", ""
+	topicMemo.Store(s, [2]string{topic, match})
+	return topic, match
 }
 
 func checkProtectedTopics(b *seed.Bank) []string {
