@@ -281,7 +281,7 @@ var protectedTopics = []struct {
 	topic string
 	re    *regexp.Regexp
 }{
-	{"age", mustLower(`\b(age|ages|aged|how old|years old|date of birth|birth ?date|birthday|year of birth|graduat(ed|ion) year|when did you graduate|retirement|young|youthful|energetic|digital native|recent graduate|overqualified)\b`)},
+	{"age", mustLower(`\b(age|ages|aged|how old (are|were|is) you|years old|date of birth|birth ?date|birthday|year of birth|graduat(ed|ion) year|when did you graduate|retirement|young|youthful|energetic|digital native|recent graduate|overqualified)\b`)},
 	{"family and children", mustLower(`\b(family|families|children|kids?|childcare|parental leave|parenthood|caregiv\w*|caring (for|responsibilit\w*)|dependants?)\b`)},
 	{"pregnancy", mustLower(`\b(pregnan\w*|maternity|paternity)\b`)},
 	{"marital status", mustLower(`\b(marital|married|marriage|spouse|husband|wife|divorc\w*|fianc\w*)\b`)},
@@ -354,7 +354,7 @@ func TestProhibitedTopicMatcher(t *testing.T) {
 		"Kubernetes health checks fail.", "Each child span has a parent span.",
 		"Self-awareness, learning orientation.", "Commit to the decision in good faith.",
 		"Leader election in the cluster.", "The feature flag is disabled.", "Storage engines, image tags.",
-		"At 02:00 you are paged.", "Run a stress test before the launch.", "The nightly job is late.", "Young-generation GC pauses grew.",
+		"At 02:00 you are paged.", "Check how old the last good backup is.", "Run a stress test before the launch.", "The nightly job is late.", "Young-generation GC pauses grew.",
 	} {
 		if topic, m := prohibitedTopic(s); topic != "" {
 			t.Errorf("false positive on %q: %s (%q)", s, topic, m)
