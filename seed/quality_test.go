@@ -290,7 +290,7 @@ var protectedTopics = []struct {
 	{"health and disability", mustLower(`\b(disability|disabilities|handicap\w*|health conditions?|medical|illness|sick|mental health|medication|injury|injuries|stress|burn-?out|anxiety|cope|coping)\b`)},
 	{"sexual orientation and gender", mustLower(`\b(sexual\w*|sexual orientation|gender|transgender|gay|lesbian)\b`)},
 	{"politics", mustLower(`\b(politic\w*|political party|union membership|trade union)\b`)},
-	{"life outside work", mustLower(`\b(outside (of )?work|personal (life|circumstances|situation)|private life|free time|spare time|hobb(y|ies)|availab\w* (at|during|on|in the) (night|nights|weekends?|evenings?|holidays?)|work (late|long hours|overtime))\b`)},
+	{"life outside work", mustLower(`\b(outside (of )?work|personal (life|circumstances|situation)|private life|free time|spare time|hobb(y|ies)|work (late|long hours|overtime))\b|\bavailab\w*\b[^.?!]{0,40}\b(at night|nights|weekends?|evenings?|holidays?)\b`)},
 }
 
 var allowedPhrases = mustLower(`\b(race conditions?|cross-origin|same-origin|origin (server|header|request)s?|data[- ]races?|max-age|health[- ]?checks?|health endpoints?|stress[- ]test(s|ing)?|load and stress|young[- ](generation|gen|collections?|gc))\b`)
@@ -340,7 +340,7 @@ func TestProhibitedTopicMatcher(t *testing.T) {
 		"Do you plan a family?", "Is English your native language?", "What is your nationality?",
 		"Do you have any disability?", "Which religion do you practice?", "Are you pregnant?",
 		"Where were you born?", "What are your political views?", "When did you graduate?",
-		"Are you available at weekends for on-call?", "What do you do in your free time?",
+		"Are you available at weekends for on-call?", "Could you be available to take pages at night?", "What do you do in your free time?",
 		"How do you cope with stress?", "Would you need a visa to work here?",
 		"We want a young, energetic team.", "What do you do outside work?",
 	} {
