@@ -6,6 +6,7 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"sync"
@@ -51,13 +52,50 @@ var engines = []engine{
 	}},
 }
 
+func init() {
+	register(map[string]rule{"change-notes": checkChangeNotes},
+		brokenCase{"change-notes", "a revised question without a note", func(b *seed.Bank) { q(b, "next-career-steps").ChangeNote = "" }},
+		brokenCase{"change-notes", "a retirement without a note", func(b *seed.Bank) {
+			x := q(b, rl)
+			x.State, x.ChangeNote = qbank.StateRetired, ""
+		}},
+	)
+}
+
+var release1 = sync.OnceValues(func() (*seed.Bank, error) { return seed.Parse(os.DirFS("testdata/release1")) })
+
+// checkChangeNotes: every question the previous release shipped and this one
+// revises or retires says why in its changeNote, which becomes the note of
+// the version a running deployment gets (the history admins read).
+func checkChangeNotes(b *seed.Bank) []string {
+	prev, err := release1()
+	if err != nil {
+		return []string{"release 1: " + err.Error()}
+	}
+	was := map[string]qbank.Question{}
+	for _, q := range prev.Questions {
+		was[q.ID] = q
+	}
+	var p []string
+	for _, q := range b.Questions {
+		old, ok := was[q.ID]
+		if !ok || q.ChangeNote != "" {
+			continue
+		}
+		if !q.Content.Equal(old.Content) || q.State == qbank.StateRetired && old.State != qbank.StateRetired {
+			p = append(p, fmt.Sprintf("%s: revised or retired since release 1 without a changeNote saying what changed and why", q.ID))
+		}
+	}
+	return p
+}
+
 func loadRelease1(t *testing.T) *seed.Bank {
 	t.Helper()
 	b, err := seed.Parse(os.DirFS("testdata/release1"))
 	if err != nil {
 		t.Fatalf("release 1: %v", err)
 	}
-	return b
+	return b // parsed afresh: the tests mutate it
 }
 
 func mustApply(t *testing.T, s repository.Store, b *seed.Bank) seed.Result {
