@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"unicode"
 
@@ -352,7 +353,20 @@ func findPhrase(ws []string, ps []phrase) string {
 	return ""
 }
 
+// topicMemo caches prohibitedTopic by text: the broken-bank cases re-read an
+// almost unchanged bank many times.
+var topicMemo sync.Map // text → [2]string{topic, match}
+
 func prohibitedTopic(s string) (topic, match string) {
+	if r, ok := topicMemo.Load(s); ok {
+		return r.([2]string)[0], r.([2]string)[1]
+	}
+	topic, match = findTopic(s)
+	topicMemo.Store(s, [2]string{topic, match})
+	return topic, match
+}
+
+func findTopic(s string) (topic, match string) {
 	ws := words(s)
 	for i := range ws { // blank the technical phrases out
 		for _, p := range allowedPhrases {
