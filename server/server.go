@@ -81,7 +81,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("seed applied", "taxonomy_changed", res.TaxonomyChanged, "questions_added", len(res.AddedQuestions))
+	res.Log(ctx, s.log)
 	if s.catalog, err = catalog.New(ctx, s.store, s.log); err != nil {
 		return err
 	}
