@@ -354,9 +354,31 @@ func TestAssemblableReport(t *testing.T) {
 	}
 }
 
-// exampleSelections are the hand-made valid selections documented at the top
-// of data/templates.yaml, one per role's default template.
-var exampleSelections = map[string][]string{}
+// exampleSelections are the valid selections documented at the top of
+// data/templates.yaml, one per role's default template, from the published
+// bank.
+var exampleSelections = map[string][]string{
+	"backend-engineer": {
+		"api-rate-limiting-design", "api-error-handling-contract", "production-latency-10x-debugging", "regretted-technical-decision",
+		"code-review-feedback-approach", "frontend-api-design-disagreement", "maintaining-system-you-didnt-build",
+		"absorbing-technical-problem", "choosing-what-to-learn",
+	},
+	"full-stack-developer": {
+		"slow-web-page-investigation", "frontend-backend-contract-checks", "api-rate-limiting-design", "regretted-technical-decision",
+		"code-review-feedback-approach", "frontend-api-design-disagreement", "maintaining-system-you-didnt-build",
+		"absorbing-technical-problem", "choosing-what-to-learn",
+	},
+	"devops-engineer": {
+		"infrastructure-drift-discovery", "slow-flaky-ci-pipeline", "alert-fatigue-on-call", "production-latency-10x-debugging",
+		"code-review-feedback-approach", "cross-team-dependency", "maintaining-system-you-didnt-build",
+		"choosing-what-to-learn", "learning-technology-quickly",
+	},
+	"data-engineer": {
+		"safe-backfill-reprocessing", "revenue-reporting-model", "data-quality-checks-design",
+		"explaining-trade-off-to-non-technical", "cross-team-dependency", "maintaining-system-you-didnt-build",
+		"absorbing-technical-problem", "learning-technology-quickly",
+	},
+}
 
 func TestExampleSelections(t *testing.T) {
 	b := mustLoad(t)
