@@ -18,9 +18,11 @@ package seed_test
 // so a rule that silently stops checking anything fails the build too.
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/layersrank/qbank"
@@ -51,20 +53,64 @@ func register(rs map[string]rule, cases ...brokenCase) {
 	brokenCases = append(brokenCases, cases...)
 }
 
+// shipped is the embedded seed, parsed once: parsing is most of the cost of
+// a broken-bank case, and there are many.
+var shipped = sync.OnceValues(seed.Load)
+
+// mustLoad returns a fresh, unshared copy of the embedded seed, which the
+// caller may change freely.
 func mustLoad(t testing.TB) *seed.Bank {
 	t.Helper()
-	b, err := seed.Load()
+	b, err := shipped()
 	if err != nil {
 		t.Fatalf("seed.Load: %v", err)
 	}
-	return b
+	return cloneBank(t, b)
+}
+
+func cloneBank(t testing.TB, b *seed.Bank) *seed.Bank {
+	c := &seed.Bank{
+		Questions: make([]qbank.Question, len(b.Questions)),
+		Templates: make([]qbank.Template, len(b.Templates)),
+	}
+	raw, err := json.Marshal(b.Taxonomy)
+	if err == nil {
+		err = json.Unmarshal(raw, &c.Taxonomy)
+	}
+	if err != nil {
+		t.Fatalf("copy the taxonomy: %v", err)
+	}
+	for i, q := range b.Questions {
+		q.Content = q.Content.Clone()
+		c.Questions[i] = q
+	}
+	for i, tp := range b.Templates {
+		tp.Stacks = slices.Clone(tp.Stacks)
+		tp.RequiredQuestionIDs = slices.Clone(tp.RequiredQuestionIDs)
+		tp.ExcludedQuestionIDs = slices.Clone(tp.ExcludedQuestionIDs)
+		tp.DimensionWeights = maps.Clone(tp.DimensionWeights)
+		c.Templates[i] = tp
+	}
+	return c
+}
+
+// shippedProblems runs a rule on the shipped bank once and remembers what it
+// found, for TestContent and for the broken cases' precondition.
+var shippedResults sync.Map // rule name → []string
+
+func shippedProblems(t testing.TB, name string) []string {
+	if p, ok := shippedResults.Load(name); ok {
+		return p.([]string)
+	}
+	p := rules[name](mustLoad(t))
+	shippedResults.Store(name, p)
+	return p
 }
 
 func TestContent(t *testing.T) {
-	b := mustLoad(t)
 	for _, name := range slices.Sorted(maps.Keys(rules)) {
 		t.Run(name, func(t *testing.T) {
-			for _, p := range rules[name](b) {
+			for _, p := range shippedProblems(t, name) {
 				t.Error(p)
 			}
 		})
@@ -80,10 +126,10 @@ func TestRulesCatchBrokenContent(t *testing.T) {
 			if !ok {
 				t.Fatalf("no rule %q", tc.rule)
 			}
-			b := mustLoad(t) // a fresh, unshared copy each time
-			if p := check(b); len(p) > 0 {
-				t.Fatalf("rule fails on the shipped bank already: %v", p)
+			if p := shippedProblems(t, tc.rule); len(p) > 0 {
+				t.Fatalf("rule fails on the shipped bank already (see TestContent/%s): %d problems", tc.rule, len(p))
 			}
+			b := mustLoad(t) // a fresh, unshared copy each time
 			tc.mutate(b)
 			if p := check(b); len(p) == 0 {
 				t.Errorf("rule %s did not catch: %s", tc.rule, tc.name)

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/seed"
@@ -265,63 +266,130 @@ func TestNearDuplicateThreshold(t *testing.T) {
 
 // Protected topics.
 //
-// Each topic is a case-insensitive pattern with word boundaries, so "age"
-// matches "age" but not "page", "usage" or "manage". Besides the topics
-// themselves it catches phrasings that invite a disclosure without naming one:
-// availability at night or at weekends and life outside work (family and
-// caring duties), stress and coping (health), graduation years and
-// age-coded words (age), visas (nationality). Technical phrases
-// that contain a listed word are blanked out first (allowedPhrases): "race
-// condition", "cross-origin", "max-age", "health check", "stress test".
+// Text is split into lowercase words (letters and digits; anything else,
+// hyphens included, separates words), and each topic is a list of phrases
+// matched against whole words, so "age" matches "age" but not "page",
+// "usage" or "manage"; a word ending in * matches any word it begins.
+// Besides the topics themselves the list catches phrasings that invite a
+// disclosure without naming one: availability at night or at weekends and
+// life outside work (family and caring duties), stress and coping (health),
+// graduation years and age-coded words (age), visas (nationality). Technical
+// phrases that contain a listed word are blanked out first (allowedPhrases):
+// "race condition", "cross-origin", "max-age", "health check", "stress test".
 // Deliberately not listed, because engineering prose uses them innocently:
 // "child" (child process, child span), "parent", "orientation" alone
 // ("learning orientation"), "faith" ("in good faith"), "election" (leader
-// election), "disabled" (a disabled feature flag), "night" (a page at 02:00).
+// election), "disabled" (a disabled feature flag), "night" (a page at 02:00),
+// "how old" alone (how old the last backup is).
+//
+// Words, not regular expressions: the rule reads all of the bank's prose, and
+// its broken-bank cases read it again and again.
 var protectedTopics = []struct {
-	topic string
-	re    *regexp.Regexp
+	topic   string
+	phrases []phrase
 }{
-	{"age", mustLower(`\b(age|ages|aged|how old (are|were|is) you|years old|date of birth|birth ?date|birthday|year of birth|graduat(ed|ion) year|when did you graduate|retirement|young|youthful|energetic|digital native|recent graduate|overqualified)\b`)},
-	{"family and children", mustLower(`\b(family|families|children|kids?|childcare|parental leave|parenthood|caregiv\w*|caring (for|responsibilit\w*)|dependants?)\b`)},
-	{"pregnancy", mustLower(`\b(pregnan\w*|maternity|paternity)\b`)},
-	{"marital status", mustLower(`\b(marital|married|marriage|spouse|husband|wife|divorc\w*|fianc\w*)\b`)},
-	{"religion", mustLower(`\b(religio\w*|church|mosque|synagogue|temple|worship|prayer|holy days?|fasting)\b`)},
-	{"nationality and origin", mustLower(`\b(nationality|national origin|origin|citizenship|citizen|immigra\w*|ethnic\w*|racial|race|native (language|speaker)|first language|mother tongue|accent|where (are|were) you (from|born)|country of birth|hometown|home country|visa|work permit|visa sponsorship)\b`)},
-	{"health and disability", mustLower(`\b(disability|disabilities|handicap\w*|health conditions?|medical|illness|sick|mental health|medication|injury|injuries|stress|burn-?out|anxiety|cope|coping)\b`)},
-	{"sexual orientation and gender", mustLower(`\b(sexual\w*|sexual orientation|gender|transgender|gay|lesbian)\b`)},
-	{"politics", mustLower(`\b(politic\w*|political party|union membership|trade union)\b`)},
-	{"life outside work", mustLower(`\b(outside (of )?work|personal (life|circumstances|situation)|private life|free time|spare time|hobb(y|ies)|work (late|long hours|overtime))\b|\bavailab\w*\b[^.?!]{0,40}\b(at night|nights|weekends?|evenings?|holidays?)\b`)},
+	{"age", phrases(`age|ages|aged|how old are you|how old were you|years old|date of birth|birth date|birthdate|birthday|year of birth|graduation year|when did you graduate|retirement|young|youthful|energetic|digital native|recent graduate|overqualified`)},
+	{"family and children", phrases(`family|families|children|kid|kids|childcare|parental leave|parenthood|caregiv*|caring for|caring responsibilit*|dependant|dependants`)},
+	{"pregnancy", phrases(`pregnan*|maternity|paternity`)},
+	{"marital status", phrases(`marital|married|marriage|spouse|husband|wife|divorc*|fianc*`)},
+	{"religion", phrases(`religio*|church|mosque|synagogue|temple|worship|prayer|holy day|holy days|fasting`)},
+	{"nationality and origin", phrases(`nationality|national origin|origin|citizenship|citizen|immigra*|ethnic*|racial|race|native language|native speaker|first language|mother tongue|accent|where are you from|where were you from|where were you born|country of birth|hometown|home country|visa|work permit`)},
+	{"health and disability", phrases(`disability|disabilities|handicap*|health condition|health conditions|medical|illness|sick|mental health|medication|injury|injuries|stress|burnout|burn out|anxiety|cope|coping`)},
+	{"sexual orientation and gender", phrases(`sexual*|gender|transgender|gay|lesbian`)},
+	{"politics", phrases(`politic*|union membership|trade union`)},
+	{"life outside work", phrases(`outside work|outside of work|personal life|personal circumstances|personal situation|private life|free time|spare time|hobby|hobbies|work late|work long hours|work overtime`)},
 }
 
-var allowedPhrases = mustLower(`\b(race conditions?|cross-origin|same-origin|origin (server|header|request)s?|data[- ]races?|max-age|health[- ]?checks?|health endpoints?|stress[- ]test(s|ing)?|load and stress|young[- ](generation|gen|collections?|gc))\b`)
+var allowedPhrases = phrases(`race condition|race conditions|cross origin|same origin|origin server*|origin header*|origin request*|data race|data races|max age|health check*|healthcheck*|health endpoint*|stress test*|load and stress|young generation|young gen|young collection*|young gc`)
 
-// mustLower compiles a pattern that is matched against lowercased text:
-// cheaper than (?i), which matters because the rule reads all of the bank's
-// prose, and its broken-bank cases read it again and again.
-func mustLower(pattern string) *regexp.Regexp {
-	if pattern != strings.ToLower(pattern) {
-		panic("pattern must be lowercase: " + pattern)
+// availability words within availabilityWindow words after "available" ask
+// when a candidate can work, which invites family and caring disclosures.
+var availability = phrases(`night|nights|weekend|weekends|evening|evenings|holiday|holidays`)
+
+const availabilityWindow = 8
+
+// A phrase is a run of words; a word ending in * matches any word it begins.
+type phrase []string
+
+// phrases parses "|"-separated alternatives of space-separated words.
+func phrases(s string) []phrase {
+	var out []phrase
+	for _, alt := range strings.Split(s, "|") {
+		out = append(out, strings.Fields(alt))
 	}
-	return regexp.MustCompile(pattern)
+	return out
+}
+
+func (p phrase) at(ws []string, i int) bool {
+	if i+len(p) > len(ws) {
+		return false
+	}
+	for j, w := range p {
+		if prefix, ok := strings.CutSuffix(w, "*"); ok {
+			if !strings.HasPrefix(ws[i+j], prefix) {
+				return false
+			}
+		} else if ws[i+j] != w {
+			return false
+		}
+	}
+	return true
+}
+
+// words splits text into lowercase runs of letters and digits.
+func words(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// findPhrase returns the first of ps found in ws, as text ("" if none).
+func findPhrase(ws []string, ps []phrase) string {
+	for i := range ws {
+		for _, p := range ps {
+			if p.at(ws, i) {
+				return strings.Join(ws[i:i+len(p)], " ")
+			}
+		}
+	}
+	return ""
 }
 
 // topicMemo caches prohibitedTopic by text: the broken-bank cases re-read an
 // almost unchanged bank many times.
-var topicMemo sync.Map // string → [2]string
+var topicMemo sync.Map // text → [2]string{topic, match}
 
 func prohibitedTopic(s string) (topic, match string) {
 	if r, ok := topicMemo.Load(s); ok {
 		return r.([2]string)[0], r.([2]string)[1]
 	}
-	lower := allowedPhrases.ReplaceAllString(strings.ToLower(s), " ")
-	for _, t := range protectedTopics {
-		if m := t.re.FindString(lower); m != "" {
-			topic, match = t.topic, m
-			break
-		}
-	}
+	topic, match = findTopic(s)
 	topicMemo.Store(s, [2]string{topic, match})
 	return topic, match
+}
+
+func findTopic(s string) (topic, match string) {
+	ws := words(s)
+	for i := range ws { // blank the technical phrases out
+		for _, p := range allowedPhrases {
+			if p.at(ws, i) {
+				for j := range p {
+					ws[i+j] = ""
+				}
+			}
+		}
+	}
+	for _, t := range protectedTopics {
+		if m := findPhrase(ws, t.phrases); m != "" {
+			return t.topic, m
+		}
+	}
+	for i, w := range ws {
+		if strings.HasPrefix(w, "availab") {
+			if m := findPhrase(ws[i+1:min(len(ws), i+1+availabilityWindow)], availability); m != "" {
+				return "life outside work", w + " … " + m
+			}
+		}
+	}
+	return "", ""
 }
 
 func checkProtectedTopics(b *seed.Bank) []string {

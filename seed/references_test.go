@@ -303,13 +303,30 @@ func checkRoleFit(b *seed.Bank) []string {
 	return p
 }
 
-var placeholder = regexp.MustCompile(`(?i)\b(tbd|todo|fixme|xxx+|lorem|ipsum|placeholder|fill in|to be written)\b|\?\?\?`)
+// placeholderWords mark unfinished text (as well as "???" and runs of x).
+var placeholderWords = phrases(`tbd|todo|fixme|lorem|ipsum|placeholder|fill in|to be written`)
+
+func placeholderIn(s string) string {
+	if strings.Contains(s, "???") {
+		return "???"
+	}
+	ws := words(s)
+	if m := findPhrase(ws, placeholderWords); m != "" {
+		return m
+	}
+	for _, w := range ws {
+		if len(w) >= 3 && strings.Trim(w, "x") == "" {
+			return w
+		}
+	}
+	return ""
+}
 
 // checkPlaceholders: no unfinished content ships.
 func checkPlaceholders(b *seed.Bank) []string {
 	var p []string
 	for _, x := range texts(b) {
-		if m := placeholder.FindString(x.text); m != "" {
+		if m := placeholderIn(x.text); m != "" {
 			p = append(p, fmt.Sprintf("%s contains placeholder text %q", x.where, m))
 		}
 	}
