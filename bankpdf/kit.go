@@ -14,7 +14,7 @@ import (
 // Request limits of an assessment kit: an assessment of the longest length
 // allowed, in the shortest items, and as many stacks as assembly takes.
 const (
-	MaxKitRefs   = assembly.MaxTotalMinutes / 3
+	MaxKitRefs   = qbank.MaxAssessmentMinutes / 3
 	MaxKitStacks = assembly.MaxStacks
 )
 

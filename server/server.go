@@ -108,7 +108,7 @@ func (s *Server) applySeed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("seed applied", "taxonomy_changed", res.TaxonomyChanged, "questions_added", len(res.AddedQuestions))
+	res.Log(ctx, s.log)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -72,25 +73,25 @@ func TestExportImportRoundTrip(t *testing.T) {
 	mustRun(t, "export", "--data-dir", src, "--format", "json", "-o", jsonFile)
 	mustRun(t, "export", "--data-dir", src, "--format", "yaml", "-o", yamlFile)
 	source := questionsIn(t, jsonFile)
-	if len(source) != 50 || source["api-rate-limiting-design"].State != qbank.StateRetired || source["api-rate-limiting-design"].Version != 2 {
+	if len(source) != seedSize(t) || source["api-rate-limiting-design"].State != qbank.StateRetired || source["api-rate-limiting-design"].Version != 2 {
 		t.Fatalf("export holds %d questions; edited one = %+v", len(source), source["api-rate-limiting-design"])
 	}
-	if yamlQs := questionsIn(t, yamlFile); len(yamlQs) != 50 || yamlQs["api-rate-limiting-design"].Minutes != 6 {
+	if yamlQs := questionsIn(t, yamlFile); len(yamlQs) != seedSize(t) || yamlQs["api-rate-limiting-design"].Minutes != 6 {
 		t.Errorf("the YAML export differs: %d questions", len(yamlQs))
 	}
 
 	// Into its own store: nothing changes, from either format.
 	for _, f := range []string{jsonFile, yamlFile} {
-		if out := mustRun(t, "import", "--data-dir", src, f); !strings.Contains(out, "0 created, 0 updated, 50 unchanged") {
+		if out := mustRun(t, "import", "--data-dir", src, f); !strings.Contains(out, fmt.Sprintf("0 created, 0 updated, %d unchanged", seedSize(t))) {
 			t.Errorf("re-import of %s: %s", filepath.Base(f), out)
 		}
 	}
 
 	// Into a fresh store: the same bank.
-	if out := mustRun(t, "import", "--data-dir", dst, "--validate-only", jsonFile); !strings.Contains(out, "dry run") || !strings.Contains(out, "50 created") {
+	if out := mustRun(t, "import", "--data-dir", dst, "--validate-only", jsonFile); !strings.Contains(out, "dry run") || !strings.Contains(out, fmt.Sprintf("%d created", seedSize(t))) {
 		t.Errorf("dry run: %s", out)
 	}
-	if out := mustRun(t, "import", "--data-dir", dst, jsonFile); !strings.Contains(out, "50 created") {
+	if out := mustRun(t, "import", "--data-dir", dst, jsonFile); !strings.Contains(out, fmt.Sprintf("%d created", seedSize(t))) {
 		t.Errorf("import into a fresh store: %s", out)
 	}
 	copyFile := filepath.Join(files, "copy.json")
@@ -181,14 +182,14 @@ func TestExportImportThroughARunningServer(t *testing.T) {
 
 	jsonFile, pdfFile := filepath.Join(files, "bank.json"), filepath.Join(files, "bank.pdf")
 	mustRun(t, "export", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", "-o", jsonFile)
-	if qs := questionsIn(t, jsonFile); len(qs) != 50 {
+	if qs := questionsIn(t, jsonFile); len(qs) != seedSize(t) {
 		t.Fatalf("remote export holds %d questions", len(qs))
 	}
 	mustRun(t, "export", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", "--format", "pdf", "--role", "data-engineer", "-o", pdfFile)
 	if raw, err := os.ReadFile(pdfFile); err != nil || !bytes.HasPrefix(raw, []byte("%PDF-")) {
 		t.Fatalf("remote PDF export: %v", err)
 	}
-	if out := mustRun(t, "import", "--server", grpcAddr, "--token", "cli-admin-token-0123456789", jsonFile); !strings.Contains(out, "0 created, 0 updated, 50 unchanged") {
+	if out := mustRun(t, "import", "--server", grpcAddr, "--token", "cli-admin-token-0123456789", jsonFile); !strings.Contains(out, fmt.Sprintf("0 created, 0 updated, %d unchanged", seedSize(t))) {
 		t.Errorf("remote re-import: %s", out)
 	}
 	var out, errOut bytes.Buffer

@@ -239,7 +239,10 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "taxonomy changed: %v; questions added: %d of %d in the seed\n",
-		res.TaxonomyChanged, len(res.AddedQuestions), len(bank.Questions))
+	fmt.Fprintf(stdout, "taxonomy changed: %v; questions added: %d of %d in the seed; updated: %d; retired: %d; kept (admin-edited): %d\n",
+		res.TaxonomyChanged, len(res.AddedQuestions), len(bank.Questions), len(res.UpdatedQuestions), len(res.RetiredQuestions), len(res.Kept))
+	for _, k := range res.Kept {
+		fmt.Fprintf(stdout, "kept %s at version %d (edited by %s): the release's revision was not applied\n", k.ID, k.Version, k.Author)
+	}
 	return nil
 }
