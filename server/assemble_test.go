@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/layersrank/qbank/internal/testserver"
+	"github.com/layersrank/qbank"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
@@ -358,7 +359,8 @@ func TestAssemblyExplainsBadIDs(t *testing.T) {
 			for _, d := range st.Details() {
 				if br, ok := d.(*errdetails.BadRequest); ok {
 					for _, v := range br.GetFieldViolations() {
-						if v.GetField() == c.field {
+						// gRPC names fields by their proto paths.
+						if v.GetField() == qbank.ProtoFieldPath(c.field) {
 							found = append(found, v.GetDescription())
 						}
 					}
