@@ -414,8 +414,8 @@ func TestExampleSelections(t *testing.T) {
 			}
 			for d, w := range r.DimensionWeights {
 				share := 100 * float64(minutes[d]) / float64(total)
-				if share < float64(w)-assembly.Tolerance || share > float64(w)+assembly.Tolerance {
-					t.Errorf("%s share %.1f%%, want %d±%d", d, share, w, assembly.Tolerance)
+				if share < float64(w)-qbank.DefaultTolerancePoints || share > float64(w)+qbank.DefaultTolerancePoints {
+					t.Errorf("%s share %.1f%%, want %d±%d", d, share, w, qbank.DefaultTolerancePoints)
 				}
 				t.Logf("%s: %d min (%.1f%%)", d, minutes[d], share)
 			}
