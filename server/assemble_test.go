@@ -13,8 +13,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
