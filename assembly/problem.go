@@ -298,20 +298,20 @@ func (pr *problem) precheck() error {
 	}
 	for i, ok := range covered {
 		if !ok {
-			return qbank.Errorf(qbank.EPRECONDITION, "competency %q has no eligible question for %s", p.role.Competencies[i], p.scope())
+			return qbank.Errorf(qbank.EPRECONDITION, "competency %q has no eligible question for %s", p.role.Competencies[i], p.scope()).WithReason(qbank.ReasonInfeasible)
 		}
 	}
 	if !formats[fmtVideo] {
-		return qbank.Errorf(qbank.EPRECONDITION, "no video question is eligible for %s (an assessment needs at least one)", p.scope())
+		return qbank.Errorf(qbank.EPRECONDITION, "no video question is eligible for %s (an assessment needs at least one)", p.scope()).WithReason(qbank.ReasonInfeasible)
 	}
 	if !formats[fmtWritten] {
-		return qbank.Errorf(qbank.EPRECONDITION, "no written question is eligible for %s (an assessment needs at least one)", p.scope())
+		return qbank.Errorf(qbank.EPRECONDITION, "no written question is eligible for %s (an assessment needs at least one)", p.scope()).WithReason(qbank.ReasonInfeasible)
 	}
 	if reqMinutes > p.max {
-		return qbank.Errorf(qbank.EPRECONDITION, "the required questions take %d minutes, more than maxMinutes %d", reqMinutes, p.max)
+		return qbank.Errorf(qbank.EPRECONDITION, "the required questions take %d minutes, more than maxMinutes %d", reqMinutes, p.max).WithReason(qbank.ReasonInfeasible)
 	}
 	if allMinutes < p.min {
-		return qbank.Errorf(qbank.EPRECONDITION, "every eligible question together takes %d minutes, less than minMinutes %d (%s)", allMinutes, p.min, p.scope())
+		return qbank.Errorf(qbank.EPRECONDITION, "every eligible question together takes %d minutes, less than minMinutes %d (%s)", allMinutes, p.min, p.scope()).WithReason(qbank.ReasonInfeasible)
 	}
 	return nil
 }

@@ -219,9 +219,9 @@ func (pr *problem) explainInfeasible() error {
 			names[i] = p.stacks[s]
 		}
 		return qbank.Errorf(qbank.EPRECONDITION, "no selection of %d–%d minutes %s and also includes a stack-specific question for each of %s%s",
-			p.min, p.max, covering, strings.Join(names, ", "), nearest(withStacks, p.min, p.max, horizon))
+			p.min, p.max, covering, strings.Join(names, ", "), nearest(withStacks, p.min, p.max, horizon)).WithReason(qbank.ReasonInfeasible)
 	}
-	return qbank.Errorf(qbank.EPRECONDITION, "no selection of %d–%d minutes %s%s", p.min, p.max, covering, nearest(without, p.min, p.max, horizon))
+	return qbank.Errorf(qbank.EPRECONDITION, "no selection of %d–%d minutes %s%s", p.min, p.max, covering, nearest(without, p.min, p.max, horizon)).WithReason(qbank.ReasonInfeasible)
 }
 
 // reachable returns which totals up to horizon a selection can have while

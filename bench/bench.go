@@ -1,6 +1,6 @@
 // Package bench measures qbank against floors taken in the same run on the
 // same machine: a gRPC health check on the same server, and a bare net/http
-// handler returning 1 KB of JSON. Every figure is reported with its ratio
+// handler writing the JSON of a question, the bytes the gateway's GET writes. Every figure is reported with its ratio
 // to its floor, so results compare across machines.
 package bench
 
@@ -14,6 +14,11 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/layersrank/qbank/protoconv"
+	"github.com/layersrank/qbank/seed"
 )
 
 // Result is one measured operation at one concurrency.
@@ -74,14 +79,28 @@ func measure(ctx context.Context, conc int, d time.Duration, fn op) Result {
 	return r
 }
 
-// bareHTTP serves the HTTP floor: a handler that does nothing but write a
-// fixed 1 KB JSON body.
+// bareHTTP serves the HTTP floor: a handler that does nothing but write
+// the JSON of a seed question of median size (about 1.6 KB), as the gateway
+// serves it, so the gateway's GET is compared with writing the same bytes.
 func bareHTTP() (url string, stop func(), err error) {
-	body := []byte(`{"id":"floor","text":"`)
-	for len(body) < 1022 {
-		body = append(body, 'x')
+	bank, err := seed.Load()
+	if err != nil {
+		return "", nil, err
 	}
-	body = append(body, `"}`...)
+	// The median-sized question's JSON stands for a typical GET.
+	var bodies [][]byte
+	for i := range bank.Questions {
+		b, err := protojson.Marshal(protoconv.QuestionToProto(&bank.Questions[i]))
+		if err != nil {
+			return "", nil, fmt.Errorf("floor: %w", err)
+		}
+		bodies = append(bodies, b)
+	}
+	if len(bodies) == 0 {
+		return "", nil, fmt.Errorf("floor: the seed has no questions")
+	}
+	slices.SortFunc(bodies, func(a, b []byte) int { return len(a) - len(b) })
+	body := bodies[len(bodies)/2]
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err

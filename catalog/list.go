@@ -32,11 +32,11 @@ const (
 	MaxQueryLen     = 200
 )
 
-// ValidatePageSize records a violation for a page size a list refuses:
-// negative, or above MaxPageSize.
+// ValidatePageSize records a violation for a page size a list refuses: a
+// negative one (one above MaxPageSize is coerced to it, AIP-158).
 func ValidatePageSize(v *qbank.Violations, size int) {
-	if size < 0 || size > MaxPageSize {
-		v.Add("pageSize", "must be between 0 and %d, got %d", MaxPageSize, size)
+	if size < 0 {
+		v.Add("pageSize", "must not be negative, got %d", size)
 	}
 }
 
@@ -177,12 +177,13 @@ func (f Filter) fingerprint(pageSize int) string {
 }
 
 // orDefault is the page size to use for a requested one: the default for 0
-// (or less, which callers refuse first).
+// (or less, which callers refuse first), MaxPageSize for more than it
+// (AIP-158: coerced, not refused).
 func orDefault(pageSize int) int {
 	if pageSize <= 0 {
 		return DefaultPageSize
 	}
-	return pageSize
+	return min(pageSize, MaxPageSize)
 }
 
 // pageAfter is the position a page token names: "" (the start) without one.

@@ -47,7 +47,7 @@ func (c *Catalog) Question(ctx context.Context, ref qbank.Ref) (q qbank.Question
 		}
 	}
 	// The list holds every version up to the head's: this one never existed.
-	return qbank.Question{}, nil, qbank.Errorf(qbank.ENOTFOUND, "question %q has no version %d (latest is %d)", ref.ID, ref.Version, head.Version)
+	return qbank.Question{}, nil, qbank.VersionNotFound(ref.ID, ref.Version, head.Version)
 }
 
 // Versions returns every version of a question, newest first.

@@ -178,7 +178,10 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	var reason string
 	for time.Since(cut) < outageLength {
 		if r := readyz(); r.Code == http.StatusServiceUnavailable && firstNotReady == 0 {
-			firstNotReady, reason = time.Since(cut), str(r.Body["reason"])
+			firstNotReady, reason = time.Since(cut), str(r.Body["message"]) // a google.rpc.Status
+			if r.Header.Get("Retry-After") == "" {
+				t.Errorf("/readyz said 503 without Retry-After")
+			}
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -24,6 +24,17 @@ var (
 	questionOutputOnly = []string{"id", "version", "etag", "create_time", "update_time", "author", "change_note"}
 )
 
+// protoPaths accepts a mask in either spelling: proto names
+// (what_it_reveals), as gRPC clients send them, or JSON names
+// (whatItReveals), as in the body an HTTP mask accompanies.
+func protoPaths(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = qbank.ProtoFieldPath(p)
+	}
+	return out
+}
+
 // questionStatePath changes a question's state rather than its content.
 const questionStatePath = "state"
 
@@ -31,7 +42,7 @@ const questionStatePath = "state"
 // empty mask) meaning every updatable field: a full replacement. An unknown
 // path is an updateMask violation.
 func QuestionMask(v *qbank.Violations, m *fieldmaskpb.FieldMask) []string {
-	paths := m.GetPaths()
+	paths := protoPaths(m.GetPaths())
 	if len(paths) == 0 || slices.Contains(paths, "*") {
 		return append(slices.Clone(questionContentFields), questionStatePath)
 	}
@@ -99,7 +110,7 @@ var templateFields = []string{"title", "role", "seniority", "stacks", "min_minut
 // TemplateMask returns the paths an UpdateTemplate mask names, as
 // QuestionMask does; the owner cannot be changed.
 func TemplateMask(v *qbank.Violations, m *fieldmaskpb.FieldMask) []string {
-	paths := m.GetPaths()
+	paths := protoPaths(m.GetPaths())
 	if len(paths) == 0 || slices.Contains(paths, "*") {
 		return templateFields
 	}

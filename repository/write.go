@@ -26,8 +26,7 @@ type UpdatePlan struct {
 // yields an etag never seen before.
 func PlanUpdate(cur qbank.Question, etag string, content qbank.Content, state qbank.State, c qbank.Change, revision int64) (UpdatePlan, error) {
 	if etag != cur.Etag {
-		return UpdatePlan{}, qbank.Errorf(qbank.ECONFLICT,
-			"etag %q does not match question %q: it changed since you read it (now at version %d); re-read it and apply your change again", etag, cur.ID, cur.Version)
+		return UpdatePlan{}, qbank.QuestionEtagMismatch(cur.ID, cur.Version)
 	}
 	next := cur
 	plan := UpdatePlan{}
@@ -83,8 +82,7 @@ func TemplateBody(t qbank.Template) qbank.Template {
 // template to write, or changed=false when nothing differs.
 func PlanTemplateUpdate(cur qbank.Template, etag string, next qbank.Template, c qbank.Change, revision int64) (qbank.Template, bool, error) {
 	if etag != cur.Etag {
-		return qbank.Template{}, false, qbank.Errorf(qbank.ECONFLICT,
-			"etag %q does not match template %q: it changed since you read it; re-read it and apply your change again", etag, cur.ID)
+		return qbank.Template{}, false, qbank.TemplateEtagMismatch(cur.ID)
 	}
 	if TemplateBody(next).Equal(TemplateBody(cur)) {
 		return cur, false, nil

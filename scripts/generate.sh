@@ -40,5 +40,8 @@ fi
 find proto -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm -f
 rm -f openapi/openapi.json
 "$bin/buf" generate
-# openapiv2 names its output after the merge file; serve it as openapi.json.
-mv openapi/qbank.swagger.json openapi/openapi.json
+# openapiv2 names its output after the merge file; add the routes that are
+# not gRPC methods and the headers and errors every route has, and serve the
+# result as openapi.json.
+go run ./openapi/internal/finish openapi/qbank.swagger.json openapi/routes.json openapi/openapi.json
+rm openapi/qbank.swagger.json

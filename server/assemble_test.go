@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
@@ -358,7 +359,8 @@ func TestAssemblyExplainsBadIDs(t *testing.T) {
 			for _, d := range st.Details() {
 				if br, ok := d.(*errdetails.BadRequest); ok {
 					for _, v := range br.GetFieldViolations() {
-						if v.GetField() == c.field {
+						// gRPC names fields by their proto paths.
+						if v.GetField() == qbank.ProtoFieldPath(c.field) {
 							found = append(found, v.GetDescription())
 						}
 					}

@@ -26,7 +26,12 @@ type Config struct {
 	// RateLimit is calls per second allowed per token (bursts of twice
 	// that): 0 means the default, 5,000; negative turns limiting off.
 	RateLimit float64
-	Logger    *slog.Logger
+	// CORSOrigins are the browser origins allowed to call the HTTP API
+	// (--cors-origins, QBANK_CORS_ORIGINS); empty turns CORS off.
+	CORSOrigins []string
+	// Version is the build's version, shown in the OpenAPI document.
+	Version string
+	Logger  *slog.Logger
 }
 
 // Where qbank listens unless told: loopback only, so a first start exposes

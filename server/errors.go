@@ -5,57 +5,40 @@ import (
 	"errors"
 	"log/slog"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/server/apierr"
 )
 
-var codeToGRPC = map[qbank.Code]codes.Code{
-	qbank.EINVALID:      codes.InvalidArgument,
-	qbank.ENOTFOUND:     codes.NotFound,
-	qbank.EEXISTS:       codes.AlreadyExists,
-	qbank.ECONFLICT:     codes.Aborted,
-	qbank.EPRECONDITION: codes.FailedPrecondition,
-	qbank.EUNAVAILABLE:  codes.Unavailable,
-}
-
-// toStatus turns any error into a gRPC status: domain errors keep their
-// meaning and field violations (as google.rpc.BadRequest), anything else is
-// logged here and reaches the client only as "internal error".
+// toStatus turns any error into a gRPC status carrying the details clients
+// switch on (see package apierr): domain errors keep their meaning, reason
+// and field violations; a status made elsewhere gets at least an ErrorInfo;
+// anything else is logged here and reaches the client only as "internal
+// error". Fields are named by JSON paths for calls that came over HTTP.
 func toStatus(ctx context.Context, log *slog.Logger, method string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if _, ok := status.FromError(err); ok {
-		return err
+	if st, ok := status.FromError(err); ok {
+		return apierr.Ensure(st).Err()
 	}
 	switch {
 	case errors.Is(err, context.Canceled):
-		return status.Error(codes.Canceled, "the call was cancelled")
+		return apierr.New(codes.Canceled, qbank.ReasonCancelled, "the call was cancelled", nil).Err()
 	case errors.Is(err, context.DeadlineExceeded):
-		return status.Error(codes.DeadlineExceeded, "the call ran out of time")
+		return apierr.New(codes.DeadlineExceeded, qbank.ReasonDeadlineExceeded, "the call ran out of time", nil).Err()
 	}
 	var e *qbank.Error
-	if !errors.As(err, &e) {
+	if !errors.As(err, &e) || e.Code == qbank.EINTERNAL || apierr.GRPCCode(e.Code) == codes.Internal {
 		log.ErrorContext(ctx, "internal error", "method", method, "err", err)
-		return status.Error(codes.Internal, "internal error")
+		return internalError()
 	}
-	code, ok := codeToGRPC[e.Code]
-	if !ok {
-		log.ErrorContext(ctx, "internal error", "method", method, "err", err)
-		return status.Error(codes.Internal, "internal error")
-	}
-	st := status.New(code, e.Error())
-	if len(e.Violations) > 0 {
-		br := &errdetails.BadRequest{}
-		for _, v := range e.Violations {
-			br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: v.Field, Description: v.Description})
-		}
-		if withDetails, err := st.WithDetails(br); err == nil {
-			st = withDetails
-		}
-	}
-	return st.Err()
+	return apierr.Status(e, apierr.JSONPaths(ctx)).Err()
+}
+
+// internalError is what a client sees of a bug or an unexpected failure.
+func internalError() error {
+	return apierr.New(codes.Internal, qbank.ReasonInternal, "internal error", nil).Err()
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -16,16 +15,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	gwruntime "github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
+	"github.com/layersrank/qbank/server/apierr"
 	"github.com/layersrank/qbank/server/auth"
+	"github.com/layersrank/qbank/server/gateway"
 )
 
 // documents serves the printable PDFs: the bank (whole, a collection or a
@@ -120,11 +117,9 @@ func (d *documents) authorize(r *http.Request, route string) error {
 		return err
 	}
 	if ok, wait := d.limit.Allow(p.Name); !ok {
-		st := status.Newf(codes.ResourceExhausted, "token %q is over its PDF allowance (%d a second); retry in %v", p.Name, pdfsPerSecond, wait.Round(time.Millisecond))
-		if withInfo, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
-			st = withInfo
-		}
-		return st.Err()
+		return apierr.New(codes.ResourceExhausted, qbank.ReasonRateLimited,
+			fmt.Sprintf("token %q is over its PDF allowance (%d a second); retry in %v", p.Name, pdfsPerSecond, wait.Round(time.Millisecond)),
+			map[string]string{"principal": p.Name}, apierr.Retry(wait)).Err()
 	}
 	return nil
 }
@@ -164,11 +159,8 @@ func (d *documents) render(ctx context.Context, revision int64, key string, rend
 // busy is the error for a request turned away because too many renders
 // are queued: 429 with Retry-After.
 func busy() error {
-	st := status.New(codes.ResourceExhausted, "too many PDF renders are queued; try again shortly")
-	if d, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(time.Second)}); err == nil {
-		st = d
-	}
-	return st.Err()
+	return apierr.New(codes.ResourceExhausted, qbank.ReasonRateLimited, "too many PDF renders are queued; try again shortly",
+		nil, apierr.Retry(time.Second)).Err()
 }
 
 // query returns the request's query parameters, refusing (400, naming it)
@@ -213,20 +205,11 @@ func writePDF(w http.ResponseWriter, name string, pdf []byte) {
 	_, _ = w.Write(pdf)
 }
 
-// writeStatus writes an error as the gateway would: the JSON google.rpc.Status
-// (with its field violations) under the matching HTTP code, and Retry-After
-// when the error carries a RetryInfo.
+// writeStatus writes an error as every route does (gateway.WriteStatus):
+// the JSON google.rpc.Status with its details, fields named by JSON paths,
+// Retry-After and the Bearer challenge where they apply.
 func (d *documents) writeStatus(w http.ResponseWriter, r *http.Request, err error) {
-	st := status.Convert(toStatus(r.Context(), d.log, r.URL.Path, err))
-	for _, det := range st.Details() {
-		if ri, ok := det.(*errdetails.RetryInfo); ok {
-			w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(max(ri.GetRetryDelay().AsDuration().Seconds(), 1)))))
-		}
-	}
-	body, _ := protojson.Marshal(st.Proto())
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(gwruntime.HTTPStatusFromCode(st.Code()))
-	_, _ = w.Write(body)
+	gateway.WriteStatus(w, r, status.Convert(toStatus(apierr.WithJSONPaths(r.Context()), d.log, r.URL.Path, err)))
 }
 
 // pdfCache keeps rendered documents, least recently used first out, within

@@ -138,6 +138,11 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 	if req.GetQuestionId() != "" {
 		q.ID, idField = req.GetQuestionId(), "questionId"
 	}
+	if q.ID == "" {
+		// The client id is optional (AIP-133): derive a readable one.
+		snap := s.catalog.Snapshot()
+		q.ID = qbank.DeriveID(q.Content.Text, func(id string) bool { _, taken := snap.Question(id); return taken })
+	}
 	tax := s.catalog.Snapshot().Taxonomy
 	qbank.ValidateQuestionID(&v, idField, q.ID)
 	qbank.NormalizeContent(&q.Content, tax)
@@ -231,9 +236,9 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 	}
 	switch {
 	case to == qbank.StateRetired && cur.State == qbank.StateRetired:
-		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is already retired", id)
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is already retired", id).WithReason(qbank.ReasonAlreadyRetired)
 	case to == qbank.StateActive && cur.State != qbank.StateRetired:
-		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is %s, not retired: only a retired question can be restored", id, cur.State)
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is %s, not retired: only a retired question can be restored", id, cur.State).WithReason(qbank.ReasonNotRetired)
 	}
 	updated, err := s.store.UpdateQuestion(ctx, id, etag, cur.Content, to, s.change(ctx, note))
 	if err != nil {

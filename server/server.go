@@ -22,10 +22,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	_ "google.golang.org/grpc/encoding/gzip" // gRPC clients may compress (grpc-js, grpcurl): accept and answer in kind
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
-	"google.golang.org/grpc/status"
 
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/catalog"
@@ -47,7 +47,6 @@ type Server struct {
 	health  *health.Server
 	grpc    *grpc.Server
 	http    *http.Server
-	gwConn  interface{ Close() error }
 
 	grpcLis, httpLis net.Listener
 	stopWatch        context.CancelFunc
@@ -169,14 +168,28 @@ func (s *Server) interceptors(authn *auth.Authenticator, metrics *grpcprom.Serve
 	logReads := logging.UnaryServerInterceptor(accessLog, readOpts...)
 	logOthers := logging.UnaryServerInterceptor(accessLog, logOpts...)
 	logUnary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if readers[info.FullMethod] {
+		if !readers[info.FullMethod] {
+			return logOthers(ctx, req, info, handler)
+		}
+		if s.log.Enabled(ctx, slog.LevelDebug) {
 			return logReads(ctx, req, info, handler)
 		}
-		return logOthers(ctx, req, info, handler)
+		// A successful read would be logged at debug, which is off: skip
+		// building a line nobody writes (it costs a cached read more than
+		// the read). A failed read is logged as usual, with its duration.
+		start := time.Now()
+		resp, err := handler(ctx, req)
+		if err == nil {
+			return resp, nil
+		}
+		took := time.Since(start)
+		failed := logging.UnaryServerInterceptor(accessLog, append(slices.Clone(readOpts),
+			logging.WithDurationField(func(time.Duration) logging.Fields { return logging.DurationToTimeMillisFields(took) }))...)
+		return failed(ctx, req, info, func(context.Context, any) (any, error) { return resp, err })
 	}
 	recoverOpt := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
-		return status.Error(codes.Internal, "internal error")
+		return internalError()
 	})
 	return chain{
 		unary: []grpc.UnaryServerInterceptor{
@@ -229,20 +242,22 @@ func (s *Server) listen() error {
 // metrics, the PDFs).
 func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *prometheus.Registry, authn *auth.Authenticator) error {
 	docs := newDocuments(svc, authn, s.log)
-	handler, conn, err := gateway.New(ctx, gateway.Options{
-		GRPCAddr:   s.grpcLis.Addr().String(),
-		Service:    &inProcess{svc: svc, chain: chainUnary(c.unary)},
-		Ready:      s.ready,
-		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:        instrumentHTTP(reg, "question_bank_pdf", docs.bankHandler()),
-		Kit:        instrumentHTTP(reg, "interview_kit_pdf", docs.kitHandler()),
-		Log:        s.log,
-		SharedJSON: svc.sharedJSON,
+	inproc := &inProcess{svc: svc, chain: chainUnary(c.unary), stream: chainStream(c.stream)}
+	handler, err := gateway.New(ctx, gateway.Options{
+		Service:     inproc,
+		Export:      inproc.Export,
+		CORSOrigins: s.cfg.CORSOrigins,
+		Version:     s.cfg.Version,
+		Ready:       s.ready,
+		Metrics:     promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		PDF:         instrumentHTTP(reg, "question_bank_pdf", docs.bankHandler()),
+		Kit:         instrumentHTTP(reg, "interview_kit_pdf", docs.kitHandler()),
+		Log:         s.log,
+		SharedJSON:  svc.sharedJSON,
 	})
 	if err != nil {
 		return err
 	}
-	s.gwConn = conn
 	// The curation console answers /console/ itself; everything else is the gateway's.
 	s.http = &http.Server{Handler: console.Mount(handler), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	return nil
@@ -313,7 +328,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if s.stopWatch != nil {
 		<-s.done
 	}
-	s.gwConn.Close()
 	return errors.Join(httpErr, s.store.Close())
 }
 

@@ -64,6 +64,11 @@ func (s *Service) CreateTemplate(ctx context.Context, req *pb.CreateTemplateRequ
 	if req.GetTemplateId() != "" {
 		t.ID, idField = req.GetTemplateId(), "templateId"
 	}
+	if t.ID == "" && t.Title != "" {
+		// The client id is optional (AIP-133): derive a readable one.
+		snap := s.catalog.Snapshot()
+		t.ID = qbank.DeriveID(t.Title, func(id string) bool { _, taken := snap.Template(id); return taken })
+	}
 	qbank.ValidateQuestionID(&v, idField, t.ID)
 	if t.MinMinutes == 0 && t.MaxMinutes == 0 {
 		t.MinMinutes, t.MaxMinutes = assembly.DefaultMinMinutes, assembly.DefaultMaxMinutes

@@ -11,6 +11,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/layersrank/qbank"
@@ -37,7 +38,9 @@ func (r *remoteFlags) bind(fs *flag.FlagSet) {
 
 func (r *remoteFlags) dial(ctx context.Context) (pb.QuestionBankServiceClient, context.Context, func(), error) {
 	conn, err := grpc.NewClient(r.addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(bankfile.MaxFileBytes), grpc.MaxCallSendMsgSize(bankfile.MaxFileBytes)))
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(bankfile.MaxFileBytes), grpc.MaxCallSendMsgSize(bankfile.MaxFileBytes),
+			// Banks are text: gzip shrinks an export or import about fourfold.
+			grpc.UseCompressor(gzip.Name)))
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("dial %s: %w", r.addr, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -117,6 +118,17 @@ func flags(name string, stderr io.Writer) (*flag.FlagSet, *storeopen.Config, *st
 	return fs, cfg, logLevel
 }
 
+// origins splits a comma-separated list of origins, dropping empty items.
+func origins(list string) []string {
+	var out []string
+	for _, o := range strings.Split(list, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
 func env(key, def string) string {
 	if v, ok := os.LookupEnv(key); ok && v != "" {
 		return v
@@ -146,6 +158,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", server.DefaultHTTPAddr), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
 	fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", envFloat("QBANK_RATE_LIMIT", server.DefaultRateLimit), "calls per second per token; negative disables (QBANK_RATE_LIMIT)")
+	fs.Func("cors-origins", "comma-separated browser origins allowed to call the HTTP API, e.g. https://app.example.com; empty turns CORS off (QBANK_CORS_ORIGINS)", func(v string) error {
+		cfg.CORSOrigins = origins(v)
+		return nil
+	})
+	cfg.CORSOrigins = origins(os.Getenv("QBANK_CORS_ORIGINS"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -155,6 +172,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = log
+	cfg.Version = version()
 	cfg.AdminToken, cfg.ReaderToken = os.Getenv("QBANK_ADMIN_TOKEN"), os.Getenv("QBANK_READER_TOKEN")
 
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)

@@ -150,7 +150,7 @@ func bound(ctx context.Context, d time.Duration) (context.Context, func(*error))
 	return opCtx, func(err *error) {
 		defer cancel()
 		if *err != nil && ctx.Err() == nil && opCtx.Err() != nil {
-			*err = &qbank.Error{Code: qbank.EUNAVAILABLE, Message: "the database did not answer in time, try again"}
+			*err = qbank.Unavailable("the database did not answer in time, try again")
 		}
 	}
 }
@@ -208,7 +208,7 @@ func wrap(err error, what string) error {
 	// the database that is unreachable, not the caller that gave up.
 	var connectErr *pgconn.ConnectError
 	if errors.As(err, &connectErr) {
-		return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unreachable, try again", what)}
+		return qbank.Unavailable("%s: the database is unreachable, try again", what)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", what, err)
@@ -217,12 +217,12 @@ func wrap(err error, what string) error {
 	if errors.As(err, &pgErr) {
 		switch {
 		case pgErr.Code[:2] == "08", pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03":
-			return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unavailable, try again", what)}
+			return qbank.Unavailable("%s: the database is unavailable, try again", what)
 		}
 		return fmt.Errorf("postgres: %s: %w", what, err)
 	}
 	if unreachable(err) {
-		return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the database is unreachable, try again", what)}
+		return qbank.Unavailable("%s: the database is unreachable, try again", what)
 	}
 	// Anything else (encoding a value, a bug) will not get better by
 	// retrying: it is internal, not unavailable.

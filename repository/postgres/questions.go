@@ -96,7 +96,7 @@ func (s *Store) Question(ctx context.Context, ref qbank.Ref) (_ qbank.Question, 
 	defer end(&err)
 	head, err := scanHead(s.pool.QueryRow(ctx, headSelect+" WHERE q.id = $1", ref.ID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", ref.ID)
+		return qbank.Question{}, qbank.QuestionNotFound(ref.ID)
 	}
 	if err != nil || ref.Version == 0 || ref.Version == head.Version {
 		return head, wrap(err, "get question")
@@ -106,7 +106,7 @@ func (s *Store) Question(ctx context.Context, ref qbank.Ref) (_ qbank.Question, 
 		return qbank.Question{}, err
 	}
 	if len(versions) == 0 {
-		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q has no version %d (latest is %d)", ref.ID, ref.Version, head.Version)
+		return qbank.Question{}, qbank.VersionNotFound(ref.ID, ref.Version, head.Version)
 	}
 	return versions[0], nil
 }
@@ -175,7 +175,7 @@ func createQuestion(ctx context.Context, tx pgx.Tx, q qbank.Question, c qbank.Ch
 		return qbank.Question{}, err
 	}
 	if tag.RowsAffected() == 0 {
-		return qbank.Question{}, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
+		return qbank.Question{}, qbank.QuestionExists(q.ID)
 	}
 	return head, insertVersion(ctx, tx, head)
 }
@@ -208,7 +208,7 @@ func (s *Store) UpdateQuestion(ctx context.Context, id, etag string, content qba
 func updateQuestion(ctx context.Context, tx pgx.Tx, id, etag string, content qbank.Content, state qbank.State, c qbank.Change, rev int64) (qbank.Question, bool, error) {
 	cur, err := scanHead(tx.QueryRow(ctx, headSelect+" WHERE q.id = $1 FOR UPDATE OF q", id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return qbank.Question{}, false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
+		return qbank.Question{}, false, qbank.QuestionNotFound(id)
 	}
 	if err != nil {
 		return qbank.Question{}, false, err
@@ -233,7 +233,7 @@ func updateQuestion(ctx context.Context, tx pgx.Tx, id, etag string, content qba
 		return qbank.Question{}, false, err
 	}
 	if tag.RowsAffected() != 1 {
-		return qbank.Question{}, false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
+		return qbank.Question{}, false, qbank.QuestionEtagMismatch(id, 0)
 	}
 	return head, true, nil
 }
@@ -317,7 +317,7 @@ func (s *Store) Taxonomy(ctx context.Context) (_ qbank.Taxonomy, err error) {
 	var body []byte
 	err = s.pool.QueryRow(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`")
+		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`").WithReason(qbank.ReasonTaxonomyMissing)
 	}
 	if err != nil {
 		return qbank.Taxonomy{}, wrap(err, "read taxonomy")

@@ -68,7 +68,7 @@ func (s *Store) Template(ctx context.Context, id string) (_ qbank.Template, err 
 	defer end(&err)
 	t, err := scanTemplate(s.pool.QueryRow(ctx, templateSelect+" AND id = $1", id))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return qbank.Template{}, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", id)
+		return qbank.Template{}, qbank.TemplateNotFound(id)
 	}
 	return t, wrap(err, "get template")
 }
@@ -101,7 +101,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t qbank.Template, c qbank.Ch
 			return false, err
 		}
 		if tag.RowsAffected() == 0 {
-			return false, qbank.Errorf(qbank.EEXISTS, "template %q already exists", t.ID)
+			return false, qbank.TemplateExists(t.ID)
 		}
 		return true, nil
 	})
@@ -115,7 +115,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t qbank.Template, etag strin
 	err := s.inWrite(ctx, "update template", func(tx pgx.Tx, rev int64) (bool, error) {
 		cur, err := scanTemplate(tx.QueryRow(ctx, templateSelect+" AND id = $1 FOR UPDATE", t.ID))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return false, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", t.ID)
+			return false, qbank.TemplateNotFound(t.ID)
 		}
 		if err != nil {
 			return false, err
@@ -137,7 +137,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t qbank.Template, etag strin
 			return false, err
 		}
 		if tag.RowsAffected() != 1 {
-			return false, qbank.Errorf(qbank.ECONFLICT, "template %q changed concurrently; re-read it", t.ID)
+			return false, qbank.TemplateEtagMismatch(t.ID)
 		}
 		return true, nil
 	})
@@ -149,13 +149,13 @@ func (s *Store) DeleteTemplate(ctx context.Context, id, etag string) error {
 	return s.inWrite(ctx, "delete template", func(tx pgx.Tx, rev int64) (bool, error) {
 		cur, err := scanTemplate(tx.QueryRow(ctx, templateSelect+" AND id = $1 FOR UPDATE", id))
 		if errors.Is(err, pgx.ErrNoRows) {
-			return false, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", id)
+			return false, qbank.TemplateNotFound(id)
 		}
 		if err != nil {
 			return false, err
 		}
 		if cur.Etag != etag {
-			return false, qbank.Errorf(qbank.ECONFLICT, "etag %q does not match template %q: it changed since you read it", etag, id)
+			return false, qbank.TemplateEtagMismatch(id)
 		}
 		_, err = tx.Exec(ctx, "UPDATE templates SET deleted = TRUE, revision = $1 WHERE id = $2", rev, id)
 		return err == nil, err

@@ -97,7 +97,7 @@ func (s *Store) Load(ctx context.Context) (repository.Contents, error) {
 func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
 	head, err := scanHead(s.read.QueryRowContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.id = ?", ref.ID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", ref.ID)
+		return qbank.Question{}, qbank.QuestionNotFound(ref.ID)
 	}
 	if err != nil || ref.Version == 0 || ref.Version == head.Version {
 		return head, wrap(err, "get question")
@@ -107,7 +107,7 @@ func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, er
 		return qbank.Question{}, err
 	}
 	if len(versions) == 0 {
-		return qbank.Question{}, qbank.Errorf(qbank.ENOTFOUND, "question %q has no version %d (latest is %d)", ref.ID, ref.Version, head.Version)
+		return qbank.Question{}, qbank.VersionNotFound(ref.ID, ref.Version, head.Version)
 	}
 	return versions[0], nil
 }
@@ -168,7 +168,7 @@ func createQuestion(ctx context.Context, tx *sql.Tx, q qbank.Question, c qbank.C
 	var exists int
 	err := tx.QueryRowContext(ctx, "SELECT 1 FROM questions WHERE id = ?", q.ID).Scan(&exists)
 	if err == nil {
-		return qbank.Question{}, qbank.Errorf(qbank.EEXISTS, "question %q already exists", q.ID)
+		return qbank.Question{}, qbank.QuestionExists(q.ID)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return qbank.Question{}, err
@@ -213,7 +213,7 @@ func (s *Store) UpdateQuestion(ctx context.Context, id, etag string, content qba
 func updateQuestion(ctx context.Context, tx *sql.Tx, id, etag string, content qbank.Content, state qbank.State, c qbank.Change, rev int64) (qbank.Question, bool, error) {
 	cur, err := scanHead(tx.QueryRowContext(ctx, "SELECT "+headColumns+" "+headJoin+" WHERE q.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return qbank.Question{}, false, qbank.Errorf(qbank.ENOTFOUND, "question %q not found", id)
+		return qbank.Question{}, false, qbank.QuestionNotFound(id)
 	}
 	if err != nil {
 		return qbank.Question{}, false, err
@@ -237,7 +237,7 @@ func updateQuestion(ctx context.Context, tx *sql.Tx, id, etag string, content qb
 		return qbank.Question{}, false, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return qbank.Question{}, false, qbank.Errorf(qbank.ECONFLICT, "question %q changed concurrently; re-read it", id)
+		return qbank.Question{}, false, qbank.QuestionEtagMismatch(id, 0)
 	}
 	return head, true, nil
 }
@@ -318,7 +318,7 @@ func (s *Store) Taxonomy(ctx context.Context) (qbank.Taxonomy, error) {
 	var body string
 	err := s.read.QueryRowContext(ctx, "SELECT body FROM taxonomy WHERE id = 1").Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
-		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`")
+		return qbank.Taxonomy{}, qbank.Errorf(qbank.ENOTFOUND, "the store holds no taxonomy yet: run `qbank seed`").WithReason(qbank.ReasonTaxonomyMissing)
 	}
 	if err != nil {
 		return qbank.Taxonomy{}, wrap(err, "read taxonomy")

@@ -160,7 +160,7 @@ func wrap(err error, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if errors.Is(err, sql.ErrConnDone) || isBusy(err) {
-		return &qbank.Error{Code: qbank.EUNAVAILABLE, Message: fmt.Sprintf("%s: the store is busy or closed, try again", what)}
+		return qbank.Unavailable("%s: the store is busy or closed, try again", what)
 	}
 	return fmt.Errorf("sqlite: %s: %w", what, err)
 }

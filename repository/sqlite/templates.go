@@ -60,7 +60,7 @@ func (s *Store) Templates(ctx context.Context) ([]qbank.Template, error) {
 func (s *Store) Template(ctx context.Context, id string) (qbank.Template, error) {
 	t, err := scanTemplate(s.read.QueryRowContext(ctx, templateSelect+" AND id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return qbank.Template{}, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", id)
+		return qbank.Template{}, qbank.TemplateNotFound(id)
 	}
 	return t, wrap(err, "get template")
 }
@@ -93,7 +93,7 @@ func (s *Store) CreateTemplate(ctx context.Context, t qbank.Template, c qbank.Ch
 			return false, err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return false, qbank.Errorf(qbank.EEXISTS, "template %q already exists", t.ID)
+			return false, qbank.TemplateExists(t.ID)
 		}
 		return true, nil
 	})
@@ -107,7 +107,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t qbank.Template, etag strin
 	err := s.inWrite(ctx, "update template", func(tx *sql.Tx, rev int64) (bool, error) {
 		cur, err := scanTemplate(tx.QueryRowContext(ctx, templateSelect+" AND id = ?", t.ID))
 		if errors.Is(err, sql.ErrNoRows) {
-			return false, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", t.ID)
+			return false, qbank.TemplateNotFound(t.ID)
 		}
 		if err != nil {
 			return false, err
@@ -129,7 +129,7 @@ func (s *Store) UpdateTemplate(ctx context.Context, t qbank.Template, etag strin
 			return false, err
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
-			return false, qbank.Errorf(qbank.ECONFLICT, "template %q changed concurrently; re-read it", t.ID)
+			return false, qbank.TemplateEtagMismatch(t.ID)
 		}
 		return true, nil
 	})
@@ -141,13 +141,13 @@ func (s *Store) DeleteTemplate(ctx context.Context, id, etag string) error {
 	return s.inWrite(ctx, "delete template", func(tx *sql.Tx, rev int64) (bool, error) {
 		cur, err := scanTemplate(tx.QueryRowContext(ctx, templateSelect+" AND id = ?", id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return false, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", id)
+			return false, qbank.TemplateNotFound(id)
 		}
 		if err != nil {
 			return false, err
 		}
 		if cur.Etag != etag {
-			return false, qbank.Errorf(qbank.ECONFLICT, "etag %q does not match template %q: it changed since you read it", etag, id)
+			return false, qbank.TemplateEtagMismatch(id)
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE templates SET deleted = 1, revision = ? WHERE id = ?", rev, id)
 		return err == nil, err

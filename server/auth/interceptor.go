@@ -2,18 +2,18 @@ package auth
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/protobuf/types/known/durationpb"
-
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
+
+	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/server/apierr"
 )
 
 // Policy says which role each full gRPC method name needs. Methods it does
@@ -72,24 +72,26 @@ func (a *Authenticator) AuthorizeHTTP(r *http.Request, route string, need Role) 
 func (a *Authenticator) check(token string, ok bool, method string, need Role) (Principal, error) {
 	if !ok {
 		a.Log.Info("auth: rejected call without a bearer token", "method", method)
-		return Principal{}, status.Error(codes.Unauthenticated, "missing bearer token: send `authorization: Bearer <token>`")
+		return Principal{}, apierr.New(codes.Unauthenticated, qbank.ReasonTokenMissing,
+			"missing bearer token: send `authorization: Bearer <token>`", nil).Err()
 	}
 	p, ok := a.Keys.Lookup(token)
 	if !ok {
 		a.Log.Warn("auth: rejected an unknown token", "method", method)
-		return Principal{}, status.Error(codes.Unauthenticated, "unknown or revoked token")
+		return Principal{}, apierr.New(codes.Unauthenticated, qbank.ReasonTokenUnknown, "unknown or revoked token", nil).Err()
 	}
 	if !p.Role.Allows(need) {
 		a.Log.Warn("auth: permission denied", "method", method, "principal", p.Name, "role", p.Role)
-		return Principal{}, status.Errorf(codes.PermissionDenied, "%s needs the %s role; token %q is a %s", method[strings.LastIndex(method, "/")+1:], need, p.Name, p.Role)
+		name := method[strings.LastIndex(method, "/")+1:]
+		return Principal{}, apierr.New(codes.PermissionDenied, qbank.ReasonPermissionDenied,
+			fmt.Sprintf("%s needs the %s role; token %q is a %s", name, need, p.Name, p.Role),
+			map[string]string{"method": name, "requiredRole": string(need), "role": string(p.Role)}).Err()
 	}
 	if ok, wait := a.Limit.Allow(p.Name); !ok {
 		a.Log.Warn("auth: rate limit exceeded", "method", method, "principal", p.Name)
-		st := status.Newf(codes.ResourceExhausted, "token %q is over its rate limit; retry in %v", p.Name, wait.Round(time.Millisecond))
-		if withInfo, err := st.WithDetails(&errdetails.RetryInfo{RetryDelay: durationpb.New(wait)}); err == nil {
-			st = withInfo
-		}
-		return Principal{}, st.Err()
+		return Principal{}, apierr.New(codes.ResourceExhausted, qbank.ReasonRateLimited,
+			fmt.Sprintf("token %q is over its rate limit; retry in %v", p.Name, wait.Round(time.Millisecond)),
+			map[string]string{"principal": p.Name}, apierr.Retry(wait)).Err()
 	}
 	return p, nil
 }

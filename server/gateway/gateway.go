@@ -1,10 +1,19 @@
-// Package gateway serves the JSON/HTTP face of the service: grpc-gateway's
-// mux for the API, plus /healthz, /readyz, /metrics and /openapi.json, which
-// need no token. Unary methods are called in process (the server hands in a
-// service that runs each call through the gRPC interceptor chain), because
-// a second gRPC round trip over loopback would cost more than the call; the
-// one streaming method, which grpc-gateway cannot call in process, goes
-// through a client connection to the local gRPC server.
+// Package gateway serves the JSON/HTTP face of the service: the API's
+// routes (read from the proto's google.api.http annotations and served by
+// grpc-gateway, except the hottest read and the export stream, which are
+// hand-written), plus /healthz, /readyz, /metrics and /openapi.json, which
+// need no token, and the PDF routes the server hands in.
+//
+// Every method is called in process (the server hands in a service that
+// runs each call through the gRPC interceptor chain), because a second gRPC
+// round trip over loopback would cost more than the call.
+//
+// HTTP semantics are kept the way browsers, proxies and generated clients
+// expect: 404 and 405 (with Allow) from one router that knows every route,
+// HEAD on every GET, a JSON google.rpc.Status for every error, strong ETags
+// and 304s on single resources, If-Match in place of a body's etag,
+// Location on create, RFC 6750 challenges on 401, Retry-After on 429 and
+// 503, gzip for responses worth it, and CORS for the origins configured.
 package gateway
 
 import (
@@ -12,27 +21,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
-	"time"
-
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/rs/cors"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/openapi"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/server/apierr"
 )
 
 // Request body limits; larger bodies get 413. Imports carry whole banks: an
@@ -42,11 +48,16 @@ const (
 	MaxImportBytes = bankfile.MaxFileBytes
 )
 
+// MinGzipBytes is the smallest response worth compressing: below it the
+// gzip header and CPU cost more than they save.
+const MinGzipBytes = 1024
+
 // Options configure the gateway.
 type Options struct {
-	GRPCAddr string
 	// Service answers the unary methods in process.
 	Service pb.QuestionBankServiceServer
+	// Export answers the export stream in process.
+	Export ExportFunc
 	// Ready reports whether the service can serve (for /readyz); its error
 	// says why not.
 	Ready   func(ctx context.Context) error
@@ -55,7 +66,14 @@ type Options struct {
 	PDF http.Handler
 	// Kit serves GET /v1/interview-kit.pdf (it checks its own token).
 	Kit http.Handler
-	Log *slog.Logger
+	// Routes are further plain routes (each checks its own token).
+	Routes []Route
+	// CORSOrigins are the browser origins allowed to call the API
+	// ("https://app.example.com"); empty turns CORS off.
+	CORSOrigins []string
+	// Version is the build's version, served as the OpenAPI document's.
+	Version string
+	Log     *slog.Logger
 	// SharedJSON, when set, returns the slot where the JSON of a question
 	// message is kept when that message is shared: built once per snapshot
 	// and never modified, so it always encodes to the same bytes. For any
@@ -69,55 +87,106 @@ type JSONSlot struct {
 	b atomic.Pointer[[]byte]
 }
 
-// New returns the gateway's handler and the connection it holds to the gRPC
-// server, which the caller closes after the HTTP server has drained.
-func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error) {
-	conn, err := grpc.NewClient(o.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return nil, nil, fmt.Errorf("gateway: dial %s: %w", o.GRPCAddr, err)
-	}
-	newMux := func() *runtime.ServeMux {
-		return runtime.NewServeMux(
-			runtime.WithMarshalerOption(runtime.MIMEWildcard, &cachingJSON{JSONPb: runtime.JSONPb{
-				MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
-				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-			}, shared: o.SharedJSON}),
-			runtime.WithErrorHandler(retryAfter),
-		)
-	}
-	mux, streams := newMux(), newMux()
-	if err := pb.RegisterQuestionBankServiceHandlerServer(ctx, mux, o.Service); err != nil {
-		conn.Close()
-		return nil, nil, fmt.Errorf("gateway: register: %w", err)
-	}
-	if err := pb.RegisterQuestionBankServiceHandler(ctx, streams, conn); err != nil {
-		conn.Close()
-		return nil, nil, fmt.Errorf("gateway: register streams: %w", err)
-	}
+type gateway struct {
+	svc      pb.QuestionBankServiceServer
+	json     *cachingJSON
+	getRoute *Route // GET /v1/questions/{id}, served by getQuestion
+}
 
-	root := http.NewServeMux()
-	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := o.Ready(ctx); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
-			return
+// New returns the gateway's handler.
+func New(ctx context.Context, o Options) (http.Handler, error) {
+	g := &gateway{svc: o.Service, json: &cachingJSON{JSONPb: runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+	}, shared: o.SharedJSON}}
+	mux := runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, g.json),
+		runtime.WithErrorHandler(errorHandler),
+		runtime.WithRoutingErrorHandler(func(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, code int) {
+			// The router has matched the route already; this is a safety net.
+			WriteStatus(w, r, apierr.New(codes.NotFound, qbank.ReasonRouteNotFound, "no route "+r.URL.Path+fmt.Sprintf(" (%d)", code), nil))
+		}),
+		runtime.WithForwardResponseOption(responseHeaders),
+		// The router alone decides which route a request takes.
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithDisableHTTPMethodOverride(),
+		// gRPC metadata stays inside: no Grpc-Metadata-* response headers.
+		runtime.WithOutgoingHeaderMatcher(func(string) (string, bool) { return "", false }),
+		runtime.WithOutgoingTrailerMatcher(func(string) (string, bool) { return "", false }),
+	)
+	if err := pb.RegisterQuestionBankServiceHandlerServer(ctx, mux, o.Service); err != nil {
+		return nil, fmt.Errorf("gateway: register: %w", err)
+	}
+	api := validUTF8Query(conditional(recordBody(mux)))
+	routes := []*Route{
+		{Method: http.MethodGet, Path: "/healthz", Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		})},
+		{Method: http.MethodGet, Path: "/readyz", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := o.Ready(ctx); err != nil {
+				WriteStatus(w, r, apierr.New(codes.Unavailable, qbank.ReasonStoreUnavailable, err.Error(), nil, apierr.Retry(apierr.UnavailableRetryDelay)))
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		})},
+		{Method: http.MethodGet, Path: "/metrics", Handler: o.Metrics},
+		{Method: http.MethodGet, Path: "/openapi.json", Handler: openapiHandler(o.Version)},
+	}
+	if o.PDF != nil {
+		routes = append(routes, &Route{Method: http.MethodGet, Path: "/v1/question-bank.pdf", Handler: accessLog(o.Log, o.PDF)})
+	}
+	if o.Kit != nil {
+		routes = append(routes, &Route{Method: http.MethodGet, Path: "/v1/interview-kit.pdf", Handler: accessLog(o.Log, o.Kit)})
+	}
+	for _, rt := range o.Routes {
+		rt.Handler = accessLog(o.Log, rt.Handler)
+		routes = append(routes, &rt)
+	}
+	for _, rt := range apiRoutes() {
+		switch rt.fullMethod() {
+		case pb.QuestionBankService_GetQuestion_FullMethodName:
+			rt.Handler, rt.bare, g.getRoute = validUTF8Query(http.HandlerFunc(g.getQuestion)), true, rt
+		case pb.QuestionBankService_ExportQuestionBank_FullMethodName:
+			rt.Handler = validUTF8Query(exportHandler(o.Export))
+		default:
+			rt.Handler = api
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
-	})
-	root.Handle("GET /metrics", o.Metrics)
-	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		routes = append(routes, rt)
+	}
+	var h http.Handler = newRouter(routes)
+	h = limitBody(h)
+	compress, err := gzhttp.NewWrapper(
+		gzhttp.MinSize(MinGzipBytes),
+		gzhttp.EnableZstd(false),
+		gzhttp.SuffixETag(gzipETagSuffix),
+		// PDFs are deflated inside already.
+		gzhttp.ExceptContentTypes([]string{"application/pdf"}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: gzip: %w", err)
+	}
+	h = compress(h)
+	if len(o.CORSOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: o.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPatch, http.MethodDelete},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "If-Match", "If-None-Match"},
+			ExposedHeaders: []string{"ETag", "Location", "Retry-After", "WWW-Authenticate", "Content-Disposition"},
+			MaxAge:         600,
+		}).Handler(h)
+	}
+	return h, nil
+}
+
+// openapiHandler serves the OpenAPI document with the build's version.
+func openapiHandler(version string) http.Handler {
+	doc := openapi.WithVersion(version)
+	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(openapi.JSON)
+		_, _ = w.Write(doc)
 	})
-	root.Handle("GET /v1/question-bank.pdf", accessLog(o.Log, o.PDF))
-	root.Handle("GET /v1/interview-kit.pdf", accessLog(o.Log, o.Kit))
-	root.Handle("GET /v1/question-bank:export", validUTF8Query(streams))
-	root.Handle("/v1/", mux)
-	return limitBody(root), conn, nil
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {
@@ -128,7 +197,7 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil {
+		if r.Body != nil && r.Body != http.NoBody {
 			limit := int64(MaxBodyBytes)
 			if strings.HasSuffix(r.URL.Path, ":import") {
 				limit = MaxImportBytes
@@ -155,6 +224,8 @@ func (s *statusRecorder) Flush() {
 	}
 }
 
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 // accessLog logs each request's method, path (never the query, which can
 // carry search words, nor headers, which carry tokens), status and duration,
 // for the routes the gRPC access log does not already cover.
@@ -169,37 +240,22 @@ func accessLog(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// retryAfter adds a Retry-After header to errors that carry a RetryInfo (a
-// rate-limited call's 429), then writes the error as grpc-gateway does.
-func retryAfter(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
-	if st, ok := status.FromError(err); ok {
-		for _, d := range st.Details() {
-			if ri, ok := d.(*errdetails.RetryInfo); ok {
-				w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ri.GetRetryDelay().AsDuration().Seconds()))))
-			}
-		}
-	}
-	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
-}
-
-// validUTF8Query refuses a query parameter that is not valid UTF-8 with a 400
-// naming it. The unary routes are checked by the service; this route is
-// proxied to the gRPC server, whose client cannot even encode such a string.
+// validUTF8Query refuses a query parameter that is not valid UTF-8 with a
+// 400 naming it, before the API's handlers parse the query (the PDF routes
+// check their own, after the token).
 func validUTF8Query(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.RawQuery == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
 		for key, values := range r.URL.Query() {
 			for _, v := range values {
 				if !utf8.ValidString(key) || !utf8.ValidString(v) {
-					st := status.New(codes.InvalidArgument, fmt.Sprintf("query parameter %q is not valid UTF-8", strings.ToValidUTF8(key, "?")))
-					if d, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-						{Field: strings.ToValidUTF8(key, "?"), Description: "is not valid UTF-8"},
-					}}); err == nil {
-						st = d
-					}
-					body, _ := protojson.Marshal(st.Proto())
-					w.Header().Set("Content-Type", "application/json")
-					w.WriteHeader(http.StatusBadRequest)
-					_, _ = w.Write(body)
+					field := qbank.JSONFieldPath(strings.ToValidUTF8(key, "?"))
+					WriteStatus(w, r, apierr.New(codes.InvalidArgument, qbank.ReasonFieldInvalid,
+						fmt.Sprintf("invalid request (%s: is not valid UTF-8)", field), nil,
+						&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: field, Description: "is not valid UTF-8"}}}))
 					return
 				}
 			}

@@ -54,6 +54,10 @@ function fromLines(lines) {
     if (raw && raw.error) throw new Error(`the export ended with an error: ${raw.error.message || "unknown"}`);
     if (msg.header) out.source = msg.header;
     else if (msg.question) out.questions.push(msg.question);
+    else if (msg.taxonomy && msg.bankRevision !== undefined) out.source = msg; // a bare header line
+    else if (msg.code !== undefined && msg.message !== undefined && msg.id === undefined) {
+      throw new Error(`the export ended with an error: ${msg.message}`); // a google.rpc.Status line
+    }
     else if (msg.id && msg.text !== undefined) out.questions.push(msg);
   }
   return out;

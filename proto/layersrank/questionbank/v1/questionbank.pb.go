@@ -28,9 +28,12 @@ const (
 type ResponseFormat int32
 
 const (
+	// Not set: a create must say which format it is.
 	ResponseFormat_RESPONSE_FORMAT_UNSPECIFIED ResponseFormat = 0
-	ResponseFormat_RESPONSE_FORMAT_VIDEO       ResponseFormat = 1
-	ResponseFormat_RESPONSE_FORMAT_WRITTEN     ResponseFormat = 2
+	// Answered on camera, recorded (the default for most questions).
+	ResponseFormat_RESPONSE_FORMAT_VIDEO ResponseFormat = 1
+	// Answered in writing.
+	ResponseFormat_RESPONSE_FORMAT_WRITTEN ResponseFormat = 2
 )
 
 // Enum value maps for ResponseFormat.
@@ -78,6 +81,7 @@ func (ResponseFormat) EnumDescriptor() ([]byte, []int) {
 type QuestionView int32
 
 const (
+	// Not set: the list's default, QUESTION_VIEW_BASIC.
 	QuestionView_QUESTION_VIEW_UNSPECIFIED QuestionView = 0
 	// What a list screen shows: id, version, text, roles, dimension,
 	// competency, format, minutes, seniorities, stacks, state, etag, update time.
@@ -131,6 +135,7 @@ func (QuestionView) EnumDescriptor() ([]byte, []int) {
 type Balance int32
 
 const (
+	// Not set (never returned).
 	Balance_BALANCE_UNSPECIFIED Balance = 0
 	// Every dimension's share is within the tolerance of its weight.
 	Balance_BALANCE_WITHIN_TOLERANCE Balance = 1
@@ -185,10 +190,14 @@ func (Balance) EnumDescriptor() ([]byte, []int) {
 type Question_State int32
 
 const (
+	// Not set; a new question without a state is created active.
 	Question_STATE_UNSPECIFIED Question_State = 0
-	Question_STATE_DRAFT       Question_State = 1
-	Question_STATE_ACTIVE      Question_State = 2
-	Question_STATE_RETIRED     Question_State = 3
+	// Being written: not served to new assessments, editable freely.
+	Question_STATE_DRAFT Question_State = 1
+	// In use: new assessments may select it.
+	Question_STATE_ACTIVE Question_State = 2
+	// Withdrawn: left out of new assessments, still readable by id and version.
+	Question_STATE_RETIRED Question_State = 3
 )
 
 // Enum value maps for Question_State.
@@ -234,13 +243,18 @@ func (Question_State) EnumDescriptor() ([]byte, []int) {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{0, 0}
 }
 
+// What was done.
 type ImportResult_Action int32
 
 const (
+	// Not set (never returned).
 	ImportResult_ACTION_UNSPECIFIED ImportResult_Action = 0
-	ImportResult_ACTION_CREATED     ImportResult_Action = 1
-	ImportResult_ACTION_UPDATED     ImportResult_Action = 2
-	ImportResult_ACTION_UNCHANGED   ImportResult_Action = 3
+	// A new question was created at version 1.
+	ImportResult_ACTION_CREATED ImportResult_Action = 1
+	// The question changed and got a new version.
+	ImportResult_ACTION_UPDATED ImportResult_Action = 2
+	// The question was identical: nothing was written.
+	ImportResult_ACTION_UNCHANGED ImportResult_Action = 3
 )
 
 // Enum value maps for ImportResult_Action.
@@ -289,7 +303,8 @@ func (ImportResult_Action) EnumDescriptor() ([]byte, []int) {
 // A curated interview question at one version.
 type Question struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Stable kebab-case slug, 3–64 characters.
+	// Stable kebab-case slug, 3–64 characters. Optional on create: without
+	// one the server derives a readable, unique id from the text.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// 1, 2, …: every content change makes a new immutable version.
 	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
@@ -302,7 +317,8 @@ type Question struct {
 	// Competency id; must belong to the dimension.
 	Competency string `protobuf:"bytes,6,opt,name=competency,proto3" json:"competency,omitempty"`
 	// The signal a reviewer should look for.
-	WhatItReveals  string         `protobuf:"bytes,7,opt,name=what_it_reveals,json=whatItReveals,proto3" json:"what_it_reveals,omitempty"`
+	WhatItReveals string `protobuf:"bytes,7,opt,name=what_it_reveals,json=whatItReveals,proto3" json:"what_it_reveals,omitempty"`
+	// How the candidate answers: video or written.
 	ResponseFormat ResponseFormat `protobuf:"varint,8,opt,name=response_format,json=responseFormat,proto3,enum=layersrank.questionbank.v1.ResponseFormat" json:"response_format,omitempty"`
 	// Expected response time, 1–15.
 	Minutes int32 `protobuf:"varint,9,opt,name=minutes,proto3" json:"minutes,omitempty"`
@@ -314,12 +330,16 @@ type Question struct {
 	// follow-ups and scoring anchors.
 	StackVariants map[string]*StackVariant `protobuf:"bytes,21,rep,name=stack_variants,json=stackVariants,proto3" json:"stack_variants,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// Probing questions for reviewers.
-	FollowUps    []string       `protobuf:"bytes,13,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
-	ScoringGuide *ScoringGuide  `protobuf:"bytes,14,opt,name=scoring_guide,json=scoringGuide,proto3" json:"scoring_guide,omitempty"`
-	State        Question_State `protobuf:"varint,15,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
+	FollowUps []string `protobuf:"bytes,13,rep,name=follow_ups,json=followUps,proto3" json:"follow_ups,omitempty"`
+	// Anchors for strong, adequate and weak answers.
+	ScoringGuide *ScoringGuide `protobuf:"bytes,14,opt,name=scoring_guide,json=scoringGuide,proto3" json:"scoring_guide,omitempty"`
+	// Where the question is in its life; a create defaults to STATE_ACTIVE.
+	State Question_State `protobuf:"varint,15,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
 	// Changes on every write; send it back to update, retire or restore.
-	Etag       string                 `protobuf:"bytes,16,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,16,opt,name=etag,proto3" json:"etag,omitempty"`
+	// When version 1 was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// When this version was made.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Who made this version (the token's name).
 	Author string `protobuf:"bytes,19,opt,name=author,proto3" json:"author,omitempty"`
@@ -721,15 +741,21 @@ func (x *LevelGuide) GetWeak() string {
 	return ""
 }
 
+// Filters, a page and a view of the question bank. Every filter set must
+// match; unset filters match everything.
 type ListQuestionsRequest struct {
-	state      protoimpl.MessageState `protogen:"open.v1"`
-	Role       string                 `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
-	Dimension  string                 `protobuf:"bytes,2,opt,name=dimension,proto3" json:"dimension,omitempty"`
-	Competency string                 `protobuf:"bytes,3,opt,name=competency,proto3" json:"competency,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only questions for this role id, e.g. `backend-engineer`.
+	Role string `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	// Only questions of this dimension id: technical, behavioral or contextual.
+	Dimension string `protobuf:"bytes,2,opt,name=dimension,proto3" json:"dimension,omitempty"`
+	// Only questions of this competency id.
+	Competency string `protobuf:"bytes,3,opt,name=competency,proto3" json:"competency,omitempty"`
 	// A stack id or alias: language-agnostic questions plus those for the stack.
 	Stack string `protobuf:"bytes,4,opt,name=stack,proto3" json:"stack,omitempty"`
 	// Questions for that seniority (or for all seniorities).
-	Seniority      string         `protobuf:"bytes,5,opt,name=seniority,proto3" json:"seniority,omitempty"`
+	Seniority string `protobuf:"bytes,5,opt,name=seniority,proto3" json:"seniority,omitempty"`
+	// Only questions answered in this format.
 	ResponseFormat ResponseFormat `protobuf:"varint,6,opt,name=response_format,json=responseFormat,proto3,enum=layersrank.questionbank.v1.ResponseFormat" json:"response_format,omitempty"`
 	// Defaults to STATE_ACTIVE.
 	State Question_State `protobuf:"varint,7,opt,name=state,proto3,enum=layersrank.questionbank.v1.Question_State" json:"state,omitempty"`
@@ -863,9 +889,11 @@ func (x *ListQuestionsRequest) GetCollection() string {
 	return ""
 }
 
+// A page of questions.
 type ListQuestionsResponse struct {
-	state     protoimpl.MessageState `protogen:"open.v1"`
-	Questions []*Question            `protobuf:"bytes,1,rep,name=questions,proto3" json:"questions,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The questions on this page, ordered by id, in the view asked for.
+	Questions []*Question `protobuf:"bytes,1,rep,name=questions,proto3" json:"questions,omitempty"`
 	// Empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
 	// How many questions match the filters in all.
@@ -925,9 +953,11 @@ func (x *ListQuestionsResponse) GetTotalSize() int32 {
 	return 0
 }
 
+// Which question (and version) to get.
 type GetQuestionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The question's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// 0 (or unset) for the current version.
 	Version       int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -978,9 +1008,11 @@ func (x *GetQuestionRequest) GetVersion() int32 {
 	return 0
 }
 
+// The question asked for. Over HTTP the body is the question itself.
 type GetQuestionResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Question      *Question              `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question at the version asked for.
+	Question      *Question `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1022,6 +1054,7 @@ func (x *GetQuestionResponse) GetQuestion() *Question {
 	return nil
 }
 
+// Several refs to resolve at once.
 type BatchGetQuestionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `id` (current version) or `id@version` (pinned), at most 100.
@@ -1067,6 +1100,7 @@ func (x *BatchGetQuestionsRequest) GetRefs() []string {
 	return nil
 }
 
+// The questions asked for.
 type BatchGetQuestionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// In the order of the refs asked for.
@@ -1112,9 +1146,11 @@ func (x *BatchGetQuestionsResponse) GetQuestions() []*Question {
 	return nil
 }
 
+// Which question's history to list, one page at a time.
 type ListQuestionVersionsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The question's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// At most 100 (larger values are coerced); defaults to 25.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// From a previous response; only valid with the same id and page size.
@@ -1174,6 +1210,7 @@ func (x *ListQuestionVersionsRequest) GetPageToken() string {
 	return ""
 }
 
+// A page of a question's versions.
 type ListQuestionVersionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Newest first; each carries its author, change note and create time.
@@ -1228,9 +1265,14 @@ func (x *ListQuestionVersionsResponse) GetNextPageToken() string {
 	return ""
 }
 
+// A question to create at version 1.
 type CreateQuestionRequest struct {
-	state    protoimpl.MessageState `protogen:"open.v1"`
-	Question *Question              `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question. `id` is optional: without one the server derives a
+	// readable, unique kebab-case id from the text and returns it. Required on
+	// create: text, roles, dimension, competency, what_it_reveals,
+	// response_format and minutes.
+	Question *Question `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
 	// The id to use; overrides question.id when set.
 	QuestionId    string `protobuf:"bytes,2,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1281,9 +1323,11 @@ func (x *CreateQuestionRequest) GetQuestionId() string {
 	return ""
 }
 
+// The question as created. Over HTTP the body is the question itself.
 type CreateQuestionResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Question      *Question              `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question at version 1, with its id, etag and times.
+	Question      *Question `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1325,6 +1369,7 @@ func (x *CreateQuestionResponse) GetQuestion() *Question {
 	return nil
 }
 
+// Changes to a question.
 type UpdateQuestionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Must carry its id and current etag.
@@ -1380,9 +1425,11 @@ func (x *UpdateQuestionRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
+// The question as updated. Over HTTP the body is the question itself.
 type UpdateQuestionResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Question      *Question              `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question after the update (a new version if its content changed).
+	Question      *Question `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1424,11 +1471,15 @@ func (x *UpdateQuestionResponse) GetQuestion() *Question {
 	return nil
 }
 
+// Which question to retire.
 type RetireQuestionRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
-	ChangeNote    string                 `protobuf:"bytes,3,opt,name=change_note,json=changeNote,proto3" json:"change_note,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The question's current etag (over HTTP, `If-Match` may carry it).
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Why it is retired; recorded with the new version.
+	ChangeNote    string `protobuf:"bytes,3,opt,name=change_note,json=changeNote,proto3" json:"change_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1484,9 +1535,11 @@ func (x *RetireQuestionRequest) GetChangeNote() string {
 	return ""
 }
 
+// The retired question. Over HTTP the body is the question itself.
 type RetireQuestionResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Question      *Question              `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question, now STATE_RETIRED.
+	Question      *Question `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1528,11 +1581,15 @@ func (x *RetireQuestionResponse) GetQuestion() *Question {
 	return nil
 }
 
+// Which question to restore.
 type RestoreQuestionRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
-	ChangeNote    string                 `protobuf:"bytes,3,opt,name=change_note,json=changeNote,proto3" json:"change_note,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The question's current etag (over HTTP, `If-Match` may carry it).
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Why it is restored; recorded with the new version.
+	ChangeNote    string `protobuf:"bytes,3,opt,name=change_note,json=changeNote,proto3" json:"change_note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1588,9 +1645,11 @@ func (x *RestoreQuestionRequest) GetChangeNote() string {
 	return ""
 }
 
+// The restored question. Over HTTP the body is the question itself.
 type RestoreQuestionResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Question      *Question              `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question, now STATE_ACTIVE.
+	Question      *Question `protobuf:"bytes,1,opt,name=question,proto3" json:"question,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1632,6 +1691,7 @@ func (x *RestoreQuestionResponse) GetQuestion() *Question {
 	return nil
 }
 
+// Asks for the whole taxonomy; it has no parameters.
 type GetTaxonomyRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -1668,9 +1728,11 @@ func (*GetTaxonomyRequest) Descriptor() ([]byte, []int) {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{20}
 }
 
+// The taxonomy. Over HTTP the body is the taxonomy itself.
 type GetTaxonomyResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Taxonomy      *Taxonomy              `protobuf:"bytes,1,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The taxonomy questions are tagged with.
+	Taxonomy      *Taxonomy `protobuf:"bytes,1,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1714,12 +1776,17 @@ func (x *GetTaxonomyResponse) GetTaxonomy() *Taxonomy {
 
 // The vocabulary questions are tagged with.
 type Taxonomy struct {
-	state        protoimpl.MessageState `protogen:"open.v1"`
-	Dimensions   []*Dimension           `protobuf:"bytes,1,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
-	Competencies []*Competency          `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
-	Roles        []*Role                `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
-	Stacks       []*Stack               `protobuf:"bytes,4,rep,name=stacks,proto3" json:"stacks,omitempty"`
-	Seniorities  []string               `protobuf:"bytes,5,rep,name=seniorities,proto3" json:"seniorities,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The dimensions, with their weights in the overall score.
+	Dimensions []*Dimension `protobuf:"bytes,1,rep,name=dimensions,proto3" json:"dimensions,omitempty"`
+	// The competencies, each in one dimension, with evaluation criteria.
+	Competencies []*Competency `protobuf:"bytes,2,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	// The roles assessments are assembled for.
+	Roles []*Role `protobuf:"bytes,3,rep,name=roles,proto3" json:"roles,omitempty"`
+	// The stacks questions may be specific to, with their aliases.
+	Stacks []*Stack `protobuf:"bytes,4,rep,name=stacks,proto3" json:"stacks,omitempty"`
+	// The seniorities questions may suit: junior, mid, senior.
+	Seniorities []string `protobuf:"bytes,5,rep,name=seniorities,proto3" json:"seniorities,omitempty"`
 	// The points reviewers rate an answer on, from "no evidence" (value 0) up.
 	RatingScale []*RatingPoint `protobuf:"bytes,6,rep,name=rating_scale,json=ratingScale,proto3" json:"rating_scale,omitempty"`
 	// How reviewers rate: content not delivery, how follow-ups are used,
@@ -2028,10 +2095,13 @@ func (x *Collection) GetPublic() bool {
 	return false
 }
 
+// A dimension of the score: technical, behavioral or contextual.
 type Dimension struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Title string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Kebab-case id, e.g. `technical`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A title for documents and screens.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// Percent of the overall score.
 	Weight        int32 `protobuf:"varint,3,opt,name=weight,proto3" json:"weight,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2091,15 +2161,21 @@ func (x *Dimension) GetWeight() int32 {
 
 // A competency and the evaluation criteria reviewers score it against.
 type Competency struct {
-	state          protoimpl.MessageState `protogen:"open.v1"`
-	Id             string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Dimension      string                 `protobuf:"bytes,2,opt,name=dimension,proto3" json:"dimension,omitempty"`
-	Title          string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
-	Description    string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
-	GreatLooksLike string                 `protobuf:"bytes,5,opt,name=great_looks_like,json=greatLooksLike,proto3" json:"great_looks_like,omitempty"`
-	RedFlags       string                 `protobuf:"bytes,6,opt,name=red_flags,json=redFlags,proto3" json:"red_flags,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Kebab-case id, e.g. `system-design`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The dimension it belongs to.
+	Dimension string `protobuf:"bytes,2,opt,name=dimension,proto3" json:"dimension,omitempty"`
+	// A title for documents and screens.
+	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	// What the competency is about.
+	Description string `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	// What a great answer shows.
+	GreatLooksLike string `protobuf:"bytes,5,opt,name=great_looks_like,json=greatLooksLike,proto3" json:"great_looks_like,omitempty"`
+	// What should worry a reviewer.
+	RedFlags      string `protobuf:"bytes,6,opt,name=red_flags,json=redFlags,proto3" json:"red_flags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Competency) Reset() {
@@ -2174,10 +2250,13 @@ func (x *Competency) GetRedFlags() string {
 	return ""
 }
 
+// A role assessments are assembled for, with its weights and competencies.
 type Role struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Title string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Kebab-case id, e.g. `backend-engineer`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A title for documents and screens.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// Dimension id → percent of assessment minutes.
 	DimensionWeights map[string]int32 `protobuf:"bytes,3,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Competencies every assessment for the role covers.
@@ -2309,10 +2388,13 @@ func (x *Criteria) GetRedFlags() string {
 	return ""
 }
 
+// A stack (language, database, platform) questions may be specific to.
 type Stack struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Title string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Kebab-case id, e.g. `go`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A title for documents and screens.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// Other names accepted for it, e.g. golang for go.
 	Aliases       []string `protobuf:"bytes,3,rep,name=aliases,proto3" json:"aliases,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -2370,6 +2452,7 @@ func (x *Stack) GetAliases() []string {
 	return nil
 }
 
+// What to assemble an assessment for.
 type AssembleAssessmentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Role id; required unless the template gives one.
@@ -2386,8 +2469,10 @@ type AssembleAssessmentRequest struct {
 	Seed *int64 `protobuf:"varint,6,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
 	// A template to start from; fields set here override its values, and
 	// required/excluded ids are added to its lists.
-	TemplateId          string   `protobuf:"bytes,7,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
+	TemplateId string `protobuf:"bytes,7,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
+	// Question ids every assessment must include (at most 50).
 	RequiredQuestionIds []string `protobuf:"bytes,8,rep,name=required_question_ids,json=requiredQuestionIds,proto3" json:"required_question_ids,omitempty"`
+	// Question ids no assessment may include, e.g. those a candidate has seen.
 	ExcludedQuestionIds []string `protobuf:"bytes,9,rep,name=excluded_question_ids,json=excludedQuestionIds,proto3" json:"excluded_question_ids,omitempty"`
 	// Dimension id → percent, summing to 100; defaults to the role's weights.
 	DimensionWeights map[string]int32 `protobuf:"bytes,10,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
@@ -2506,16 +2591,20 @@ func (x *AssembleAssessmentRequest) GetTolerancePoints() int32 {
 	return 0
 }
 
+// An assessment: its items, pinned to versions, and how well balanced it is.
 type AssembleAssessmentResponse struct {
-	state        protoimpl.MessageState `protogen:"open.v1"`
-	Items        []*AssessmentItem      `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
-	TotalMinutes int32                  `protobuf:"varint,2,opt,name=total_minutes,json=totalMinutes,proto3" json:"total_minutes,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The selected questions, in presentation order.
+	Items []*AssessmentItem `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	// Sum of the items' minutes.
+	TotalMinutes int32 `protobuf:"varint,2,opt,name=total_minutes,json=totalMinutes,proto3" json:"total_minutes,omitempty"`
 	// Dimension id → percent of total minutes.
 	DimensionShares map[string]float64 `protobuf:"bytes,3,rep,name=dimension_shares,json=dimensionShares,proto3" json:"dimension_shares,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
 	// The bank revision the selection was made from: the same request on the
 	// same revision returns the same items.
 	BankRevision int64 `protobuf:"varint,4,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
-	Seed         int64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
+	// The seed used: send it back to get the same selection again.
+	Seed int64 `protobuf:"varint,5,opt,name=seed,proto3" json:"seed,omitempty"`
 	// Dimension id → the weight the selection aimed for.
 	DimensionWeights map[string]int32 `protobuf:"bytes,6,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Sum over dimensions of |share − weight|.
@@ -2621,6 +2710,7 @@ func (x *AssembleAssessmentResponse) GetTolerancePoints() int32 {
 	return 0
 }
 
+// An assembly request whose exposure to analyse.
 type AnalyzeExposureRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The assembly request to analyse, exactly as AssembleAssessment takes it;
@@ -2667,6 +2757,7 @@ func (x *AnalyzeExposureRequest) GetAssessment() *AssembleAssessmentRequest {
 	return nil
 }
 
+// How the request's exposure spreads over the bank's questions.
 type AnalyzeExposureResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Every question eligible for the request, most exposed first.
@@ -2882,16 +2973,23 @@ func (x *ItemExposure) GetExposure() float64 {
 
 // One question of an assessment, pinned to the version it was taken from.
 type AssessmentItem struct {
-	state      protoimpl.MessageState `protogen:"open.v1"`
-	QuestionId string                 `protobuf:"bytes,1,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
-	Version    int32                  `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question's id.
+	QuestionId string `protobuf:"bytes,1,opt,name=question_id,json=questionId,proto3" json:"question_id,omitempty"`
+	// The version it is pinned to.
+	Version int32 `protobuf:"varint,2,opt,name=version,proto3" json:"version,omitempty"`
 	// As rendered for the requested stack.
-	Text           string         `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
-	Dimension      string         `protobuf:"bytes,4,opt,name=dimension,proto3" json:"dimension,omitempty"`
-	Competency     string         `protobuf:"bytes,5,opt,name=competency,proto3" json:"competency,omitempty"`
+	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	// Its dimension id.
+	Dimension string `protobuf:"bytes,4,opt,name=dimension,proto3" json:"dimension,omitempty"`
+	// Its competency id.
+	Competency string `protobuf:"bytes,5,opt,name=competency,proto3" json:"competency,omitempty"`
+	// How it is answered.
 	ResponseFormat ResponseFormat `protobuf:"varint,6,opt,name=response_format,json=responseFormat,proto3,enum=layersrank.questionbank.v1.ResponseFormat" json:"response_format,omitempty"`
-	Minutes        int32          `protobuf:"varint,7,opt,name=minutes,proto3" json:"minutes,omitempty"`
-	WhatItReveals  string         `protobuf:"bytes,8,opt,name=what_it_reveals,json=whatItReveals,proto3" json:"what_it_reveals,omitempty"`
+	// Its expected response time.
+	Minutes int32 `protobuf:"varint,7,opt,name=minutes,proto3" json:"minutes,omitempty"`
+	// The signal a reviewer should look for.
+	WhatItReveals string `protobuf:"bytes,8,opt,name=what_it_reveals,json=whatItReveals,proto3" json:"what_it_reveals,omitempty"`
 	// Why this item is here: the competency it covers, its format, its stack.
 	Reason string `protobuf:"bytes,9,opt,name=reason,proto3" json:"reason,omitempty"`
 	// The stack whose variant or stack-specific question this is; empty if none.
@@ -3003,23 +3101,35 @@ func (x *AssessmentItem) GetStack() string {
 // A saved assembly configuration.
 type Template struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Kebab-case, 3–64 characters.
-	Id    string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Kebab-case, 3–64 characters. Optional on create: without one the server
+	// derives a readable, unique id from the title.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// A title for screens.
 	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// Empty for LayersRank's defaults; else the customer org id.
-	Owner      string   `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
-	Role       string   `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
-	Seniority  string   `protobuf:"bytes,5,opt,name=seniority,proto3" json:"seniority,omitempty"`
-	Stacks     []string `protobuf:"bytes,6,rep,name=stacks,proto3" json:"stacks,omitempty"`
-	MinMinutes int32    `protobuf:"varint,7,opt,name=min_minutes,json=minMinutes,proto3" json:"min_minutes,omitempty"`
-	MaxMinutes int32    `protobuf:"varint,8,opt,name=max_minutes,json=maxMinutes,proto3" json:"max_minutes,omitempty"`
+	Owner string `protobuf:"bytes,3,opt,name=owner,proto3" json:"owner,omitempty"`
+	// The role id it assembles for.
+	Role string `protobuf:"bytes,4,opt,name=role,proto3" json:"role,omitempty"`
+	// junior, mid or senior; empty for any.
+	Seniority string `protobuf:"bytes,5,opt,name=seniority,proto3" json:"seniority,omitempty"`
+	// Stack ids, in order of preference.
+	Stacks []string `protobuf:"bytes,6,rep,name=stacks,proto3" json:"stacks,omitempty"`
+	// The shortest assessment, in minutes.
+	MinMinutes int32 `protobuf:"varint,7,opt,name=min_minutes,json=minMinutes,proto3" json:"min_minutes,omitempty"`
+	// The longest assessment, in minutes.
+	MaxMinutes int32 `protobuf:"varint,8,opt,name=max_minutes,json=maxMinutes,proto3" json:"max_minutes,omitempty"`
 	// Overrides the role's weights when set; must sum to 100.
-	DimensionWeights    map[string]int32       `protobuf:"bytes,9,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	RequiredQuestionIds []string               `protobuf:"bytes,10,rep,name=required_question_ids,json=requiredQuestionIds,proto3" json:"required_question_ids,omitempty"`
-	ExcludedQuestionIds []string               `protobuf:"bytes,11,rep,name=excluded_question_ids,json=excludedQuestionIds,proto3" json:"excluded_question_ids,omitempty"`
-	Etag                string                 `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
-	CreateTime          *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	UpdateTime          *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	DimensionWeights map[string]int32 `protobuf:"bytes,9,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// Question ids every assessment from it must include.
+	RequiredQuestionIds []string `protobuf:"bytes,10,rep,name=required_question_ids,json=requiredQuestionIds,proto3" json:"required_question_ids,omitempty"`
+	// Question ids no assessment from it may include.
+	ExcludedQuestionIds []string `protobuf:"bytes,11,rep,name=excluded_question_ids,json=excludedQuestionIds,proto3" json:"excluded_question_ids,omitempty"`
+	// Changes on every write; send it back to update or delete.
+	Etag string `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
+	// When it was created.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// When it was last changed.
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// How many points each dimension's share may be from its weight; 0 means
 	// the default, 5.
 	TolerancePoints int32 `protobuf:"varint,15,opt,name=tolerance_points,json=tolerancePoints,proto3" json:"tolerance_points,omitempty"`
@@ -3162,13 +3272,15 @@ func (x *Template) GetTolerancePoints() int32 {
 	return 0
 }
 
+// Which templates to list, one page at a time.
 type ListTemplatesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A customer org id: that customer's templates plus LayersRank's defaults.
 	// Empty lists every template.
 	Owner string `protobuf:"bytes,1,opt,name=owner,proto3" json:"owner,omitempty"`
 	// At most 100; defaults to 25.
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// From a previous response; only valid with the same owner and page size.
 	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3225,11 +3337,15 @@ func (x *ListTemplatesRequest) GetPageToken() string {
 	return ""
 }
 
+// A page of templates.
 type ListTemplatesResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Templates     []*Template            `protobuf:"bytes,1,rep,name=templates,proto3" json:"templates,omitempty"`
-	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
-	TotalSize     int32                  `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The templates on this page, ordered by id.
+	Templates []*Template `protobuf:"bytes,1,rep,name=templates,proto3" json:"templates,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// How many templates match in all.
+	TotalSize     int32 `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3285,9 +3401,11 @@ func (x *ListTemplatesResponse) GetTotalSize() int32 {
 	return 0
 }
 
+// Which template to get.
 type GetTemplateRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The template's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3329,9 +3447,11 @@ func (x *GetTemplateRequest) GetId() string {
 	return ""
 }
 
+// The template asked for. Over HTTP the body is the template itself.
 type GetTemplateResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Template      *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The template.
+	Template      *Template `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3373,9 +3493,12 @@ func (x *GetTemplateResponse) GetTemplate() *Template {
 	return nil
 }
 
+// A template to create.
 type CreateTemplateRequest struct {
-	state    protoimpl.MessageState `protogen:"open.v1"`
-	Template *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The template. `id` is optional: without one the server derives one
+	// from the title. Required: title and role.
+	Template *Template `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
 	// The id to use; overrides template.id when set.
 	TemplateId    string `protobuf:"bytes,2,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -3426,9 +3549,11 @@ func (x *CreateTemplateRequest) GetTemplateId() string {
 	return ""
 }
 
+// The template as created. Over HTTP the body is the template itself.
 type CreateTemplateResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Template      *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The template, with its id, etag and times.
+	Template      *Template `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3470,6 +3595,7 @@ func (x *CreateTemplateResponse) GetTemplate() *Template {
 	return nil
 }
 
+// Changes to a template.
 type UpdateTemplateRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Must carry its id and current etag.
@@ -3525,9 +3651,11 @@ func (x *UpdateTemplateRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
+// The template as updated. Over HTTP the body is the template itself.
 type UpdateTemplateResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Template      *Template              `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The template after the update.
+	Template      *Template `protobuf:"bytes,1,opt,name=template,proto3" json:"template,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3569,10 +3697,13 @@ func (x *UpdateTemplateResponse) GetTemplate() *Template {
 	return nil
 }
 
+// Which template to delete.
 type DeleteTemplateRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Etag          string                 `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The template's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// The template's current etag (over HTTP, `If-Match` may carry it).
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3621,6 +3752,7 @@ func (x *DeleteTemplateRequest) GetEtag() string {
 	return ""
 }
 
+// Nothing: the template is gone.
 type DeleteTemplateResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -3657,6 +3789,7 @@ func (*DeleteTemplateResponse) Descriptor() ([]byte, []int) {
 	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{47}
 }
 
+// What to export.
 type ExportQuestionBankRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only questions for this role (and only its part of the taxonomy's roles).
@@ -3720,8 +3853,11 @@ func (x *ExportQuestionBankRequest) GetCollection() string {
 	return ""
 }
 
+// One message of the export stream.
 type ExportQuestionBankResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
+	// A header first, then questions.
+	//
 	// Types that are valid to be assigned to Item:
 	//
 	//	*ExportQuestionBankResponse_Header
@@ -3796,6 +3932,7 @@ type ExportQuestionBankResponse_Header struct {
 }
 
 type ExportQuestionBankResponse_Question struct {
+	// Every later message: one question, current version.
 	Question *Question `protobuf:"bytes,2,opt,name=question,proto3,oneof"`
 }
 
@@ -3805,11 +3942,14 @@ func (*ExportQuestionBankResponse_Question) isExportQuestionBankResponse_Item() 
 
 // What an export is of: the file format's header.
 type ExportHeader struct {
-	state        protoimpl.MessageState `protogen:"open.v1"`
-	BankRevision int64                  `protobuf:"varint,1,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
-	ExportTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=export_time,json=exportTime,proto3" json:"export_time,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The bank revision the export is a consistent snapshot of.
+	BankRevision int64 `protobuf:"varint,1,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
+	// When the export was made.
+	ExportTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=export_time,json=exportTime,proto3" json:"export_time,omitempty"`
 	// The role the export is limited to; empty for the whole bank.
-	Role     string    `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	Role string `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	// The taxonomy (limited to the role's part when a role is given).
 	Taxonomy *Taxonomy `protobuf:"bytes,4,opt,name=taxonomy,proto3" json:"taxonomy,omitempty"`
 	// The collection the export is limited to; empty for every question.
 	Collection    string `protobuf:"bytes,5,opt,name=collection,proto3" json:"collection,omitempty"`
@@ -3948,14 +4088,19 @@ func (x *ImportQuestionsRequest) GetSource() *ExportHeader {
 	return nil
 }
 
+// What an import did (or would do, for a dry run).
 type ImportQuestionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// One per question, in request order.
-	Results        []*ImportResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
-	CreatedCount   int32           `protobuf:"varint,2,opt,name=created_count,json=createdCount,proto3" json:"created_count,omitempty"`
-	UpdatedCount   int32           `protobuf:"varint,3,opt,name=updated_count,json=updatedCount,proto3" json:"updated_count,omitempty"`
-	UnchangedCount int32           `protobuf:"varint,4,opt,name=unchanged_count,json=unchangedCount,proto3" json:"unchanged_count,omitempty"`
-	ValidateOnly   bool            `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	Results []*ImportResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	// How many questions were created.
+	CreatedCount int32 `protobuf:"varint,2,opt,name=created_count,json=createdCount,proto3" json:"created_count,omitempty"`
+	// How many questions got a new version.
+	UpdatedCount int32 `protobuf:"varint,3,opt,name=updated_count,json=updatedCount,proto3" json:"updated_count,omitempty"`
+	// How many questions were left alone.
+	UnchangedCount int32 `protobuf:"varint,4,opt,name=unchanged_count,json=unchangedCount,proto3" json:"unchanged_count,omitempty"`
+	// Whether this was a dry run.
+	ValidateOnly bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
 	// The bank revision after the import (unchanged for a dry run).
 	BankRevision  int64 `protobuf:"varint,6,opt,name=bank_revision,json=bankRevision,proto3" json:"bank_revision,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -4034,10 +4179,13 @@ func (x *ImportQuestionsResponse) GetBankRevision() int64 {
 	return 0
 }
 
+// What an import did with one question.
 type ImportResult struct {
-	state  protoimpl.MessageState `protogen:"open.v1"`
-	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Action ImportResult_Action    `protobuf:"varint,2,opt,name=action,proto3,enum=layersrank.questionbank.v1.ImportResult_Action" json:"action,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The question's id.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// What was done with it.
+	Action ImportResult_Action `protobuf:"varint,2,opt,name=action,proto3,enum=layersrank.questionbank.v1.ImportResult_Action" json:"action,omitempty"`
 	// The version after the import (what it would be, for a dry run).
 	Version       int32 `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -4099,7 +4247,7 @@ var File_layersrank_questionbank_v1_questionbank_proto protoreflect.FileDescript
 
 const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\n" +
-	"-layersrank/questionbank/v1/questionbank.proto\x12\x1alayersrank.questionbank.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\b\n" +
+	"-layersrank/questionbank/v1/questionbank.proto\x12\x1alayersrank.questionbank.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x97\t\n" +
 	"\bQuestion\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x05R\x02id\x12\x1d\n" +
 	"\aversion\x18\x02 \x01(\x05B\x03\xe0A\x03R\aversion\x12\x17\n" +
@@ -4111,24 +4259,24 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"competency\x12+\n" +
 	"\x0fwhat_it_reveals\x18\a \x01(\tB\x03\xe0A\x02R\rwhatItReveals\x12X\n" +
 	"\x0fresponse_format\x18\b \x01(\x0e2*.layersrank.questionbank.v1.ResponseFormatB\x03\xe0A\x02R\x0eresponseFormat\x12\x1d\n" +
-	"\aminutes\x18\t \x01(\x05B\x03\xe0A\x02R\aminutes\x12 \n" +
+	"\aminutes\x18\t \x01(\x05B\x03\xe0A\x02R\aminutes\x12%\n" +
 	"\vseniorities\x18\n" +
-	" \x03(\tR\vseniorities\x12\x16\n" +
-	"\x06stacks\x18\v \x03(\tR\x06stacks\x12^\n" +
-	"\x0estack_variants\x18\x15 \x03(\v27.layersrank.questionbank.v1.Question.StackVariantsEntryR\rstackVariants\x12\x1d\n" +
+	" \x03(\tB\x03\xe0A\x01R\vseniorities\x12\x1b\n" +
+	"\x06stacks\x18\v \x03(\tB\x03\xe0A\x01R\x06stacks\x12c\n" +
+	"\x0estack_variants\x18\x15 \x03(\v27.layersrank.questionbank.v1.Question.StackVariantsEntryB\x03\xe0A\x01R\rstackVariants\x12\"\n" +
 	"\n" +
-	"follow_ups\x18\r \x03(\tR\tfollowUps\x12M\n" +
-	"\rscoring_guide\x18\x0e \x01(\v2(.layersrank.questionbank.v1.ScoringGuideR\fscoringGuide\x12@\n" +
-	"\x05state\x18\x0f \x01(\x0e2*.layersrank.questionbank.v1.Question.StateR\x05state\x12\x12\n" +
-	"\x04etag\x18\x10 \x01(\tR\x04etag\x12@\n" +
+	"follow_ups\x18\r \x03(\tB\x03\xe0A\x01R\tfollowUps\x12R\n" +
+	"\rscoring_guide\x18\x0e \x01(\v2(.layersrank.questionbank.v1.ScoringGuideB\x03\xe0A\x01R\fscoringGuide\x12E\n" +
+	"\x05state\x18\x0f \x01(\x0e2*.layersrank.questionbank.v1.Question.StateB\x03\xe0A\x01R\x05state\x12\x17\n" +
+	"\x04etag\x18\x10 \x01(\tB\x03\xe0A\x01R\x04etag\x12@\n" +
 	"\vcreate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime\x12\x1b\n" +
-	"\x06author\x18\x13 \x01(\tB\x03\xe0A\x03R\x06author\x12\x1f\n" +
-	"\vchange_note\x18\x14 \x01(\tR\n" +
-	"changeNote\x12 \n" +
-	"\vcollections\x18\x16 \x03(\tR\vcollections\x1aj\n" +
+	"\x06author\x18\x13 \x01(\tB\x03\xe0A\x03R\x06author\x12$\n" +
+	"\vchange_note\x18\x14 \x01(\tB\x03\xe0A\x01R\n" +
+	"changeNote\x12%\n" +
+	"\vcollections\x18\x16 \x03(\tB\x03\xe0A\x01R\vcollections\x1aj\n" +
 	"\x12StackVariantsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12>\n" +
 	"\x05value\x18\x02 \x01(\v2(.layersrank.questionbank.v1.StackVariantR\x05value:\x028\x01\"T\n" +
@@ -4136,67 +4284,67 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vSTATE_DRAFT\x10\x01\x12\x10\n" +
 	"\fSTATE_ACTIVE\x10\x02\x12\x11\n" +
-	"\rSTATE_RETIRED\x10\x03J\x04\b\f\x10\r\"\x90\x01\n" +
-	"\fStackVariant\x12\x12\n" +
-	"\x04text\x18\x01 \x01(\tR\x04text\x12\x1d\n" +
+	"\rSTATE_RETIRED\x10\x03J\x04\b\f\x10\r\"\x9f\x01\n" +
+	"\fStackVariant\x12\x17\n" +
+	"\x04text\x18\x01 \x01(\tB\x03\xe0A\x01R\x04text\x12\"\n" +
 	"\n" +
-	"follow_ups\x18\x02 \x03(\tR\tfollowUps\x12M\n" +
-	"\rscoring_guide\x18\x03 \x01(\v2(.layersrank.questionbank.v1.ScoringGuideR\fscoringGuide\"\x96\x01\n" +
-	"\fScoringGuide\x12\x16\n" +
-	"\x06strong\x18\x01 \x01(\tR\x06strong\x12\x1a\n" +
-	"\badequate\x18\x02 \x01(\tR\badequate\x12\x12\n" +
-	"\x04weak\x18\x03 \x01(\tR\x04weak\x12>\n" +
-	"\x06levels\x18\x04 \x03(\v2&.layersrank.questionbank.v1.LevelGuideR\x06levels\"r\n" +
+	"follow_ups\x18\x02 \x03(\tB\x03\xe0A\x01R\tfollowUps\x12R\n" +
+	"\rscoring_guide\x18\x03 \x01(\v2(.layersrank.questionbank.v1.ScoringGuideB\x03\xe0A\x01R\fscoringGuide\"\xaa\x01\n" +
+	"\fScoringGuide\x12\x1b\n" +
+	"\x06strong\x18\x01 \x01(\tB\x03\xe0A\x01R\x06strong\x12\x1f\n" +
+	"\badequate\x18\x02 \x01(\tB\x03\xe0A\x01R\badequate\x12\x17\n" +
+	"\x04weak\x18\x03 \x01(\tB\x03\xe0A\x01R\x04weak\x12C\n" +
+	"\x06levels\x18\x04 \x03(\v2&.layersrank.questionbank.v1.LevelGuideB\x03\xe0A\x01R\x06levels\"\x86\x01\n" +
 	"\n" +
-	"LevelGuide\x12\x1c\n" +
-	"\tseniority\x18\x01 \x01(\tR\tseniority\x12\x16\n" +
-	"\x06strong\x18\x02 \x01(\tR\x06strong\x12\x1a\n" +
-	"\badequate\x18\x03 \x01(\tR\badequate\x12\x12\n" +
-	"\x04weak\x18\x04 \x01(\tR\x04weak\"\xe3\x03\n" +
-	"\x14ListQuestionsRequest\x12\x12\n" +
-	"\x04role\x18\x01 \x01(\tR\x04role\x12\x1c\n" +
-	"\tdimension\x18\x02 \x01(\tR\tdimension\x12\x1e\n" +
+	"LevelGuide\x12!\n" +
+	"\tseniority\x18\x01 \x01(\tB\x03\xe0A\x01R\tseniority\x12\x1b\n" +
+	"\x06strong\x18\x02 \x01(\tB\x03\xe0A\x01R\x06strong\x12\x1f\n" +
+	"\badequate\x18\x03 \x01(\tB\x03\xe0A\x01R\badequate\x12\x17\n" +
+	"\x04weak\x18\x04 \x01(\tB\x03\xe0A\x01R\x04weak\"\x9f\x04\n" +
+	"\x14ListQuestionsRequest\x12\x17\n" +
+	"\x04role\x18\x01 \x01(\tB\x03\xe0A\x01R\x04role\x12!\n" +
+	"\tdimension\x18\x02 \x01(\tB\x03\xe0A\x01R\tdimension\x12#\n" +
 	"\n" +
-	"competency\x18\x03 \x01(\tR\n" +
-	"competency\x12\x14\n" +
-	"\x05stack\x18\x04 \x01(\tR\x05stack\x12\x1c\n" +
-	"\tseniority\x18\x05 \x01(\tR\tseniority\x12S\n" +
-	"\x0fresponse_format\x18\x06 \x01(\x0e2*.layersrank.questionbank.v1.ResponseFormatR\x0eresponseFormat\x12@\n" +
-	"\x05state\x18\a \x01(\x0e2*.layersrank.questionbank.v1.Question.StateR\x05state\x12\x14\n" +
-	"\x05query\x18\b \x01(\tR\x05query\x12\x1b\n" +
-	"\tpage_size\x18\t \x01(\x05R\bpageSize\x12\x1d\n" +
+	"competency\x18\x03 \x01(\tB\x03\xe0A\x01R\n" +
+	"competency\x12\x19\n" +
+	"\x05stack\x18\x04 \x01(\tB\x03\xe0A\x01R\x05stack\x12!\n" +
+	"\tseniority\x18\x05 \x01(\tB\x03\xe0A\x01R\tseniority\x12X\n" +
+	"\x0fresponse_format\x18\x06 \x01(\x0e2*.layersrank.questionbank.v1.ResponseFormatB\x03\xe0A\x01R\x0eresponseFormat\x12E\n" +
+	"\x05state\x18\a \x01(\x0e2*.layersrank.questionbank.v1.Question.StateB\x03\xe0A\x01R\x05state\x12\x19\n" +
+	"\x05query\x18\b \x01(\tB\x03\xe0A\x01R\x05query\x12 \n" +
+	"\tpage_size\x18\t \x01(\x05B\x03\xe0A\x01R\bpageSize\x12\"\n" +
 	"\n" +
 	"page_token\x18\n" +
-	" \x01(\tR\tpageToken\x12<\n" +
-	"\x04view\x18\v \x01(\x0e2(.layersrank.questionbank.v1.QuestionViewR\x04view\x12\x1e\n" +
+	" \x01(\tB\x03\xe0A\x01R\tpageToken\x12A\n" +
+	"\x04view\x18\v \x01(\x0e2(.layersrank.questionbank.v1.QuestionViewB\x03\xe0A\x01R\x04view\x12#\n" +
 	"\n" +
-	"collection\x18\f \x01(\tR\n" +
+	"collection\x18\f \x01(\tB\x03\xe0A\x01R\n" +
 	"collection\"\xa2\x01\n" +
 	"\x15ListQuestionsResponse\x12B\n" +
 	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"C\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"H\n" +
 	"\x12GetQuestionRequest\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\x05R\aversion\"W\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x1d\n" +
+	"\aversion\x18\x02 \x01(\x05B\x03\xe0A\x01R\aversion\"W\n" +
 	"\x13GetQuestionResponse\x12@\n" +
 	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"3\n" +
 	"\x18BatchGetQuestionsRequest\x12\x17\n" +
 	"\x04refs\x18\x01 \x03(\tB\x03\xe0A\x02R\x04refs\"_\n" +
 	"\x19BatchGetQuestionsResponse\x12B\n" +
-	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\"n\n" +
+	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\"x\n" +
 	"\x1bListQuestionVersionsRequest\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x1b\n" +
-	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12 \n" +
+	"\tpage_size\x18\x02 \x01(\x05B\x03\xe0A\x01R\bpageSize\x12\"\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\x88\x01\n" +
+	"page_token\x18\x03 \x01(\tB\x03\xe0A\x01R\tpageToken\"\x88\x01\n" +
 	"\x1cListQuestionVersionsResponse\x12@\n" +
 	"\bversions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\bversions\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x7f\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x84\x01\n" +
 	"\x15CreateQuestionRequest\x12E\n" +
-	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionB\x03\xe0A\x02R\bquestion\x12\x1f\n" +
-	"\vquestion_id\x18\x02 \x01(\tR\n" +
+	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionB\x03\xe0A\x02R\bquestion\x12$\n" +
+	"\vquestion_id\x18\x02 \x01(\tB\x03\xe0A\x01R\n" +
 	"questionId\"Z\n" +
 	"\x16CreateQuestionResponse\x12@\n" +
 	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"\xa0\x01\n" +
@@ -4205,97 +4353,97 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskB\x03\xe0A\x01R\n" +
 	"updateMask\"Z\n" +
 	"\x16UpdateQuestionResponse\x12@\n" +
-	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"f\n" +
+	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"k\n" +
 	"\x15RetireQuestionRequest\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x17\n" +
-	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\x12\x1f\n" +
-	"\vchange_note\x18\x03 \x01(\tR\n" +
+	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\x12$\n" +
+	"\vchange_note\x18\x03 \x01(\tB\x03\xe0A\x01R\n" +
 	"changeNote\"Z\n" +
 	"\x16RetireQuestionResponse\x12@\n" +
-	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"g\n" +
+	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"l\n" +
 	"\x16RestoreQuestionRequest\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x17\n" +
-	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\x12\x1f\n" +
-	"\vchange_note\x18\x03 \x01(\tR\n" +
+	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\x12$\n" +
+	"\vchange_note\x18\x03 \x01(\tB\x03\xe0A\x01R\n" +
 	"changeNote\"[\n" +
 	"\x17RestoreQuestionResponse\x12@\n" +
 	"\bquestion\x18\x01 \x01(\v2$.layersrank.questionbank.v1.QuestionR\bquestion\"\x14\n" +
 	"\x12GetTaxonomyRequest\"W\n" +
 	"\x13GetTaxonomyResponse\x12@\n" +
-	"\btaxonomy\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\x9f\x04\n" +
-	"\bTaxonomy\x12E\n" +
+	"\btaxonomy\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\"\xc7\x04\n" +
+	"\bTaxonomy\x12J\n" +
 	"\n" +
-	"dimensions\x18\x01 \x03(\v2%.layersrank.questionbank.v1.DimensionR\n" +
-	"dimensions\x12J\n" +
-	"\fcompetencies\x18\x02 \x03(\v2&.layersrank.questionbank.v1.CompetencyR\fcompetencies\x126\n" +
-	"\x05roles\x18\x03 \x03(\v2 .layersrank.questionbank.v1.RoleR\x05roles\x129\n" +
-	"\x06stacks\x18\x04 \x03(\v2!.layersrank.questionbank.v1.StackR\x06stacks\x12 \n" +
-	"\vseniorities\x18\x05 \x03(\tR\vseniorities\x12J\n" +
-	"\frating_scale\x18\x06 \x03(\v2'.layersrank.questionbank.v1.RatingPointR\vratingScale\x12U\n" +
-	"\x11reviewer_guidance\x18\a \x03(\v2(.layersrank.questionbank.v1.GuidanceNoteR\x10reviewerGuidance\x12H\n" +
-	"\vcollections\x18\b \x03(\v2&.layersrank.questionbank.v1.CollectionR\vcollections\"[\n" +
-	"\vRatingPoint\x12\x14\n" +
-	"\x05value\x18\x01 \x01(\x05R\x05value\x12\x14\n" +
-	"\x05label\x18\x02 \x01(\tR\x05label\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"H\n" +
-	"\fGuidanceNote\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05title\x18\x02 \x01(\tR\x05title\x12\x12\n" +
-	"\x04text\x18\x03 \x01(\tR\x04text\"\x80\x01\n" +
+	"dimensions\x18\x01 \x03(\v2%.layersrank.questionbank.v1.DimensionB\x03\xe0A\x01R\n" +
+	"dimensions\x12O\n" +
+	"\fcompetencies\x18\x02 \x03(\v2&.layersrank.questionbank.v1.CompetencyB\x03\xe0A\x01R\fcompetencies\x12;\n" +
+	"\x05roles\x18\x03 \x03(\v2 .layersrank.questionbank.v1.RoleB\x03\xe0A\x01R\x05roles\x12>\n" +
+	"\x06stacks\x18\x04 \x03(\v2!.layersrank.questionbank.v1.StackB\x03\xe0A\x01R\x06stacks\x12%\n" +
+	"\vseniorities\x18\x05 \x03(\tB\x03\xe0A\x01R\vseniorities\x12O\n" +
+	"\frating_scale\x18\x06 \x03(\v2'.layersrank.questionbank.v1.RatingPointB\x03\xe0A\x01R\vratingScale\x12Z\n" +
+	"\x11reviewer_guidance\x18\a \x03(\v2(.layersrank.questionbank.v1.GuidanceNoteB\x03\xe0A\x01R\x10reviewerGuidance\x12M\n" +
+	"\vcollections\x18\b \x03(\v2&.layersrank.questionbank.v1.CollectionB\x03\xe0A\x01R\vcollections\"j\n" +
+	"\vRatingPoint\x12\x19\n" +
+	"\x05value\x18\x01 \x01(\x05B\x03\xe0A\x01R\x05value\x12\x19\n" +
+	"\x05label\x18\x02 \x01(\tB\x03\xe0A\x01R\x05label\x12%\n" +
+	"\vdescription\x18\x03 \x01(\tB\x03\xe0A\x01R\vdescription\"W\n" +
+	"\fGuidanceNote\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12\x17\n" +
+	"\x04text\x18\x03 \x01(\tB\x03\xe0A\x01R\x04text\"\x99\x01\n" +
 	"\n" +
-	"Collection\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05title\x18\x02 \x01(\tR\x05title\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
-	"\x04size\x18\x04 \x01(\x05R\x04size\x12\x16\n" +
-	"\x06public\x18\x05 \x01(\bR\x06public\"I\n" +
-	"\tDimension\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
-	"\x06weight\x18\x03 \x01(\x05R\x06weight\"\xb9\x01\n" +
+	"Collection\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12%\n" +
+	"\vdescription\x18\x03 \x01(\tB\x03\xe0A\x01R\vdescription\x12\x17\n" +
+	"\x04size\x18\x04 \x01(\x05B\x03\xe0A\x01R\x04size\x12\x1b\n" +
+	"\x06public\x18\x05 \x01(\bB\x03\xe0A\x01R\x06public\"X\n" +
+	"\tDimension\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12\x1b\n" +
+	"\x06weight\x18\x03 \x01(\x05B\x03\xe0A\x01R\x06weight\"\xd7\x01\n" +
 	"\n" +
-	"Competency\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1c\n" +
-	"\tdimension\x18\x02 \x01(\tR\tdimension\x12\x14\n" +
-	"\x05title\x18\x03 \x01(\tR\x05title\x12 \n" +
-	"\vdescription\x18\x04 \x01(\tR\vdescription\x12(\n" +
-	"\x10great_looks_like\x18\x05 \x01(\tR\x0egreatLooksLike\x12\x1b\n" +
-	"\tred_flags\x18\x06 \x01(\tR\bredFlags\"\xa9\x03\n" +
-	"\x04Role\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05title\x18\x02 \x01(\tR\x05title\x12c\n" +
-	"\x11dimension_weights\x18\x03 \x03(\v26.layersrank.questionbank.v1.Role.DimensionWeightsEntryR\x10dimensionWeights\x12\"\n" +
-	"\fcompetencies\x18\x04 \x03(\tR\fcompetencies\x12J\n" +
-	"\bcriteria\x18\x05 \x03(\v2..layersrank.questionbank.v1.Role.CriteriaEntryR\bcriteria\x1aC\n" +
+	"Competency\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12!\n" +
+	"\tdimension\x18\x02 \x01(\tB\x03\xe0A\x01R\tdimension\x12\x19\n" +
+	"\x05title\x18\x03 \x01(\tB\x03\xe0A\x01R\x05title\x12%\n" +
+	"\vdescription\x18\x04 \x01(\tB\x03\xe0A\x01R\vdescription\x12-\n" +
+	"\x10great_looks_like\x18\x05 \x01(\tB\x03\xe0A\x01R\x0egreatLooksLike\x12 \n" +
+	"\tred_flags\x18\x06 \x01(\tB\x03\xe0A\x01R\bredFlags\"\xc2\x03\n" +
+	"\x04Role\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12h\n" +
+	"\x11dimension_weights\x18\x03 \x03(\v26.layersrank.questionbank.v1.Role.DimensionWeightsEntryB\x03\xe0A\x01R\x10dimensionWeights\x12'\n" +
+	"\fcompetencies\x18\x04 \x03(\tB\x03\xe0A\x01R\fcompetencies\x12O\n" +
+	"\bcriteria\x18\x05 \x03(\v2..layersrank.questionbank.v1.Role.CriteriaEntryB\x03\xe0A\x01R\bcriteria\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\x1aa\n" +
 	"\rCriteriaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12:\n" +
-	"\x05value\x18\x02 \x01(\v2$.layersrank.questionbank.v1.CriteriaR\x05value:\x028\x01\"Q\n" +
-	"\bCriteria\x12(\n" +
-	"\x10great_looks_like\x18\x01 \x01(\tR\x0egreatLooksLike\x12\x1b\n" +
-	"\tred_flags\x18\x02 \x01(\tR\bredFlags\"G\n" +
-	"\x05Stack\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
-	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
-	"\aaliases\x18\x03 \x03(\tR\aaliases\"\xd6\x04\n" +
-	"\x19AssembleAssessmentRequest\x12\x12\n" +
-	"\x04role\x18\x01 \x01(\tR\x04role\x12\x1c\n" +
-	"\tseniority\x18\x02 \x01(\tR\tseniority\x12\x16\n" +
-	"\x06stacks\x18\x03 \x03(\tR\x06stacks\x12\x1f\n" +
-	"\vmin_minutes\x18\x04 \x01(\x05R\n" +
-	"minMinutes\x12\x1f\n" +
-	"\vmax_minutes\x18\x05 \x01(\x05R\n" +
-	"maxMinutes\x12\x17\n" +
-	"\x04seed\x18\x06 \x01(\x03H\x00R\x04seed\x88\x01\x01\x12\x1f\n" +
-	"\vtemplate_id\x18\a \x01(\tR\n" +
-	"templateId\x122\n" +
-	"\x15required_question_ids\x18\b \x03(\tR\x13requiredQuestionIds\x122\n" +
-	"\x15excluded_question_ids\x18\t \x03(\tR\x13excludedQuestionIds\x12x\n" +
+	"\x05value\x18\x02 \x01(\v2$.layersrank.questionbank.v1.CriteriaR\x05value:\x028\x01\"[\n" +
+	"\bCriteria\x12-\n" +
+	"\x10great_looks_like\x18\x01 \x01(\tB\x03\xe0A\x01R\x0egreatLooksLike\x12 \n" +
+	"\tred_flags\x18\x02 \x01(\tB\x03\xe0A\x01R\bredFlags\"V\n" +
+	"\x05Stack\x12\x13\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
+	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12\x1d\n" +
+	"\aaliases\x18\x03 \x03(\tB\x03\xe0A\x01R\aaliases\"\x8d\x05\n" +
+	"\x19AssembleAssessmentRequest\x12\x17\n" +
+	"\x04role\x18\x01 \x01(\tB\x03\xe0A\x01R\x04role\x12!\n" +
+	"\tseniority\x18\x02 \x01(\tB\x03\xe0A\x01R\tseniority\x12\x1b\n" +
+	"\x06stacks\x18\x03 \x03(\tB\x03\xe0A\x01R\x06stacks\x12$\n" +
+	"\vmin_minutes\x18\x04 \x01(\x05B\x03\xe0A\x01R\n" +
+	"minMinutes\x12$\n" +
+	"\vmax_minutes\x18\x05 \x01(\x05B\x03\xe0A\x01R\n" +
+	"maxMinutes\x12\x1c\n" +
+	"\x04seed\x18\x06 \x01(\x03B\x03\xe0A\x01H\x00R\x04seed\x88\x01\x01\x12$\n" +
+	"\vtemplate_id\x18\a \x01(\tB\x03\xe0A\x01R\n" +
+	"templateId\x127\n" +
+	"\x15required_question_ids\x18\b \x03(\tB\x03\xe0A\x01R\x13requiredQuestionIds\x127\n" +
+	"\x15excluded_question_ids\x18\t \x03(\tB\x03\xe0A\x01R\x13excludedQuestionIds\x12}\n" +
 	"\x11dimension_weights\x18\n" +
-	" \x03(\v2K.layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntryR\x10dimensionWeights\x12.\n" +
-	"\x10tolerance_points\x18\v \x01(\x05H\x01R\x0ftolerancePoints\x88\x01\x01\x1aC\n" +
+	" \x03(\v2K.layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntryB\x03\xe0A\x01R\x10dimensionWeights\x123\n" +
+	"\x10tolerance_points\x18\v \x01(\x05B\x03\xe0A\x01H\x01R\x0ftolerancePoints\x88\x01\x01\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01B\a\n" +
@@ -4355,36 +4503,36 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x0fwhat_it_reveals\x18\b \x01(\tR\rwhatItReveals\x12\x16\n" +
 	"\x06reason\x18\t \x01(\tR\x06reason\x12\x14\n" +
 	"\x05stack\x18\n" +
-	" \x01(\tR\x05stack\"\xbf\x05\n" +
+	" \x01(\tR\x05stack\"\xec\x05\n" +
 	"\bTemplate\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x05R\x02id\x12\x19\n" +
 	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x02R\x05title\x12\x19\n" +
 	"\x05owner\x18\x03 \x01(\tB\x03\xe0A\x05R\x05owner\x12\x17\n" +
-	"\x04role\x18\x04 \x01(\tB\x03\xe0A\x02R\x04role\x12\x1c\n" +
-	"\tseniority\x18\x05 \x01(\tR\tseniority\x12\x16\n" +
-	"\x06stacks\x18\x06 \x03(\tR\x06stacks\x12\x1f\n" +
-	"\vmin_minutes\x18\a \x01(\x05R\n" +
-	"minMinutes\x12\x1f\n" +
-	"\vmax_minutes\x18\b \x01(\x05R\n" +
-	"maxMinutes\x12g\n" +
-	"\x11dimension_weights\x18\t \x03(\v2:.layersrank.questionbank.v1.Template.DimensionWeightsEntryR\x10dimensionWeights\x122\n" +
+	"\x04role\x18\x04 \x01(\tB\x03\xe0A\x02R\x04role\x12!\n" +
+	"\tseniority\x18\x05 \x01(\tB\x03\xe0A\x01R\tseniority\x12\x1b\n" +
+	"\x06stacks\x18\x06 \x03(\tB\x03\xe0A\x01R\x06stacks\x12$\n" +
+	"\vmin_minutes\x18\a \x01(\x05B\x03\xe0A\x01R\n" +
+	"minMinutes\x12$\n" +
+	"\vmax_minutes\x18\b \x01(\x05B\x03\xe0A\x01R\n" +
+	"maxMinutes\x12l\n" +
+	"\x11dimension_weights\x18\t \x03(\v2:.layersrank.questionbank.v1.Template.DimensionWeightsEntryB\x03\xe0A\x01R\x10dimensionWeights\x127\n" +
 	"\x15required_question_ids\x18\n" +
-	" \x03(\tR\x13requiredQuestionIds\x122\n" +
-	"\x15excluded_question_ids\x18\v \x03(\tR\x13excludedQuestionIds\x12\x12\n" +
-	"\x04etag\x18\f \x01(\tR\x04etag\x12@\n" +
+	" \x03(\tB\x03\xe0A\x01R\x13requiredQuestionIds\x127\n" +
+	"\x15excluded_question_ids\x18\v \x03(\tB\x03\xe0A\x01R\x13excludedQuestionIds\x12\x17\n" +
+	"\x04etag\x18\f \x01(\tB\x03\xe0A\x01R\x04etag\x12@\n" +
 	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
-	"updateTime\x12)\n" +
-	"\x10tolerance_points\x18\x0f \x01(\x05R\x0ftolerancePoints\x1aC\n" +
+	"updateTime\x12.\n" +
+	"\x10tolerance_points\x18\x0f \x01(\x05B\x03\xe0A\x01R\x0ftolerancePoints\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"h\n" +
-	"\x14ListTemplatesRequest\x12\x14\n" +
-	"\x05owner\x18\x01 \x01(\tR\x05owner\x12\x1b\n" +
-	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"w\n" +
+	"\x14ListTemplatesRequest\x12\x19\n" +
+	"\x05owner\x18\x01 \x01(\tB\x03\xe0A\x01R\x05owner\x12 \n" +
+	"\tpage_size\x18\x02 \x01(\x05B\x03\xe0A\x01R\bpageSize\x12\"\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tR\tpageToken\"\xa2\x01\n" +
+	"page_token\x18\x03 \x01(\tB\x03\xe0A\x01R\tpageToken\"\xa2\x01\n" +
 	"\x15ListTemplatesResponse\x12B\n" +
 	"\ttemplates\x18\x01 \x03(\v2$.layersrank.questionbank.v1.TemplateR\ttemplates\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -4393,10 +4541,10 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x12GetTemplateRequest\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\"W\n" +
 	"\x13GetTemplateResponse\x12@\n" +
-	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\x7f\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\x84\x01\n" +
 	"\x15CreateTemplateRequest\x12E\n" +
-	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateB\x03\xe0A\x02R\btemplate\x12\x1f\n" +
-	"\vtemplate_id\x18\x02 \x01(\tR\n" +
+	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateB\x03\xe0A\x02R\btemplate\x12$\n" +
+	"\vtemplate_id\x18\x02 \x01(\tB\x03\xe0A\x01R\n" +
 	"templateId\"Z\n" +
 	"\x16CreateTemplateResponse\x12@\n" +
 	"\btemplate\x18\x01 \x01(\v2$.layersrank.questionbank.v1.TemplateR\btemplate\"\xa0\x01\n" +
@@ -4409,30 +4557,30 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x15DeleteTemplateRequest\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x02R\x02id\x12\x17\n" +
 	"\x04etag\x18\x02 \x01(\tB\x03\xe0A\x02R\x04etag\"\x18\n" +
-	"\x16DeleteTemplateResponse\"\x91\x01\n" +
-	"\x19ExportQuestionBankRequest\x12\x12\n" +
-	"\x04role\x18\x01 \x01(\tR\x04role\x12@\n" +
-	"\x05state\x18\x02 \x01(\x0e2*.layersrank.questionbank.v1.Question.StateR\x05state\x12\x1e\n" +
+	"\x16DeleteTemplateResponse\"\xa0\x01\n" +
+	"\x19ExportQuestionBankRequest\x12\x17\n" +
+	"\x04role\x18\x01 \x01(\tB\x03\xe0A\x01R\x04role\x12E\n" +
+	"\x05state\x18\x02 \x01(\x0e2*.layersrank.questionbank.v1.Question.StateB\x03\xe0A\x01R\x05state\x12#\n" +
 	"\n" +
-	"collection\x18\x03 \x01(\tR\n" +
+	"collection\x18\x03 \x01(\tB\x03\xe0A\x01R\n" +
 	"collection\"\xac\x01\n" +
 	"\x1aExportQuestionBankResponse\x12B\n" +
 	"\x06header\x18\x01 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderH\x00R\x06header\x12B\n" +
 	"\bquestion\x18\x02 \x01(\v2$.layersrank.questionbank.v1.QuestionH\x00R\bquestionB\x06\n" +
-	"\x04item\"\xe6\x01\n" +
-	"\fExportHeader\x12#\n" +
-	"\rbank_revision\x18\x01 \x01(\x03R\fbankRevision\x12;\n" +
-	"\vexport_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"exportTime\x12\x12\n" +
-	"\x04role\x18\x03 \x01(\tR\x04role\x12@\n" +
-	"\btaxonomy\x18\x04 \x01(\v2$.layersrank.questionbank.v1.TaxonomyR\btaxonomy\x12\x1e\n" +
+	"\x04item\"\xff\x01\n" +
+	"\fExportHeader\x12(\n" +
+	"\rbank_revision\x18\x01 \x01(\x03B\x03\xe0A\x01R\fbankRevision\x12@\n" +
+	"\vexport_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x01R\n" +
+	"exportTime\x12\x17\n" +
+	"\x04role\x18\x03 \x01(\tB\x03\xe0A\x01R\x04role\x12E\n" +
+	"\btaxonomy\x18\x04 \x01(\v2$.layersrank.questionbank.v1.TaxonomyB\x03\xe0A\x01R\btaxonomy\x12#\n" +
 	"\n" +
-	"collection\x18\x05 \x01(\tR\n" +
-	"collection\"\xc3\x01\n" +
-	"\x16ImportQuestionsRequest\x12B\n" +
-	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionR\tquestions\x12#\n" +
-	"\rvalidate_only\x18\x02 \x01(\bR\fvalidateOnly\x12@\n" +
-	"\x06source\x18\x03 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderR\x06source\"\x9a\x02\n" +
+	"collection\x18\x05 \x01(\tB\x03\xe0A\x01R\n" +
+	"collection\"\xd2\x01\n" +
+	"\x16ImportQuestionsRequest\x12G\n" +
+	"\tquestions\x18\x01 \x03(\v2$.layersrank.questionbank.v1.QuestionB\x03\xe0A\x01R\tquestions\x12(\n" +
+	"\rvalidate_only\x18\x02 \x01(\bB\x03\xe0A\x01R\fvalidateOnly\x12E\n" +
+	"\x06source\x18\x03 \x01(\v2(.layersrank.questionbank.v1.ExportHeaderB\x03\xe0A\x01R\x06source\"\x9a\x02\n" +
 	"\x17ImportQuestionsResponse\x12B\n" +
 	"\aresults\x18\x01 \x03(\v2(.layersrank.questionbank.v1.ImportResultR\aresults\x12#\n" +
 	"\rcreated_count\x18\x02 \x01(\x05R\fcreatedCount\x12#\n" +
@@ -4480,7 +4628,8 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x0eUpdateTemplate\x121.layersrank.questionbank.v1.UpdateTemplateRequest\x1a2.layersrank.questionbank.v1.UpdateTemplateResponse\"7\x82\xd3\xe4\x93\x021:\btemplateb\btemplate2\x1b/v1/templates/{template.id}\x12\x93\x01\n" +
 	"\x0eDeleteTemplate\x121.layersrank.questionbank.v1.DeleteTemplateRequest\x1a2.layersrank.questionbank.v1.DeleteTemplateResponse\"\x1a\x82\xd3\xe4\x93\x02\x14*\x12/v1/templates/{id}\x12\xa7\x01\n" +
 	"\x12ExportQuestionBank\x125.layersrank.questionbank.v1.ExportQuestionBankRequest\x1a6.layersrank.questionbank.v1.ExportQuestionBankResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/question-bank:export0\x01\x12\x9b\x01\n" +
-	"\x0fImportQuestions\x122.layersrank.questionbank.v1.ImportQuestionsRequest\x1a3.layersrank.questionbank.v1.ImportQuestionsResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/questions:importBMZKgithub.com/layersrank/qbank/proto/layersrank/questionbank/v1;questionbankv1b\x06proto3"
+	"\x0fImportQuestions\x122.layersrank.questionbank.v1.ImportQuestionsRequest\x1a3.layersrank.questionbank.v1.ImportQuestionsResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/questions:importB\x82\x01\n" +
+	"\x1ecom.layersrank.questionbank.v1B\x11QuestionbankProtoP\x01ZKgithub.com/layersrank/qbank/proto/layersrank/questionbank/v1;questionbankv1b\x06proto3"
 
 var (
 	file_layersrank_questionbank_v1_questionbank_proto_rawDescOnce sync.Once
