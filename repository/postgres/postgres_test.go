@@ -40,3 +40,13 @@ func TestConcurrentMigrate(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkReads(b *testing.B) {
+	storetest.RunBenchmarks(b, func(tb testing.TB) repository.Store {
+		s, err := postgres.Open(context.Background(), pgtest.NewDatabase(tb))
+		if err != nil {
+			tb.Fatalf("open postgres store: %v", err)
+		}
+		return s
+	})
+}

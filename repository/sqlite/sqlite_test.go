@@ -43,3 +43,7 @@ func TestReopen(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func BenchmarkReads(b *testing.B) {
+	storetest.RunBenchmarks(b, func(tb testing.TB) repository.Store { return MustOpen(tb, tb.TempDir()) })
+}
