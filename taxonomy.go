@@ -38,6 +38,16 @@ type Role struct {
 	DimensionWeights map[string]int `json:"dimensionWeights"`
 	// Competencies every assessment for the role must cover at least once.
 	Competencies []string `json:"competencies"`
+	// Criteria overrides a competency's evaluation criteria for this role,
+	// where what great looks like differs by job (a DevOps engineer's
+	// collaboration is not about frontend concerns).
+	Criteria map[string]Criteria `json:"criteria,omitempty"`
+}
+
+// Criteria are the evaluation criteria reviewers score a competency against.
+type Criteria struct {
+	GreatLooksLike string `json:"greatLooksLike"`
+	RedFlags       string `json:"redFlags"`
 }
 
 // Stack is a technology a customer can customise an assessment for.
@@ -118,6 +128,19 @@ func (t *Taxonomy) Role(id string) (Role, bool) {
 		}
 	}
 	return Role{}, false
+}
+
+// CriteriaFor returns the evaluation criteria of a competency as reviewers
+// of the role apply them: the role's own where it has them, else the
+// competency's.
+func (t *Taxonomy) CriteriaFor(role, competency string) Criteria {
+	if r, ok := t.Role(role); ok {
+		if c, ok := r.Criteria[competency]; ok {
+			return c
+		}
+	}
+	c, _ := t.Competency(competency)
+	return Criteria{GreatLooksLike: c.GreatLooksLike, RedFlags: c.RedFlags}
 }
 
 // Collection returns the collection with the given id.
@@ -242,6 +265,14 @@ func (t *Taxonomy) Validate() error {
 		for _, c := range r.Competencies {
 			if _, ok := t.Competency(c); !ok {
 				v.Add(f+".competencies", "unknown competency %q", c)
+			}
+		}
+		for _, c := range sortedKeys(r.Criteria) {
+			if !slices.Contains(r.Competencies, c) {
+				v.Add(f+".criteria", "%q is not one of the role's competencies", c)
+			}
+			if r.Criteria[c].GreatLooksLike == "" || r.Criteria[c].RedFlags == "" {
+				v.Add(f+".criteria["+c+"]", "needs greatLooksLike and redFlags")
 			}
 		}
 	}

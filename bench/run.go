@@ -24,6 +24,7 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/internal/bankgen"
+	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/seed"
@@ -94,7 +95,7 @@ func Prepare(ctx context.Context, store string, size int, pgURL string) (*Prepar
 		p.Config.DatabaseURL = dbURL
 		p.Drop = func() { drop(); os.RemoveAll(dir) }
 	}
-	s, err := server.OpenStore(ctx, p.Config)
+	s, err := storeopen.Open(ctx, storeopen.Config{DataDir: p.Config.DataDir, DatabaseURL: p.Config.DatabaseURL})
 	if err != nil {
 		p.Drop()
 		return nil, err

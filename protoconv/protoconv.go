@@ -153,7 +153,14 @@ func TaxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
 		for k, v := range r.DimensionWeights {
 			weights[k] = int32(v)
 		}
-		out.Roles = append(out.Roles, &pb.Role{Id: r.ID, Title: r.Title, DimensionWeights: weights, Competencies: r.Competencies})
+		role := &pb.Role{Id: r.ID, Title: r.Title, DimensionWeights: weights, Competencies: r.Competencies}
+		for c, cr := range r.Criteria {
+			if role.Criteria == nil {
+				role.Criteria = map[string]*pb.Criteria{}
+			}
+			role.Criteria[c] = &pb.Criteria{GreatLooksLike: cr.GreatLooksLike, RedFlags: cr.RedFlags}
+		}
+		out.Roles = append(out.Roles, role)
 	}
 	for _, s := range t.Stacks {
 		out.Stacks = append(out.Stacks, &pb.Stack{Id: s.ID, Title: s.Title, Aliases: s.Aliases})
@@ -243,7 +250,14 @@ func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
 		for k, v := range r.GetDimensionWeights() {
 			weights[k] = int(v)
 		}
-		out.Roles = append(out.Roles, qbank.Role{ID: r.GetId(), Title: r.GetTitle(), DimensionWeights: weights, Competencies: r.GetCompetencies()})
+		role := qbank.Role{ID: r.GetId(), Title: r.GetTitle(), DimensionWeights: weights, Competencies: r.GetCompetencies()}
+		for c, cr := range r.GetCriteria() {
+			if role.Criteria == nil {
+				role.Criteria = map[string]qbank.Criteria{}
+			}
+			role.Criteria[c] = qbank.Criteria{GreatLooksLike: cr.GetGreatLooksLike(), RedFlags: cr.GetRedFlags()}
+		}
+		out.Roles = append(out.Roles, role)
 	}
 	for _, s := range t.GetStacks() {
 		out.Stacks = append(out.Stacks, qbank.Stack{ID: s.GetId(), Title: s.GetTitle(), Aliases: s.GetAliases()})

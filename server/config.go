@@ -1,16 +1,12 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"time"
 
-	"github.com/layersrank/qbank/repository"
-	"github.com/layersrank/qbank/repository/postgres"
-	"github.com/layersrank/qbank/repository/sqlite"
+	"github.com/layersrank/qbank/internal/storeopen"
 	"github.com/layersrank/qbank/server/auth"
 )
 
@@ -45,7 +41,7 @@ func (c Config) withDefaults() Config {
 		c.HTTPAddr = "127.0.0.1:8080"
 	}
 	if c.DataDir == "" {
-		c.DataDir = "data"
+		c.DataDir = storeopen.DefaultDataDir
 	}
 	if c.RefreshInterval <= 0 {
 		c.RefreshInterval = 250 * time.Millisecond
@@ -62,29 +58,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-func (c Config) storeName() string {
-	if c.DatabaseURL != "" {
-		return "postgres"
-	}
-	return "sqlite"
-}
-
-// OpenStore opens (and migrates) the configured store.
-func OpenStore(ctx context.Context, c Config) (repository.Store, error) {
-	c = c.withDefaults()
-	if c.DatabaseURL == "" {
-		return sqlite.Open(ctx, c.DataDir)
-	}
-	u, err := url.Parse(c.DatabaseURL)
-	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-		return nil, fmt.Errorf("database url must be postgres://…")
-	}
-	s, err := postgres.Open(ctx, c.DatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", u.Redacted(), err)
-	}
-	s.Logger = c.Logger
-	return s, nil
+// storeConfig is the part of the configuration that says which store to open.
+func (c Config) storeConfig() storeopen.Config {
+	return storeopen.Config{DataDir: c.DataDir, DatabaseURL: c.DatabaseURL, Logger: c.Logger}
 }
 
 // keyring builds the token keyring from the environment and the tokens file;

@@ -28,6 +28,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/layersrank/qbank/catalog"
+	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/seed"
@@ -60,7 +61,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	store, err := OpenStore(ctx, cfg)
+	store, err := storeopen.Open(ctx, cfg.storeConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,7 @@ func (s *Server) Serve() error {
 	go s.catalog.Watch(watchCtx, s.cfg.RefreshInterval)
 	s.health.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	s.health.SetServingStatus(pb.QuestionBankService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
-	s.log.Info("serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "store", s.cfg.storeName(), "revision", s.catalog.Snapshot().Revision)
+	s.log.Info("serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "store", s.cfg.storeConfig().Engine(), "revision", s.catalog.Snapshot().Revision)
 
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()

@@ -19,6 +19,7 @@ import (
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/importer"
+	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
 	"github.com/layersrank/qbank/repository"
@@ -61,7 +62,7 @@ var stateNames = map[string]pb.Question_State{
 }
 
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("export", stderr, false)
+	fs, cfg, _ := flags("export", stderr)
 	format := fs.String("format", "json", "json, yaml or pdf")
 	role := fs.String("role", "", "only this role's questions")
 	state := fs.String("state", "", "only questions in this state: active, draft or retired (default all; the PDF takes active)")
@@ -156,8 +157,8 @@ func exportRemote(ctx context.Context, remote remoteFlags, req *pb.ExportQuestio
 }
 
 // exportLocal streams straight from the store, one row at a time.
-func exportLocal(ctx context.Context, cfg server.Config, req *pb.ExportQuestionBankRequest, sink exportSink) error {
-	store, err := server.OpenStore(ctx, cfg)
+func exportLocal(ctx context.Context, cfg storeopen.Config, req *pb.ExportQuestionBankRequest, sink exportSink) error {
+	store, err := storeopen.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func exportLocal(ctx context.Context, cfg server.Config, req *pb.ExportQuestionB
 }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("import", stderr, false)
+	fs, cfg, _ := flags("import", stderr)
 	validateOnly := fs.Bool("validate-only", false, "check the file and report what would change; write nothing")
 	var remote remoteFlags
 	remote.bind(fs)
@@ -236,8 +237,8 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // importLocal imports straight into the store. A store with no taxonomy
 // yet gets the seed's taxonomy and default templates but not its questions,
 // so an export imported into a fresh store reproduces that bank exactly.
-func importLocal(ctx context.Context, cfg server.Config, req *pb.ImportQuestionsRequest) (*pb.ImportQuestionsResponse, error) {
-	store, err := server.OpenStore(ctx, cfg)
+func importLocal(ctx context.Context, cfg storeopen.Config, req *pb.ImportQuestionsRequest) (*pb.ImportQuestionsResponse, error) {
+	store, err := storeopen.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

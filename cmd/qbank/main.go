@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/layersrank/qbank/internal/storeopen"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
 )
@@ -43,13 +44,13 @@ Usage:
   qbank seed    [flags]   load the embedded seed into the store (idempotent) and exit
   qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --state, -o FILE)
   qbank import  [flags] FILE  import questions from an export, all or nothing (--validate-only)
-  qbank bench   [flags]   measure reads against same-run floors (see README, "Performance")
   qbank version           print the build version
 
 export and import open the store directly (--data-dir / --database-url), or talk to a
 running server with --server ADDR and --token (or QBANK_SERVER, QBANK_TOKEN).
 
-Run "qbank <command> -h" for a command's flags.
+Run "qbank <command> -h" for a command's flags. Benchmarks are a separate
+command, qbank-bench (go run ./cmd/qbank-bench -h).
 `
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,7 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "import":
 		return importCmd(ctx, rest, stdout, stderr)
 	case "bench":
-		return benchCmd(ctx, rest, stdout, stderr)
+		// Benchmarks are their own command, so that serve does not carry
+		// the benchmark harness and its generated banks.
+		return errors.New("benchmarks are a separate command: go run ./cmd/qbank-bench [flags] (see README, \"Performance\")")
 	case "version":
 		fmt.Fprintln(stdout, "qbank", version())
 		return nil
@@ -97,21 +100,16 @@ func version() string {
 	return "(devel)"
 }
 
-// flags binds the flags every command shares; each defaults to its
-// environment variable, so a flag given on the command line wins.
-func flags(name string, stderr io.Writer, withServe bool) (*flag.FlagSet, *server.Config, *string) {
+// flags binds the flags every command that opens the store shares; each
+// defaults to its environment variable, so a flag given on the command line
+// wins.
+func flags(name string, stderr io.Writer) (*flag.FlagSet, *storeopen.Config, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := &server.Config{}
-	fs.StringVar(&cfg.DataDir, "data-dir", env("QBANK_DATA_DIR", "data"), "directory of the embedded SQLite store and dev tokens (QBANK_DATA_DIR)")
+	cfg := &storeopen.Config{}
+	fs.StringVar(&cfg.DataDir, "data-dir", env("QBANK_DATA_DIR", storeopen.DefaultDataDir), "directory of the embedded SQLite store and dev tokens (QBANK_DATA_DIR)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", env("QBANK_DATABASE_URL", ""), "postgres://… to use PostgreSQL instead of SQLite (QBANK_DATABASE_URL)")
 	logLevel := fs.String("log-level", env("QBANK_LOG_LEVEL", "info"), "debug, info, warn or error (QBANK_LOG_LEVEL)")
-	if withServe {
-		fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", "127.0.0.1:9090"), "gRPC listen address (QBANK_GRPC_ADDR)")
-		fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", "127.0.0.1:8080"), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
-		fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
-		fs.Float64Var(&cfg.RateLimit, "rate-limit", envFloat("QBANK_RATE_LIMIT", server.DefaultRateLimit), "calls per second per token; negative disables (QBANK_RATE_LIMIT)")
-	}
 	return fs, cfg, logLevel
 }
 
@@ -138,10 +136,16 @@ func logger(w io.Writer, level string) (*slog.Logger, error) {
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	fs, cfg, level := flags("serve", stderr, true)
+	fs, store, level := flags("serve", stderr)
+	cfg := &server.Config{}
+	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", "127.0.0.1:9090"), "gRPC listen address (QBANK_GRPC_ADDR)")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", "127.0.0.1:8080"), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
+	fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
+	fs.Float64Var(&cfg.RateLimit, "rate-limit", envFloat("QBANK_RATE_LIMIT", server.DefaultRateLimit), "calls per second per token; negative disables (QBANK_RATE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cfg.DataDir, cfg.DatabaseURL = store.DataDir, store.DatabaseURL
 	log, err := logger(stderr, *level)
 	if err != nil {
 		return err
@@ -178,11 +182,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 }
 
 func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("migrate", stderr, false)
+	fs, cfg, _ := flags("migrate", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, err := server.OpenStore(ctx, *cfg) // opening migrates
+	store, err := storeopen.Open(ctx, *cfg) // opening migrates
 	if err != nil {
 		return err
 	}
@@ -196,7 +200,7 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, cfg, _ := flags("seed", stderr, false)
+	fs, cfg, _ := flags("seed", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -204,7 +208,7 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	store, err := server.OpenStore(ctx, *cfg)
+	store, err := storeopen.Open(ctx, *cfg)
 	if err != nil {
 		return err
 	}

@@ -283,7 +283,7 @@ func (x ImportResult_Action) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ImportResult_Action.Descriptor instead.
 func (ImportResult_Action) EnumDescriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{52, 0}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{53, 0}
 }
 
 // A curated interview question at one version.
@@ -2171,7 +2171,10 @@ type Role struct {
 	// Dimension id → percent of assessment minutes.
 	DimensionWeights map[string]int32 `protobuf:"bytes,3,rep,name=dimension_weights,json=dimensionWeights,proto3" json:"dimension_weights,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// Competencies every assessment for the role covers.
-	Competencies  []string `protobuf:"bytes,4,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	Competencies []string `protobuf:"bytes,4,rep,name=competencies,proto3" json:"competencies,omitempty"`
+	// Competency id → the evaluation criteria as this role's reviewers apply
+	// them, where they differ from the competency's own.
+	Criteria      map[string]*Criteria `protobuf:"bytes,5,rep,name=criteria,proto3" json:"criteria,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2234,6 +2237,68 @@ func (x *Role) GetCompetencies() []string {
 	return nil
 }
 
+func (x *Role) GetCriteria() map[string]*Criteria {
+	if x != nil {
+		return x.Criteria
+	}
+	return nil
+}
+
+// Evaluation criteria for one competency.
+type Criteria struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What a great answer shows.
+	GreatLooksLike string `protobuf:"bytes,1,opt,name=great_looks_like,json=greatLooksLike,proto3" json:"great_looks_like,omitempty"`
+	// What should worry a reviewer.
+	RedFlags      string `protobuf:"bytes,2,opt,name=red_flags,json=redFlags,proto3" json:"red_flags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Criteria) Reset() {
+	*x = Criteria{}
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Criteria) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Criteria) ProtoMessage() {}
+
+func (x *Criteria) ProtoReflect() protoreflect.Message {
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Criteria.ProtoReflect.Descriptor instead.
+func (*Criteria) Descriptor() ([]byte, []int) {
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *Criteria) GetGreatLooksLike() string {
+	if x != nil {
+		return x.GreatLooksLike
+	}
+	return ""
+}
+
+func (x *Criteria) GetRedFlags() string {
+	if x != nil {
+		return x.RedFlags
+	}
+	return ""
+}
+
 type Stack struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Id    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -2246,7 +2311,7 @@ type Stack struct {
 
 func (x *Stack) Reset() {
 	*x = Stack{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2258,7 +2323,7 @@ func (x *Stack) String() string {
 func (*Stack) ProtoMessage() {}
 
 func (x *Stack) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[29]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2271,7 +2336,7 @@ func (x *Stack) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Stack.ProtoReflect.Descriptor instead.
 func (*Stack) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{29}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Stack) GetId() string {
@@ -2326,7 +2391,7 @@ type AssembleAssessmentRequest struct {
 
 func (x *AssembleAssessmentRequest) Reset() {
 	*x = AssembleAssessmentRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2338,7 +2403,7 @@ func (x *AssembleAssessmentRequest) String() string {
 func (*AssembleAssessmentRequest) ProtoMessage() {}
 
 func (x *AssembleAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2351,7 +2416,7 @@ func (x *AssembleAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssembleAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*AssembleAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{30}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AssembleAssessmentRequest) GetRole() string {
@@ -2455,7 +2520,7 @@ type AssembleAssessmentResponse struct {
 
 func (x *AssembleAssessmentResponse) Reset() {
 	*x = AssembleAssessmentResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2467,7 +2532,7 @@ func (x *AssembleAssessmentResponse) String() string {
 func (*AssembleAssessmentResponse) ProtoMessage() {}
 
 func (x *AssembleAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2480,7 +2545,7 @@ func (x *AssembleAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssembleAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*AssembleAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{31}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AssembleAssessmentResponse) GetItems() []*AssessmentItem {
@@ -2557,7 +2622,7 @@ type AnalyzeExposureRequest struct {
 
 func (x *AnalyzeExposureRequest) Reset() {
 	*x = AnalyzeExposureRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2569,7 +2634,7 @@ func (x *AnalyzeExposureRequest) String() string {
 func (*AnalyzeExposureRequest) ProtoMessage() {}
 
 func (x *AnalyzeExposureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[32]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2582,7 +2647,7 @@ func (x *AnalyzeExposureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeExposureRequest.ProtoReflect.Descriptor instead.
 func (*AnalyzeExposureRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{32}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *AnalyzeExposureRequest) GetAssessment() *AssembleAssessmentRequest {
@@ -2620,7 +2685,7 @@ type AnalyzeExposureResponse struct {
 
 func (x *AnalyzeExposureResponse) Reset() {
 	*x = AnalyzeExposureResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2632,7 +2697,7 @@ func (x *AnalyzeExposureResponse) String() string {
 func (*AnalyzeExposureResponse) ProtoMessage() {}
 
 func (x *AnalyzeExposureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[33]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2645,7 +2710,7 @@ func (x *AnalyzeExposureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnalyzeExposureResponse.ProtoReflect.Descriptor instead.
 func (*AnalyzeExposureResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{33}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AnalyzeExposureResponse) GetItems() []*ItemExposure {
@@ -2728,7 +2793,7 @@ type ItemExposure struct {
 
 func (x *ItemExposure) Reset() {
 	*x = ItemExposure{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2740,7 +2805,7 @@ func (x *ItemExposure) String() string {
 func (*ItemExposure) ProtoMessage() {}
 
 func (x *ItemExposure) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[34]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2753,7 +2818,7 @@ func (x *ItemExposure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemExposure.ProtoReflect.Descriptor instead.
 func (*ItemExposure) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{34}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ItemExposure) GetQuestionId() string {
@@ -2827,7 +2892,7 @@ type AssessmentItem struct {
 
 func (x *AssessmentItem) Reset() {
 	*x = AssessmentItem{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2839,7 +2904,7 @@ func (x *AssessmentItem) String() string {
 func (*AssessmentItem) ProtoMessage() {}
 
 func (x *AssessmentItem) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[35]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2852,7 +2917,7 @@ func (x *AssessmentItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssessmentItem.ProtoReflect.Descriptor instead.
 func (*AssessmentItem) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{35}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AssessmentItem) GetQuestionId() string {
@@ -2954,7 +3019,7 @@ type Template struct {
 
 func (x *Template) Reset() {
 	*x = Template{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2966,7 +3031,7 @@ func (x *Template) String() string {
 func (*Template) ProtoMessage() {}
 
 func (x *Template) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[36]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2979,7 +3044,7 @@ func (x *Template) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Template.ProtoReflect.Descriptor instead.
 func (*Template) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{36}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *Template) GetId() string {
@@ -3101,7 +3166,7 @@ type ListTemplatesRequest struct {
 
 func (x *ListTemplatesRequest) Reset() {
 	*x = ListTemplatesRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3113,7 +3178,7 @@ func (x *ListTemplatesRequest) String() string {
 func (*ListTemplatesRequest) ProtoMessage() {}
 
 func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[37]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3126,7 +3191,7 @@ func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTemplatesRequest.ProtoReflect.Descriptor instead.
 func (*ListTemplatesRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{37}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListTemplatesRequest) GetOwner() string {
@@ -3161,7 +3226,7 @@ type ListTemplatesResponse struct {
 
 func (x *ListTemplatesResponse) Reset() {
 	*x = ListTemplatesResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3173,7 +3238,7 @@ func (x *ListTemplatesResponse) String() string {
 func (*ListTemplatesResponse) ProtoMessage() {}
 
 func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[38]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3186,7 +3251,7 @@ func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTemplatesResponse.ProtoReflect.Descriptor instead.
 func (*ListTemplatesResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{38}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListTemplatesResponse) GetTemplates() []*Template {
@@ -3219,7 +3284,7 @@ type GetTemplateRequest struct {
 
 func (x *GetTemplateRequest) Reset() {
 	*x = GetTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3231,7 +3296,7 @@ func (x *GetTemplateRequest) String() string {
 func (*GetTemplateRequest) ProtoMessage() {}
 
 func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[39]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3244,7 +3309,7 @@ func (x *GetTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateRequest.ProtoReflect.Descriptor instead.
 func (*GetTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{39}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *GetTemplateRequest) GetId() string {
@@ -3263,7 +3328,7 @@ type GetTemplateResponse struct {
 
 func (x *GetTemplateResponse) Reset() {
 	*x = GetTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3275,7 +3340,7 @@ func (x *GetTemplateResponse) String() string {
 func (*GetTemplateResponse) ProtoMessage() {}
 
 func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[40]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3288,7 +3353,7 @@ func (x *GetTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTemplateResponse.ProtoReflect.Descriptor instead.
 func (*GetTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{40}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetTemplateResponse) GetTemplate() *Template {
@@ -3309,7 +3374,7 @@ type CreateTemplateRequest struct {
 
 func (x *CreateTemplateRequest) Reset() {
 	*x = CreateTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3321,7 +3386,7 @@ func (x *CreateTemplateRequest) String() string {
 func (*CreateTemplateRequest) ProtoMessage() {}
 
 func (x *CreateTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[41]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3334,7 +3399,7 @@ func (x *CreateTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTemplateRequest.ProtoReflect.Descriptor instead.
 func (*CreateTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{41}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateTemplateRequest) GetTemplate() *Template {
@@ -3360,7 +3425,7 @@ type CreateTemplateResponse struct {
 
 func (x *CreateTemplateResponse) Reset() {
 	*x = CreateTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3372,7 +3437,7 @@ func (x *CreateTemplateResponse) String() string {
 func (*CreateTemplateResponse) ProtoMessage() {}
 
 func (x *CreateTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[42]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3385,7 +3450,7 @@ func (x *CreateTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateTemplateResponse.ProtoReflect.Descriptor instead.
 func (*CreateTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{42}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CreateTemplateResponse) GetTemplate() *Template {
@@ -3408,7 +3473,7 @@ type UpdateTemplateRequest struct {
 
 func (x *UpdateTemplateRequest) Reset() {
 	*x = UpdateTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3420,7 +3485,7 @@ func (x *UpdateTemplateRequest) String() string {
 func (*UpdateTemplateRequest) ProtoMessage() {}
 
 func (x *UpdateTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[43]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3433,7 +3498,7 @@ func (x *UpdateTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTemplateRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{43}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *UpdateTemplateRequest) GetTemplate() *Template {
@@ -3459,7 +3524,7 @@ type UpdateTemplateResponse struct {
 
 func (x *UpdateTemplateResponse) Reset() {
 	*x = UpdateTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3471,7 +3536,7 @@ func (x *UpdateTemplateResponse) String() string {
 func (*UpdateTemplateResponse) ProtoMessage() {}
 
 func (x *UpdateTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[44]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3484,7 +3549,7 @@ func (x *UpdateTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTemplateResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{44}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *UpdateTemplateResponse) GetTemplate() *Template {
@@ -3504,7 +3569,7 @@ type DeleteTemplateRequest struct {
 
 func (x *DeleteTemplateRequest) Reset() {
 	*x = DeleteTemplateRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[45]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3516,7 +3581,7 @@ func (x *DeleteTemplateRequest) String() string {
 func (*DeleteTemplateRequest) ProtoMessage() {}
 
 func (x *DeleteTemplateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[45]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3529,7 +3594,7 @@ func (x *DeleteTemplateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTemplateRequest.ProtoReflect.Descriptor instead.
 func (*DeleteTemplateRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{45}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DeleteTemplateRequest) GetId() string {
@@ -3554,7 +3619,7 @@ type DeleteTemplateResponse struct {
 
 func (x *DeleteTemplateResponse) Reset() {
 	*x = DeleteTemplateResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[46]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3566,7 +3631,7 @@ func (x *DeleteTemplateResponse) String() string {
 func (*DeleteTemplateResponse) ProtoMessage() {}
 
 func (x *DeleteTemplateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[46]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3579,7 +3644,7 @@ func (x *DeleteTemplateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteTemplateResponse.ProtoReflect.Descriptor instead.
 func (*DeleteTemplateResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{46}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{47}
 }
 
 type ExportQuestionBankRequest struct {
@@ -3596,7 +3661,7 @@ type ExportQuestionBankRequest struct {
 
 func (x *ExportQuestionBankRequest) Reset() {
 	*x = ExportQuestionBankRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[47]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3608,7 +3673,7 @@ func (x *ExportQuestionBankRequest) String() string {
 func (*ExportQuestionBankRequest) ProtoMessage() {}
 
 func (x *ExportQuestionBankRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[47]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3621,7 +3686,7 @@ func (x *ExportQuestionBankRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportQuestionBankRequest.ProtoReflect.Descriptor instead.
 func (*ExportQuestionBankRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{47}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ExportQuestionBankRequest) GetRole() string {
@@ -3658,7 +3723,7 @@ type ExportQuestionBankResponse struct {
 
 func (x *ExportQuestionBankResponse) Reset() {
 	*x = ExportQuestionBankResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3670,7 +3735,7 @@ func (x *ExportQuestionBankResponse) String() string {
 func (*ExportQuestionBankResponse) ProtoMessage() {}
 
 func (x *ExportQuestionBankResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3683,7 +3748,7 @@ func (x *ExportQuestionBankResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportQuestionBankResponse.ProtoReflect.Descriptor instead.
 func (*ExportQuestionBankResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{48}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ExportQuestionBankResponse) GetItem() isExportQuestionBankResponse_Item {
@@ -3744,7 +3809,7 @@ type ExportHeader struct {
 
 func (x *ExportHeader) Reset() {
 	*x = ExportHeader{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3756,7 +3821,7 @@ func (x *ExportHeader) String() string {
 func (*ExportHeader) ProtoMessage() {}
 
 func (x *ExportHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3769,7 +3834,7 @@ func (x *ExportHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExportHeader.ProtoReflect.Descriptor instead.
 func (*ExportHeader) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{49}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ExportHeader) GetBankRevision() int64 {
@@ -3824,7 +3889,7 @@ type ImportQuestionsRequest struct {
 
 func (x *ImportQuestionsRequest) Reset() {
 	*x = ImportQuestionsRequest{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[50]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3836,7 +3901,7 @@ func (x *ImportQuestionsRequest) String() string {
 func (*ImportQuestionsRequest) ProtoMessage() {}
 
 func (x *ImportQuestionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[50]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3849,7 +3914,7 @@ func (x *ImportQuestionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportQuestionsRequest.ProtoReflect.Descriptor instead.
 func (*ImportQuestionsRequest) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{50}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ImportQuestionsRequest) GetQuestions() []*Question {
@@ -3889,7 +3954,7 @@ type ImportQuestionsResponse struct {
 
 func (x *ImportQuestionsResponse) Reset() {
 	*x = ImportQuestionsResponse{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[51]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3901,7 +3966,7 @@ func (x *ImportQuestionsResponse) String() string {
 func (*ImportQuestionsResponse) ProtoMessage() {}
 
 func (x *ImportQuestionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[51]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3914,7 +3979,7 @@ func (x *ImportQuestionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportQuestionsResponse.ProtoReflect.Descriptor instead.
 func (*ImportQuestionsResponse) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{51}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ImportQuestionsResponse) GetResults() []*ImportResult {
@@ -3971,7 +4036,7 @@ type ImportResult struct {
 
 func (x *ImportResult) Reset() {
 	*x = ImportResult{}
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[52]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3983,7 +4048,7 @@ func (x *ImportResult) String() string {
 func (*ImportResult) ProtoMessage() {}
 
 func (x *ImportResult) ProtoReflect() protoreflect.Message {
-	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[52]
+	mi := &file_layersrank_questionbank_v1_questionbank_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3996,7 +4061,7 @@ func (x *ImportResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ImportResult.ProtoReflect.Descriptor instead.
 func (*ImportResult) Descriptor() ([]byte, []int) {
-	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{52}
+	return file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ImportResult) GetId() string {
@@ -4184,15 +4249,22 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\x05title\x18\x03 \x01(\tR\x05title\x12 \n" +
 	"\vdescription\x18\x04 \x01(\tR\vdescription\x12(\n" +
 	"\x10great_looks_like\x18\x05 \x01(\tR\x0egreatLooksLike\x12\x1b\n" +
-	"\tred_flags\x18\x06 \x01(\tR\bredFlags\"\xfa\x01\n" +
+	"\tred_flags\x18\x06 \x01(\tR\bredFlags\"\xa9\x03\n" +
 	"\x04Role\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12c\n" +
 	"\x11dimension_weights\x18\x03 \x03(\v26.layersrank.questionbank.v1.Role.DimensionWeightsEntryR\x10dimensionWeights\x12\"\n" +
-	"\fcompetencies\x18\x04 \x03(\tR\fcompetencies\x1aC\n" +
+	"\fcompetencies\x18\x04 \x03(\tR\fcompetencies\x12J\n" +
+	"\bcriteria\x18\x05 \x03(\v2..layersrank.questionbank.v1.Role.CriteriaEntryR\bcriteria\x1aC\n" +
 	"\x15DimensionWeightsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\"G\n" +
+	"\x05value\x18\x02 \x01(\x05R\x05value:\x028\x01\x1aa\n" +
+	"\rCriteriaEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12:\n" +
+	"\x05value\x18\x02 \x01(\v2$.layersrank.questionbank.v1.CriteriaR\x05value:\x028\x01\"Q\n" +
+	"\bCriteria\x12(\n" +
+	"\x10great_looks_like\x18\x01 \x01(\tR\x0egreatLooksLike\x12\x1b\n" +
+	"\tred_flags\x18\x02 \x01(\tR\bredFlags\"G\n" +
 	"\x05Stack\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x18\n" +
@@ -4412,7 +4484,7 @@ func file_layersrank_questionbank_v1_questionbank_proto_rawDescGZIP() []byte {
 }
 
 var file_layersrank_questionbank_v1_questionbank_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_layersrank_questionbank_v1_questionbank_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_layersrank_questionbank_v1_questionbank_proto_goTypes = []any{
 	(ResponseFormat)(0),                  // 0: layersrank.questionbank.v1.ResponseFormat
 	(QuestionView)(0),                    // 1: layersrank.questionbank.v1.QuestionView
@@ -4448,46 +4520,48 @@ var file_layersrank_questionbank_v1_questionbank_proto_goTypes = []any{
 	(*Dimension)(nil),                    // 31: layersrank.questionbank.v1.Dimension
 	(*Competency)(nil),                   // 32: layersrank.questionbank.v1.Competency
 	(*Role)(nil),                         // 33: layersrank.questionbank.v1.Role
-	(*Stack)(nil),                        // 34: layersrank.questionbank.v1.Stack
-	(*AssembleAssessmentRequest)(nil),    // 35: layersrank.questionbank.v1.AssembleAssessmentRequest
-	(*AssembleAssessmentResponse)(nil),   // 36: layersrank.questionbank.v1.AssembleAssessmentResponse
-	(*AnalyzeExposureRequest)(nil),       // 37: layersrank.questionbank.v1.AnalyzeExposureRequest
-	(*AnalyzeExposureResponse)(nil),      // 38: layersrank.questionbank.v1.AnalyzeExposureResponse
-	(*ItemExposure)(nil),                 // 39: layersrank.questionbank.v1.ItemExposure
-	(*AssessmentItem)(nil),               // 40: layersrank.questionbank.v1.AssessmentItem
-	(*Template)(nil),                     // 41: layersrank.questionbank.v1.Template
-	(*ListTemplatesRequest)(nil),         // 42: layersrank.questionbank.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),        // 43: layersrank.questionbank.v1.ListTemplatesResponse
-	(*GetTemplateRequest)(nil),           // 44: layersrank.questionbank.v1.GetTemplateRequest
-	(*GetTemplateResponse)(nil),          // 45: layersrank.questionbank.v1.GetTemplateResponse
-	(*CreateTemplateRequest)(nil),        // 46: layersrank.questionbank.v1.CreateTemplateRequest
-	(*CreateTemplateResponse)(nil),       // 47: layersrank.questionbank.v1.CreateTemplateResponse
-	(*UpdateTemplateRequest)(nil),        // 48: layersrank.questionbank.v1.UpdateTemplateRequest
-	(*UpdateTemplateResponse)(nil),       // 49: layersrank.questionbank.v1.UpdateTemplateResponse
-	(*DeleteTemplateRequest)(nil),        // 50: layersrank.questionbank.v1.DeleteTemplateRequest
-	(*DeleteTemplateResponse)(nil),       // 51: layersrank.questionbank.v1.DeleteTemplateResponse
-	(*ExportQuestionBankRequest)(nil),    // 52: layersrank.questionbank.v1.ExportQuestionBankRequest
-	(*ExportQuestionBankResponse)(nil),   // 53: layersrank.questionbank.v1.ExportQuestionBankResponse
-	(*ExportHeader)(nil),                 // 54: layersrank.questionbank.v1.ExportHeader
-	(*ImportQuestionsRequest)(nil),       // 55: layersrank.questionbank.v1.ImportQuestionsRequest
-	(*ImportQuestionsResponse)(nil),      // 56: layersrank.questionbank.v1.ImportQuestionsResponse
-	(*ImportResult)(nil),                 // 57: layersrank.questionbank.v1.ImportResult
-	nil,                                  // 58: layersrank.questionbank.v1.Question.StackVariantsEntry
-	nil,                                  // 59: layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	nil,                                  // 60: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
-	nil,                                  // 61: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
-	nil,                                  // 62: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
-	nil,                                  // 63: layersrank.questionbank.v1.Template.DimensionWeightsEntry
-	(*timestamppb.Timestamp)(nil),        // 64: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),        // 65: google.protobuf.FieldMask
+	(*Criteria)(nil),                     // 34: layersrank.questionbank.v1.Criteria
+	(*Stack)(nil),                        // 35: layersrank.questionbank.v1.Stack
+	(*AssembleAssessmentRequest)(nil),    // 36: layersrank.questionbank.v1.AssembleAssessmentRequest
+	(*AssembleAssessmentResponse)(nil),   // 37: layersrank.questionbank.v1.AssembleAssessmentResponse
+	(*AnalyzeExposureRequest)(nil),       // 38: layersrank.questionbank.v1.AnalyzeExposureRequest
+	(*AnalyzeExposureResponse)(nil),      // 39: layersrank.questionbank.v1.AnalyzeExposureResponse
+	(*ItemExposure)(nil),                 // 40: layersrank.questionbank.v1.ItemExposure
+	(*AssessmentItem)(nil),               // 41: layersrank.questionbank.v1.AssessmentItem
+	(*Template)(nil),                     // 42: layersrank.questionbank.v1.Template
+	(*ListTemplatesRequest)(nil),         // 43: layersrank.questionbank.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),        // 44: layersrank.questionbank.v1.ListTemplatesResponse
+	(*GetTemplateRequest)(nil),           // 45: layersrank.questionbank.v1.GetTemplateRequest
+	(*GetTemplateResponse)(nil),          // 46: layersrank.questionbank.v1.GetTemplateResponse
+	(*CreateTemplateRequest)(nil),        // 47: layersrank.questionbank.v1.CreateTemplateRequest
+	(*CreateTemplateResponse)(nil),       // 48: layersrank.questionbank.v1.CreateTemplateResponse
+	(*UpdateTemplateRequest)(nil),        // 49: layersrank.questionbank.v1.UpdateTemplateRequest
+	(*UpdateTemplateResponse)(nil),       // 50: layersrank.questionbank.v1.UpdateTemplateResponse
+	(*DeleteTemplateRequest)(nil),        // 51: layersrank.questionbank.v1.DeleteTemplateRequest
+	(*DeleteTemplateResponse)(nil),       // 52: layersrank.questionbank.v1.DeleteTemplateResponse
+	(*ExportQuestionBankRequest)(nil),    // 53: layersrank.questionbank.v1.ExportQuestionBankRequest
+	(*ExportQuestionBankResponse)(nil),   // 54: layersrank.questionbank.v1.ExportQuestionBankResponse
+	(*ExportHeader)(nil),                 // 55: layersrank.questionbank.v1.ExportHeader
+	(*ImportQuestionsRequest)(nil),       // 56: layersrank.questionbank.v1.ImportQuestionsRequest
+	(*ImportQuestionsResponse)(nil),      // 57: layersrank.questionbank.v1.ImportQuestionsResponse
+	(*ImportResult)(nil),                 // 58: layersrank.questionbank.v1.ImportResult
+	nil,                                  // 59: layersrank.questionbank.v1.Question.StackVariantsEntry
+	nil,                                  // 60: layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	nil,                                  // 61: layersrank.questionbank.v1.Role.CriteriaEntry
+	nil,                                  // 62: layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	nil,                                  // 63: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	nil,                                  // 64: layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	nil,                                  // 65: layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	(*timestamppb.Timestamp)(nil),        // 66: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),        // 67: google.protobuf.FieldMask
 }
 var file_layersrank_questionbank_v1_questionbank_proto_depIdxs = []int32{
 	0,  // 0: layersrank.questionbank.v1.Question.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	58, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
+	59, // 1: layersrank.questionbank.v1.Question.stack_variants:type_name -> layersrank.questionbank.v1.Question.StackVariantsEntry
 	7,  // 2: layersrank.questionbank.v1.Question.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
 	3,  // 3: layersrank.questionbank.v1.Question.state:type_name -> layersrank.questionbank.v1.Question.State
-	64, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
-	64, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
+	66, // 4: layersrank.questionbank.v1.Question.create_time:type_name -> google.protobuf.Timestamp
+	66, // 5: layersrank.questionbank.v1.Question.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 6: layersrank.questionbank.v1.StackVariant.scoring_guide:type_name -> layersrank.questionbank.v1.ScoringGuide
 	8,  // 7: layersrank.questionbank.v1.ScoringGuide.levels:type_name -> layersrank.questionbank.v1.LevelGuide
 	0,  // 8: layersrank.questionbank.v1.ListQuestionsRequest.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
@@ -4500,7 +4574,7 @@ var file_layersrank_questionbank_v1_questionbank_proto_depIdxs = []int32{
 	5,  // 15: layersrank.questionbank.v1.CreateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
 	5,  // 16: layersrank.questionbank.v1.CreateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
 	5,  // 17: layersrank.questionbank.v1.UpdateQuestionRequest.question:type_name -> layersrank.questionbank.v1.Question
-	65, // 18: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
+	67, // 18: layersrank.questionbank.v1.UpdateQuestionRequest.update_mask:type_name -> google.protobuf.FieldMask
 	5,  // 19: layersrank.questionbank.v1.UpdateQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
 	5,  // 20: layersrank.questionbank.v1.RetireQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
 	5,  // 21: layersrank.questionbank.v1.RestoreQuestionResponse.question:type_name -> layersrank.questionbank.v1.Question
@@ -4508,82 +4582,84 @@ var file_layersrank_questionbank_v1_questionbank_proto_depIdxs = []int32{
 	31, // 23: layersrank.questionbank.v1.Taxonomy.dimensions:type_name -> layersrank.questionbank.v1.Dimension
 	32, // 24: layersrank.questionbank.v1.Taxonomy.competencies:type_name -> layersrank.questionbank.v1.Competency
 	33, // 25: layersrank.questionbank.v1.Taxonomy.roles:type_name -> layersrank.questionbank.v1.Role
-	34, // 26: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
+	35, // 26: layersrank.questionbank.v1.Taxonomy.stacks:type_name -> layersrank.questionbank.v1.Stack
 	28, // 27: layersrank.questionbank.v1.Taxonomy.rating_scale:type_name -> layersrank.questionbank.v1.RatingPoint
 	29, // 28: layersrank.questionbank.v1.Taxonomy.reviewer_guidance:type_name -> layersrank.questionbank.v1.GuidanceNote
 	30, // 29: layersrank.questionbank.v1.Taxonomy.collections:type_name -> layersrank.questionbank.v1.Collection
-	59, // 30: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
-	60, // 31: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
-	40, // 32: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
-	61, // 33: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
-	62, // 34: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
-	2,  // 35: layersrank.questionbank.v1.AssembleAssessmentResponse.balance:type_name -> layersrank.questionbank.v1.Balance
-	35, // 36: layersrank.questionbank.v1.AnalyzeExposureRequest.assessment:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest
-	39, // 37: layersrank.questionbank.v1.AnalyzeExposureResponse.items:type_name -> layersrank.questionbank.v1.ItemExposure
-	2,  // 38: layersrank.questionbank.v1.AnalyzeExposureResponse.balance:type_name -> layersrank.questionbank.v1.Balance
-	0,  // 39: layersrank.questionbank.v1.ItemExposure.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	0,  // 40: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
-	63, // 41: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
-	64, // 42: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
-	64, // 43: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
-	41, // 44: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
-	41, // 45: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	41, // 46: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
-	41, // 47: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	41, // 48: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
-	65, // 49: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
-	41, // 50: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
-	3,  // 51: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
-	54, // 52: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
-	5,  // 53: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
-	64, // 54: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
-	27, // 55: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
-	5,  // 56: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
-	54, // 57: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
-	57, // 58: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
-	4,  // 59: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
-	6,  // 60: layersrank.questionbank.v1.Question.StackVariantsEntry.value:type_name -> layersrank.questionbank.v1.StackVariant
-	9,  // 61: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
-	11, // 62: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
-	13, // 63: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
-	15, // 64: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
-	17, // 65: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
-	19, // 66: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
-	21, // 67: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
-	23, // 68: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
-	25, // 69: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
-	35, // 70: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
-	37, // 71: layersrank.questionbank.v1.QuestionBankService.AnalyzeExposure:input_type -> layersrank.questionbank.v1.AnalyzeExposureRequest
-	42, // 72: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
-	44, // 73: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
-	46, // 74: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
-	48, // 75: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
-	50, // 76: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
-	52, // 77: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
-	55, // 78: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
-	10, // 79: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
-	12, // 80: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
-	14, // 81: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
-	16, // 82: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
-	18, // 83: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
-	20, // 84: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
-	22, // 85: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
-	24, // 86: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
-	26, // 87: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
-	36, // 88: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
-	38, // 89: layersrank.questionbank.v1.QuestionBankService.AnalyzeExposure:output_type -> layersrank.questionbank.v1.AnalyzeExposureResponse
-	43, // 90: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
-	45, // 91: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
-	47, // 92: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
-	49, // 93: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
-	51, // 94: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
-	53, // 95: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
-	56, // 96: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
-	79, // [79:97] is the sub-list for method output_type
-	61, // [61:79] is the sub-list for method input_type
-	61, // [61:61] is the sub-list for extension type_name
-	61, // [61:61] is the sub-list for extension extendee
-	0,  // [0:61] is the sub-list for field type_name
+	60, // 30: layersrank.questionbank.v1.Role.dimension_weights:type_name -> layersrank.questionbank.v1.Role.DimensionWeightsEntry
+	61, // 31: layersrank.questionbank.v1.Role.criteria:type_name -> layersrank.questionbank.v1.Role.CriteriaEntry
+	62, // 32: layersrank.questionbank.v1.AssembleAssessmentRequest.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest.DimensionWeightsEntry
+	41, // 33: layersrank.questionbank.v1.AssembleAssessmentResponse.items:type_name -> layersrank.questionbank.v1.AssessmentItem
+	63, // 34: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_shares:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionSharesEntry
+	64, // 35: layersrank.questionbank.v1.AssembleAssessmentResponse.dimension_weights:type_name -> layersrank.questionbank.v1.AssembleAssessmentResponse.DimensionWeightsEntry
+	2,  // 36: layersrank.questionbank.v1.AssembleAssessmentResponse.balance:type_name -> layersrank.questionbank.v1.Balance
+	36, // 37: layersrank.questionbank.v1.AnalyzeExposureRequest.assessment:type_name -> layersrank.questionbank.v1.AssembleAssessmentRequest
+	40, // 38: layersrank.questionbank.v1.AnalyzeExposureResponse.items:type_name -> layersrank.questionbank.v1.ItemExposure
+	2,  // 39: layersrank.questionbank.v1.AnalyzeExposureResponse.balance:type_name -> layersrank.questionbank.v1.Balance
+	0,  // 40: layersrank.questionbank.v1.ItemExposure.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	0,  // 41: layersrank.questionbank.v1.AssessmentItem.response_format:type_name -> layersrank.questionbank.v1.ResponseFormat
+	65, // 42: layersrank.questionbank.v1.Template.dimension_weights:type_name -> layersrank.questionbank.v1.Template.DimensionWeightsEntry
+	66, // 43: layersrank.questionbank.v1.Template.create_time:type_name -> google.protobuf.Timestamp
+	66, // 44: layersrank.questionbank.v1.Template.update_time:type_name -> google.protobuf.Timestamp
+	42, // 45: layersrank.questionbank.v1.ListTemplatesResponse.templates:type_name -> layersrank.questionbank.v1.Template
+	42, // 46: layersrank.questionbank.v1.GetTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	42, // 47: layersrank.questionbank.v1.CreateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	42, // 48: layersrank.questionbank.v1.CreateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	42, // 49: layersrank.questionbank.v1.UpdateTemplateRequest.template:type_name -> layersrank.questionbank.v1.Template
+	67, // 50: layersrank.questionbank.v1.UpdateTemplateRequest.update_mask:type_name -> google.protobuf.FieldMask
+	42, // 51: layersrank.questionbank.v1.UpdateTemplateResponse.template:type_name -> layersrank.questionbank.v1.Template
+	3,  // 52: layersrank.questionbank.v1.ExportQuestionBankRequest.state:type_name -> layersrank.questionbank.v1.Question.State
+	55, // 53: layersrank.questionbank.v1.ExportQuestionBankResponse.header:type_name -> layersrank.questionbank.v1.ExportHeader
+	5,  // 54: layersrank.questionbank.v1.ExportQuestionBankResponse.question:type_name -> layersrank.questionbank.v1.Question
+	66, // 55: layersrank.questionbank.v1.ExportHeader.export_time:type_name -> google.protobuf.Timestamp
+	27, // 56: layersrank.questionbank.v1.ExportHeader.taxonomy:type_name -> layersrank.questionbank.v1.Taxonomy
+	5,  // 57: layersrank.questionbank.v1.ImportQuestionsRequest.questions:type_name -> layersrank.questionbank.v1.Question
+	55, // 58: layersrank.questionbank.v1.ImportQuestionsRequest.source:type_name -> layersrank.questionbank.v1.ExportHeader
+	58, // 59: layersrank.questionbank.v1.ImportQuestionsResponse.results:type_name -> layersrank.questionbank.v1.ImportResult
+	4,  // 60: layersrank.questionbank.v1.ImportResult.action:type_name -> layersrank.questionbank.v1.ImportResult.Action
+	6,  // 61: layersrank.questionbank.v1.Question.StackVariantsEntry.value:type_name -> layersrank.questionbank.v1.StackVariant
+	34, // 62: layersrank.questionbank.v1.Role.CriteriaEntry.value:type_name -> layersrank.questionbank.v1.Criteria
+	9,  // 63: layersrank.questionbank.v1.QuestionBankService.ListQuestions:input_type -> layersrank.questionbank.v1.ListQuestionsRequest
+	11, // 64: layersrank.questionbank.v1.QuestionBankService.GetQuestion:input_type -> layersrank.questionbank.v1.GetQuestionRequest
+	13, // 65: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:input_type -> layersrank.questionbank.v1.BatchGetQuestionsRequest
+	15, // 66: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:input_type -> layersrank.questionbank.v1.ListQuestionVersionsRequest
+	17, // 67: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:input_type -> layersrank.questionbank.v1.CreateQuestionRequest
+	19, // 68: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:input_type -> layersrank.questionbank.v1.UpdateQuestionRequest
+	21, // 69: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:input_type -> layersrank.questionbank.v1.RetireQuestionRequest
+	23, // 70: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:input_type -> layersrank.questionbank.v1.RestoreQuestionRequest
+	25, // 71: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:input_type -> layersrank.questionbank.v1.GetTaxonomyRequest
+	36, // 72: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:input_type -> layersrank.questionbank.v1.AssembleAssessmentRequest
+	38, // 73: layersrank.questionbank.v1.QuestionBankService.AnalyzeExposure:input_type -> layersrank.questionbank.v1.AnalyzeExposureRequest
+	43, // 74: layersrank.questionbank.v1.QuestionBankService.ListTemplates:input_type -> layersrank.questionbank.v1.ListTemplatesRequest
+	45, // 75: layersrank.questionbank.v1.QuestionBankService.GetTemplate:input_type -> layersrank.questionbank.v1.GetTemplateRequest
+	47, // 76: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:input_type -> layersrank.questionbank.v1.CreateTemplateRequest
+	49, // 77: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:input_type -> layersrank.questionbank.v1.UpdateTemplateRequest
+	51, // 78: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:input_type -> layersrank.questionbank.v1.DeleteTemplateRequest
+	53, // 79: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:input_type -> layersrank.questionbank.v1.ExportQuestionBankRequest
+	56, // 80: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:input_type -> layersrank.questionbank.v1.ImportQuestionsRequest
+	10, // 81: layersrank.questionbank.v1.QuestionBankService.ListQuestions:output_type -> layersrank.questionbank.v1.ListQuestionsResponse
+	12, // 82: layersrank.questionbank.v1.QuestionBankService.GetQuestion:output_type -> layersrank.questionbank.v1.GetQuestionResponse
+	14, // 83: layersrank.questionbank.v1.QuestionBankService.BatchGetQuestions:output_type -> layersrank.questionbank.v1.BatchGetQuestionsResponse
+	16, // 84: layersrank.questionbank.v1.QuestionBankService.ListQuestionVersions:output_type -> layersrank.questionbank.v1.ListQuestionVersionsResponse
+	18, // 85: layersrank.questionbank.v1.QuestionBankService.CreateQuestion:output_type -> layersrank.questionbank.v1.CreateQuestionResponse
+	20, // 86: layersrank.questionbank.v1.QuestionBankService.UpdateQuestion:output_type -> layersrank.questionbank.v1.UpdateQuestionResponse
+	22, // 87: layersrank.questionbank.v1.QuestionBankService.RetireQuestion:output_type -> layersrank.questionbank.v1.RetireQuestionResponse
+	24, // 88: layersrank.questionbank.v1.QuestionBankService.RestoreQuestion:output_type -> layersrank.questionbank.v1.RestoreQuestionResponse
+	26, // 89: layersrank.questionbank.v1.QuestionBankService.GetTaxonomy:output_type -> layersrank.questionbank.v1.GetTaxonomyResponse
+	37, // 90: layersrank.questionbank.v1.QuestionBankService.AssembleAssessment:output_type -> layersrank.questionbank.v1.AssembleAssessmentResponse
+	39, // 91: layersrank.questionbank.v1.QuestionBankService.AnalyzeExposure:output_type -> layersrank.questionbank.v1.AnalyzeExposureResponse
+	44, // 92: layersrank.questionbank.v1.QuestionBankService.ListTemplates:output_type -> layersrank.questionbank.v1.ListTemplatesResponse
+	46, // 93: layersrank.questionbank.v1.QuestionBankService.GetTemplate:output_type -> layersrank.questionbank.v1.GetTemplateResponse
+	48, // 94: layersrank.questionbank.v1.QuestionBankService.CreateTemplate:output_type -> layersrank.questionbank.v1.CreateTemplateResponse
+	50, // 95: layersrank.questionbank.v1.QuestionBankService.UpdateTemplate:output_type -> layersrank.questionbank.v1.UpdateTemplateResponse
+	52, // 96: layersrank.questionbank.v1.QuestionBankService.DeleteTemplate:output_type -> layersrank.questionbank.v1.DeleteTemplateResponse
+	54, // 97: layersrank.questionbank.v1.QuestionBankService.ExportQuestionBank:output_type -> layersrank.questionbank.v1.ExportQuestionBankResponse
+	57, // 98: layersrank.questionbank.v1.QuestionBankService.ImportQuestions:output_type -> layersrank.questionbank.v1.ImportQuestionsResponse
+	81, // [81:99] is the sub-list for method output_type
+	63, // [63:81] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_layersrank_questionbank_v1_questionbank_proto_init() }
@@ -4591,8 +4667,8 @@ func file_layersrank_questionbank_v1_questionbank_proto_init() {
 	if File_layersrank_questionbank_v1_questionbank_proto != nil {
 		return
 	}
-	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[30].OneofWrappers = []any{}
-	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[48].OneofWrappers = []any{
+	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[31].OneofWrappers = []any{}
+	file_layersrank_questionbank_v1_questionbank_proto_msgTypes[49].OneofWrappers = []any{
 		(*ExportQuestionBankResponse_Header)(nil),
 		(*ExportQuestionBankResponse_Question)(nil),
 	}
@@ -4602,7 +4678,7 @@ func file_layersrank_questionbank_v1_questionbank_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_layersrank_questionbank_v1_questionbank_proto_rawDesc), len(file_layersrank_questionbank_v1_questionbank_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   59,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

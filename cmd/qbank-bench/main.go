@@ -1,12 +1,24 @@
+// Command qbank-bench measures qbank against floors taken in the same run
+// on the same machine (see README, "Performance"): real servers on loopback
+// for each store and bank size, reads at each concurrency, and with --scale
+// start-up, memory and write throughput.
+//
+// It is a command of its own, not a subcommand of qbank, so that the
+// production binary does not carry the benchmark harness, the bank
+// generator or the PostgreSQL test helpers.
+//
+//	go run ./cmd/qbank-bench --markdown bench.md --scale
 package main
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -16,8 +28,19 @@ import (
 	"github.com/layersrank/qbank/repository/postgres/pgtest"
 )
 
-func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "qbank-bench:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("qbank-bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stores := fs.String("stores", "sqlite,postgres", "stores to measure")
 	sizes := fs.String("sizes", "50,5000,50000", "bank sizes (questions, seed included)")
@@ -61,7 +84,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	var md bytes.Buffer
-	fmt.Fprintf(&md, "Measured by `qbank bench %s` on %s.\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(&md, "Measured by `qbank-bench %s` on %s.\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02"))
 	bench.Markdown(&md, results)
 	if *scale {
 		var scales []bench.Scale
