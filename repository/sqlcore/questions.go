@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/repository"
@@ -66,7 +67,7 @@ func decodeContent(q *qbank.Question, raw []byte) error {
 type version struct {
 	qbank.Question
 	headVersion int
-	headUpdated timeCol
+	headUpdated time.Time
 }
 
 func (s *Store) scanVersion(row Row) (version, error) {
@@ -81,7 +82,7 @@ func (s *Store) scanVersion(row Row) (version, error) {
 		return version{}, err
 	}
 	v.State = qbank.State(state)
-	v.CreateTime, v.UpdateTime, v.headUpdated = s.d.value(&created), s.d.value(&written), updated
+	v.CreateTime, v.UpdateTime, v.headUpdated = s.d.value(&created), s.d.value(&written), s.d.value(&updated)
 	if v.Version != v.headVersion {
 		v.Etag = ""
 	}
@@ -109,7 +110,7 @@ func (s *Store) Question(ctx context.Context, ref qbank.Ref) (qbank.Question, er
 		}
 		out = v.Question
 		if v.Version == v.headVersion { // the head, as a head read would give it
-			out.UpdateTime = s.d.value(&v.headUpdated)
+			out.UpdateTime = v.headUpdated
 		}
 		return nil
 	})

@@ -287,6 +287,13 @@ func testStateChange(t *testing.T, s repository.Store) {
 	if retired.State != qbank.StateRetired || retired.Version != 1 || retired.Etag == v1.Etag {
 		t.Fatalf("retired = state %q v%d etag %q", retired.State, retired.Version, retired.Etag)
 	}
+	// Pinned at the head's version, a read is the head: its etag, its state
+	// and the time of its last write, not the time the version was written.
+	pinned, err := s.Question(ctx(t), qbank.Ref{ID: v1.ID, Version: 1})
+	if err != nil || pinned.Etag != retired.Etag || pinned.State != qbank.StateRetired || !pinned.UpdateTime.Equal(retired.UpdateTime) {
+		t.Errorf("Question@1 of the retired head = etag %q state %q updated %v (%v); want %q %q %v",
+			pinned.Etag, pinned.State, pinned.UpdateTime, err, retired.Etag, retired.State, retired.UpdateTime)
+	}
 	restored, err := s.UpdateQuestion(ctx(t), v1.ID, retired.Etag, v1.Content, qbank.StateActive, change("bob", ""))
 	if err != nil {
 		t.Fatal(err)
