@@ -88,7 +88,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{Store: sqlcore.New(dialect, engine{pool}), pool: pool}
+	s := &Store{Store: sqlcore.New(dialect, engine{pool, querier{pool}}), pool: pool}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -159,7 +159,10 @@ func bound(ctx context.Context, d time.Duration) (context.Context, func(*error))
 
 // engine runs the core's operations on the pool, each within a deadline of
 // its own.
-type engine struct{ pool *pgxpool.Pool }
+type engine struct {
+	pool  *pgxpool.Pool
+	reads sqlcore.Querier // pool, adapted once
+}
 
 // Read runs fn on the pool.
 func (e engine) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) (err error) {
@@ -168,7 +171,7 @@ func (e engine) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context
 		ctx, end = bound(ctx, readTimeout)
 		defer end(&err)
 	}
-	return wrap(fn(ctx, querier{e.pool}), op.What)
+	return wrap(fn(ctx, e.reads), op.What)
 }
 
 // Snapshot runs fn in a REPEATABLE READ, READ ONLY transaction: every

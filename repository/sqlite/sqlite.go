@@ -61,6 +61,7 @@ var (
 type pools struct {
 	write *sql.DB // exactly one connection
 	read  *sql.DB
+	reads sqlcore.Querier // read, adapted once
 }
 
 // Open opens (creating if needed) the database in dir and migrates it.
@@ -90,7 +91,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
-	db := &pools{write: write, read: read}
+	db := &pools{write: write, read: read, reads: sqlcore.StdQuerier(read)}
 	s := &Store{Store: sqlcore.New(dialect, db), path: path, db: db}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -145,7 +146,7 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 
 // Read runs fn on the read pool.
 func (p *pools) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) error {
-	return wrap(fn(ctx, sqlcore.StdQuerier(p.read)), op.What)
+	return wrap(fn(ctx, p.reads), op.What)
 }
 
 // Snapshot runs fn in a read transaction: in WAL mode it sees the database
