@@ -1,7 +1,9 @@
-// Package catalog serves reads from an immutable in-memory snapshot of the
-// bank, with posting-list indexes, swapped atomically after every committed
-// write. The store stays the source of truth: a snapshot is only ever built
-// from it, in full on start and from the store's change log afterwards.
+// Package catalog is the bank's only reader. It serves reads from an
+// immutable in-memory snapshot of the bank, with posting-list indexes,
+// swapped atomically after every committed write, and falls back to the
+// store (read.go) only for what the snapshot cannot know. The store stays
+// the source of truth: a snapshot is only ever built from it, in full on
+// start and from the store's change log afterwards.
 package catalog
 
 import (
@@ -20,6 +22,7 @@ type Catalog struct {
 	store   repository.Store
 	log     *slog.Logger
 	current atomic.Pointer[Snapshot]
+	history *history
 	// reload admits one refresh at a time. It is a channel, not a mutex,
 	// so a caller can stop waiting for it when its context ends: during an
 	// outage a refresh holds it until the store's deadline.
@@ -28,7 +31,7 @@ type Catalog struct {
 
 // New loads the first snapshot; the store must hold a taxonomy (seed first).
 func New(ctx context.Context, store repository.Store, log *slog.Logger) (*Catalog, error) {
-	c := &Catalog{store: store, log: log, reload: make(chan struct{}, 1)}
+	c := &Catalog{store: store, log: log, reload: make(chan struct{}, 1), history: newHistory(store)}
 	if err := c.Refresh(ctx); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,25 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// seededStore is a real SQLite store in a temporary dir, holding the seed.
+func seededStore(tb testing.TB) (*sqlite.Store, *seed.Bank) {
+	tb.Helper()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, tb.TempDir())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { store.Close() })
+	bank, err := seed.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := seed.Apply(ctx, store, bank); err != nil {
+		tb.Fatal(err)
+	}
+	return store, bank
+}
+
 // naive is the obviously-correct filter the indexes must agree with.
 func naive(qs []qbank.Question, f catalog.Filter) []string {
 	var out []string
@@ -80,15 +99,7 @@ func listAll(t *testing.T, s *catalog.Snapshot, f catalog.Filter, pageSize int) 
 // naive scan.
 func TestIncrementalSnapshotsMatchAFullLoad(t *testing.T) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	bank, _ := seed.Load()
-	if _, err := seed.Apply(ctx, store, bank); err != nil {
-		t.Fatal(err)
-	}
+	store, bank := seededStore(t)
 	cat, err := catalog.New(ctx, store, quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -169,12 +180,7 @@ func TestIncrementalSnapshotsMatchAFullLoad(t *testing.T) {
 // a new one, visiting each survivor once.
 func TestPageTokensSurviveWrites(t *testing.T) {
 	ctx := context.Background()
-	store, _ := sqlite.Open(ctx, t.TempDir())
-	defer store.Close()
-	bank, _ := seed.Load()
-	if _, err := seed.Apply(ctx, store, bank); err != nil {
-		t.Fatal(err)
-	}
+	store, bank := seededStore(t)
 	cat, _ := catalog.New(ctx, store, quiet)
 	f := catalog.Filter{State: qbank.StateActive}
 	first, err := cat.Snapshot().List(f, 10, "")

@@ -3,15 +3,11 @@ package catalog_test
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"slices"
 	"testing"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/catalog"
-	"github.com/layersrank/qbank/repository/sqlite"
-	"github.com/layersrank/qbank/seed"
 )
 
 // fzFilters are the requests the page-token fuzzer pages through: the fuzzed
@@ -34,20 +30,8 @@ var fzFilters = []catalog.Filter{
 // a catalog over it.
 func fzSnapshot(f *testing.F) *catalog.Snapshot {
 	f.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, f.TempDir())
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { store.Close() })
-	bank, err := seed.Load()
-	if err != nil {
-		f.Fatal(err)
-	}
-	if _, err := seed.Apply(ctx, store, bank); err != nil {
-		f.Fatal(err)
-	}
-	cat, err := catalog.New(ctx, store, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	store, _ := seededStore(f)
+	cat, err := catalog.New(context.Background(), store, quiet)
 	if err != nil {
 		f.Fatal(err)
 	}

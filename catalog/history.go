@@ -8,12 +8,12 @@ import (
 	"github.com/layersrank/qbank/repository"
 )
 
-// History serves questions' version lists from memory. A version never
-// changes once written, so a question's list stays right for as long as its
-// head does; entries are keyed by the head's etag, which every write of the
-// head changes. This keeps pinned reads (id@version), which the assessment
+// history keeps questions' version lists in memory. A version never changes
+// once written, so a question's list stays right for as long as its head
+// does; entries are keyed by the head's etag, which every write of the head
+// changes. This keeps pinned reads (id@version), which the assessment
 // platform makes forever, off the database, and serving through an outage.
-type History struct {
+type history struct {
 	store repository.Store
 	mu    sync.Mutex
 	lists map[string]historyEntry
@@ -28,14 +28,14 @@ type historyEntry struct {
 // costs one store read per question asked for again.
 const maxHistory = 20000
 
-// NewHistory returns an empty history over store.
-func NewHistory(store repository.Store) *History {
-	return &History{store: store, lists: map[string]historyEntry{}}
+func newHistory(store repository.Store) *history {
+	return &history{store: store, lists: map[string]historyEntry{}}
 }
 
-// Versions returns every version of the question whose current head is
-// head, newest first.
-func (h *History) Versions(ctx context.Context, head qbank.Question) ([]qbank.Question, error) {
+// versions returns every version of the question whose current head (in
+// this replica's snapshot) is head, newest first: from memory, or with one
+// store call.
+func (h *history) versions(ctx context.Context, head qbank.Question) ([]qbank.Question, error) {
 	h.mu.Lock()
 	e, ok := h.lists[head.ID]
 	h.mu.Unlock()
@@ -46,7 +46,7 @@ func (h *History) Versions(ctx context.Context, head qbank.Question) ([]qbank.Qu
 	if err != nil {
 		return nil, err
 	}
-	// Cache only a list that matches the head it was asked for: the store
+	// Keep only a list that matches the head it was asked for: the store
 	// may already be ahead of this replica's snapshot.
 	if len(versions) > 0 && versions[0].Etag == head.Etag {
 		h.mu.Lock()
@@ -57,23 +57,4 @@ func (h *History) Versions(ctx context.Context, head qbank.Question) ([]qbank.Qu
 		h.mu.Unlock()
 	}
 	return versions, nil
-}
-
-// Version returns one version of the question whose current head is head.
-func (h *History) Version(ctx context.Context, head qbank.Question, version int) (qbank.Question, error) {
-	if version == head.Version {
-		return head, nil
-	}
-	versions, err := h.Versions(ctx, head)
-	if err != nil {
-		return qbank.Question{}, err
-	}
-	for _, v := range versions {
-		if v.Version == version {
-			return v, nil
-		}
-	}
-	// Not in the list this replica knows: the store decides (a newer
-	// version, or none).
-	return h.store.Question(ctx, qbank.Ref{ID: head.ID, Version: version})
 }

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -52,7 +53,7 @@ func keys(q *qbank.Question) []string {
 func searchText(q *qbank.Question) string {
 	parts := []string{q.ID, q.Text, q.WhatItReveals, q.Competency}
 	parts = append(parts, q.FollowUps...)
-	for _, k := range sortedKeys(q.StackVariants) {
+	for _, k := range slices.Sorted(maps.Keys(q.StackVariants)) {
 		parts = append(parts, q.StackVariants[k].Text)
 	}
 	return strings.Join(parts, "\n")
@@ -65,15 +66,6 @@ func words(text string) []string {
 	})
 	slices.Sort(fields)
 	return slices.Compact(fields)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // byID orders slots by their question's id.

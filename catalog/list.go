@@ -32,6 +32,14 @@ const (
 	MaxQueryLen     = 200
 )
 
+// ValidatePageSize records a violation for a page size a list refuses:
+// negative, or above MaxPageSize.
+func ValidatePageSize(v *qbank.Violations, size int) {
+	if size < 0 || size > MaxPageSize {
+		v.Add("pageSize", "must be between 0 and %d, got %d", MaxPageSize, size)
+	}
+}
+
 // Validate checks every filter against the taxonomy, resolving stack aliases,
 // and records a violation naming each bad field.
 func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
@@ -68,19 +76,28 @@ func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 	}
 }
 
-// cacheKey identifies a filter's result within one snapshot.
-func (f *Filter) cacheKey() string {
-	return fmt.Sprintf("list|%s|%s|%s|%s|%s|%s|%s|%s|%s",
-		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection, strings.Join(words(f.Query), " "))
+// matchingKey identifies a filter's result within one snapshot: the filter
+// with its query reduced to the words search uses.
+type matchingKey struct {
+	role, dimension, competency, stack, seniority string
+	format                                        qbank.ResponseFormat
+	state                                         qbank.State
+	collection, words                             string
 }
 
+// matches is the result of each filter asked for, per snapshot.
+var matches = NewMemo[matchingKey, []int32]()
+
 // matching returns the slots of every question passing f, in id order, from
-// the posting lists (and the snapshot's cache of earlier results).
+// the posting lists (and the snapshot's earlier results).
 func (s *Snapshot) matching(f Filter) []int32 {
-	key := f.cacheKey()
-	if v, ok := s.cache.get(key); ok {
-		return v.([]int32)
-	}
+	key := matchingKey{f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection,
+		strings.Join(words(f.Query), " ")}
+	return matches.Get(s, key, func() []int32 { return s.match(f) })
+}
+
+// match computes matching's result.
+func (s *Snapshot) match(f Filter) []int32 {
 	o := byID{qs: s.qs}
 	lists := [][]int32{s.post["state:"+string(f.State)]}
 	for _, kv := range [][2]string{{"role:", f.Role}, {"dim:", f.Dimension}, {"comp:", f.Competency}, {"fmt:", string(f.ResponseFormat)}, {"coll:", f.Collection}} {
@@ -97,9 +114,7 @@ func (s *Snapshot) matching(f Filter) []int32 {
 	for _, w := range words(f.Query) {
 		lists = append(lists, s.prefixPostings(o, w))
 	}
-	res := o.intersect(lists)
-	s.cache.put(key, res)
-	return res
+	return o.intersect(lists)
 }
 
 // prefixPostings returns the questions with a word starting with prefix, so
@@ -128,16 +143,11 @@ type Page struct {
 // snapshot changes between pages: a question added or removed meanwhile is
 // simply seen or not, and none is seen twice.
 func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) {
-	if pageSize <= 0 {
-		pageSize = DefaultPageSize
-	}
+	pageSize = orDefault(pageSize)
 	fingerprint := f.fingerprint(pageSize)
-	after := ""
-	if pageToken != "" {
-		var err error
-		if after, err = decodeToken(pageToken, fingerprint); err != nil {
-			return Page{}, err
-		}
+	after, err := pageAfter(pageToken, fingerprint)
+	if err != nil {
+		return Page{}, err
 	}
 	res := s.matching(f)
 	// The first result whose id sorts after the token's.
@@ -166,17 +176,21 @@ func (f Filter) fingerprint(pageSize int) string {
 		f.Role, f.Dimension, f.Competency, f.Stack, f.Seniority, f.ResponseFormat, f.State, f.Collection, f.Query, pageSize))
 }
 
-// PageToken makes the token for the page after `after` of a list whose
-// request (everything but the token) is described by request; other lists
-// (templates, versions) page with it like ListQuestions does.
-func PageToken(request, after string) string {
-	return encodeToken(fingerprintOf(request), after)
+// orDefault is the page size to use for a requested one: the default for 0
+// (or less, which callers refuse first).
+func orDefault(pageSize int) int {
+	if pageSize <= 0 {
+		return DefaultPageSize
+	}
+	return pageSize
 }
 
-// ParsePageToken returns the position a PageToken made for the same request
-// names; a token made for another request or edited is a pageToken violation.
-func ParsePageToken(token, request string) (after string, err error) {
-	return decodeToken(token, fingerprintOf(request))
+// pageAfter is the position a page token names: "" (the start) without one.
+func pageAfter(pageToken, fingerprint string) (string, error) {
+	if pageToken == "" {
+		return "", nil
+	}
+	return decodeToken(pageToken, fingerprint)
 }
 
 func fingerprintOf(request string) string {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/repository"
@@ -26,7 +25,9 @@ type Snapshot struct {
 	slotOf map[string]int32
 	post   postings
 	vocab  []string // every indexed word, sorted, for prefix search
-	cache  *resultCache
+	// derived holds values computed from this snapshot (Memo): filter
+	// results, assembly candidates, wire forms.
+	derived *derivedValues
 }
 
 // build makes the first snapshot from a full load.
@@ -34,7 +35,7 @@ func build(c repository.Contents) *Snapshot {
 	s := &Snapshot{
 		Revision: c.Revision, Taxonomy: c.Taxonomy, Templates: sortedTemplates(c.Templates),
 		qs: make([]*qbank.Question, len(c.Questions)), order: make([]int32, len(c.Questions)),
-		slotOf: make(map[string]int32, len(c.Questions)), post: postings{}, cache: newResultCache(),
+		slotOf: make(map[string]int32, len(c.Questions)), post: postings{}, derived: &derivedValues{},
 	}
 	// Stores return questions in id order; sort only if one did not (the
 	// slice is ours: Load hands it over).
@@ -87,7 +88,7 @@ func (s *Snapshot) apply(ch repository.Changes) *Snapshot {
 	n := &Snapshot{
 		Revision: ch.Revision, Taxonomy: s.Taxonomy, Templates: s.Templates,
 		qs: slices.Clone(s.qs), order: s.order, slotOf: s.slotOf, post: maps.Clone(s.post),
-		vocab: s.vocab, cache: newResultCache(),
+		vocab: s.vocab, derived: &derivedValues{},
 	}
 	if ch.Taxonomy != nil {
 		n.Taxonomy = ch.Taxonomy
@@ -194,20 +195,20 @@ func (s *Snapshot) Each(fn func(*qbank.Question) bool) {
 	}
 }
 
+// activeForRole is ActiveForRole's result, by role.
+var activeForRole = NewMemo[string, []qbank.Question]()
+
 // ActiveForRole returns the role's active questions, for assembly. The
-// slice is cached for the life of the snapshot; callers must not modify it.
+// slice is kept for the life of the snapshot; callers must not modify it.
 func (s *Snapshot) ActiveForRole(role string) []qbank.Question {
-	key := "assemble|" + role
-	if v, ok := s.cache.get(key); ok {
-		return v.([]qbank.Question)
-	}
-	slots := byID{qs: s.qs}.intersect([][]int32{s.post["state:active"], s.post["role:"+role]})
-	out := make([]qbank.Question, len(slots))
-	for i, slot := range slots {
-		out[i] = *s.qs[slot]
-	}
-	s.cache.put(key, out)
-	return out
+	return activeForRole.Get(s, role, func() []qbank.Question {
+		slots := byID{qs: s.qs}.intersect([][]int32{s.post["state:active"], s.post["role:"+role]})
+		out := make([]qbank.Question, len(slots))
+		for i, slot := range slots {
+			out[i] = *s.qs[slot]
+		}
+		return out
+	})
 }
 
 // Template returns a template by id.
@@ -217,41 +218,4 @@ func (s *Snapshot) Template(id string) (qbank.Template, bool) {
 		return qbank.Template{}, false
 	}
 	return s.Templates[i], true
-}
-
-// resultCache remembers filter results for one snapshot. Snapshots are
-// immutable, so a result never goes stale; a new snapshot starts empty.
-type resultCache struct {
-	m sync.Map
-	n atomic.Int64
-}
-
-// maxCached bounds the distinct results one snapshot remembers, so a client
-// varying its filters cannot grow memory without limit.
-const maxCached = 16384
-
-func newResultCache() *resultCache { return &resultCache{} }
-
-func (c *resultCache) get(key string) (any, bool) { return c.m.Load(key) }
-
-func (c *resultCache) put(key string, v any) {
-	if c.n.Load() >= maxCached {
-		return
-	}
-	if _, loaded := c.m.LoadOrStore(key, v); !loaded {
-		c.n.Add(1)
-	}
-}
-
-// Memo returns the value build makes for key, building it at most once per
-// snapshot (concurrent first calls may each build; one result wins). Callers
-// use it for derived forms of the snapshot's content, such as a question's
-// wire form, which are then shared and must not be modified.
-func (s *Snapshot) Memo(key string, build func() any) any {
-	if v, ok := s.cache.get("memo|" + key); ok {
-		return v
-	}
-	v := build()
-	s.cache.put("memo|"+key, v)
-	return v
 }

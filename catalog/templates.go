@@ -17,16 +17,11 @@ type TemplatePage struct {
 // returns that customer's templates and LayersRank's defaults (owner ""),
 // which is what a customer chooses from.
 func (s *Snapshot) ListTemplates(owner string, pageSize int, pageToken string) (TemplatePage, error) {
-	if pageSize <= 0 {
-		pageSize = DefaultPageSize
-	}
+	pageSize = orDefault(pageSize)
 	fingerprint := fingerprintOf(fmt.Sprintf("templates|%q|%d", owner, pageSize))
-	after := ""
-	if pageToken != "" {
-		var err error
-		if after, err = decodeToken(pageToken, fingerprint); err != nil {
-			return TemplatePage{}, err
-		}
+	after, err := pageAfter(pageToken, fingerprint)
+	if err != nil {
+		return TemplatePage{}, err
 	}
 	var p TemplatePage
 	for _, t := range s.Templates {

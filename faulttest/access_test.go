@@ -24,6 +24,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
@@ -43,7 +44,7 @@ type accessRow struct {
 // accessFixtures are the resources the write rows act on; gRPC and HTTP get
 // their own, since the admin call of each really happens.
 type accessFixtures struct {
-	ts  *testServer
+	ts  *testserver.Server
 	seq atomic.Int64
 }
 
@@ -53,7 +54,7 @@ func (f *accessFixtures) unique(prefix string) string {
 
 func (f *accessFixtures) questionEtag(t *testing.T, id string) string {
 	t.Helper()
-	r, err := f.ts.api.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: id})
+	r, err := f.ts.API.GetQuestion(testserver.GRPCContext(t, adminToken), &pb.GetQuestionRequest{Id: id})
 	if err != nil {
 		t.Fatalf("fixture %s: %v", id, err)
 	}
@@ -62,7 +63,7 @@ func (f *accessFixtures) questionEtag(t *testing.T, id string) string {
 
 func (f *accessFixtures) templateEtag(t *testing.T, id string) string {
 	t.Helper()
-	r, err := f.ts.api.GetTemplate(grpcCtx(t, adminToken), &pb.GetTemplateRequest{Id: id})
+	r, err := f.ts.API.GetTemplate(testserver.GRPCContext(t, adminToken), &pb.GetTemplateRequest{Id: id})
 	if err != nil {
 		t.Fatalf("fixture %s: %v", id, err)
 	}
@@ -73,20 +74,20 @@ func (f *accessFixtures) templateEtag(t *testing.T, id string) string {
 // retired one to restore, and templates to update and delete.
 func (f *accessFixtures) setup(t *testing.T) {
 	t.Helper()
-	ctx := grpcCtx(t, adminToken)
+	ctx := testserver.GRPCContext(t, adminToken)
 	for _, via := range []string{"grpc", "http"} {
 		for _, role := range []string{"update", "retire", "restore"} {
 			id := "access-" + via + "-" + role
-			if _, err := f.ts.api.CreateQuestion(ctx, &pb.CreateQuestionRequest{Question: questionPB(id, "Fixture question for the access matrix: "+id+".")}); err != nil {
+			if _, err := f.ts.API.CreateQuestion(ctx, &pb.CreateQuestionRequest{Question: questionPB(id, "Fixture question for the access matrix: "+id+".")}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		id := "access-" + via + "-restore"
-		if _, err := f.ts.api.RetireQuestion(ctx, &pb.RetireQuestionRequest{Id: id, Etag: f.questionEtag(t, id)}); err != nil {
+		if _, err := f.ts.API.RetireQuestion(ctx, &pb.RetireQuestionRequest{Id: id, Etag: f.questionEtag(t, id)}); err != nil {
 			t.Fatal(err)
 		}
 		for _, role := range []string{"update", "delete"} {
-			if _, err := f.ts.api.CreateTemplate(ctx, &pb.CreateTemplateRequest{Template: &pb.Template{
+			if _, err := f.ts.API.CreateTemplate(ctx, &pb.CreateTemplateRequest{Template: &pb.Template{
 				Id: "access-" + via + "-tpl-" + role, Title: "Access fixture", Role: "backend-engineer", MinMinutes: 35, MaxMinutes: 45,
 			}}); err != nil {
 				t.Fatal(err)
@@ -228,7 +229,7 @@ var callers = []caller{{"no token", ""}, {"bad token", badToken}, {"reader", rea
 // saw failed authentications and writes: no token anywhere, and no question
 // text at info level or above.
 func TestAccessMatrix(t *testing.T) {
-	ts := start(t, server.Config{DataDir: t.TempDir()})
+	ts := testserver.Start(t, server.Config{DataDir: t.TempDir()})
 	fx := &accessFixtures{ts: ts}
 	fx.setup(t)
 	table := accessTable(fx)
@@ -288,7 +289,7 @@ func TestAccessMatrix(t *testing.T) {
 		var doc struct {
 			Paths map[string]map[string]json.RawMessage `json:"paths"`
 		}
-		raw := ts.must(t, http.StatusOK, "GET", "/openapi.json", "", nil).raw
+		raw := ts.Must(t, http.StatusOK, "GET", "/openapi.json", "", nil).Raw
 		if err := json.Unmarshal(raw, &doc); err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +319,7 @@ func TestAccessMatrix(t *testing.T) {
 			verb := strings.ToUpper(strings.Fields(row.route)[0])
 			for _, c := range callers {
 				path, body := row.http(t)
-				r := ts.call(t, verb, path, c.token, body)
+				r := ts.Call(t, verb, path, c.token, body)
 				want := http.StatusOK
 				switch {
 				case c.token == "" || c.token == badToken:
@@ -326,8 +327,8 @@ func TestAccessMatrix(t *testing.T) {
 				case c.token == readerToken && !row.reader:
 					want = http.StatusForbidden
 				}
-				if r.code != want {
-					t.Errorf("%s %s (%s) as %s: %d %s, want %d", verb, path, name, c.name, r.code, truncate(string(r.raw), 200), want)
+				if r.Code != want {
+					t.Errorf("%s %s (%s) as %s: %d %s, want %d", verb, path, name, c.name, r.Code, truncate(string(r.Raw), 200), want)
 				}
 			}
 		}
@@ -341,15 +342,15 @@ func TestAccessMatrix(t *testing.T) {
 			{"/healthz", false}, {"/readyz", false}, {"/metrics", false}, {"/openapi.json", false},
 		} {
 			for _, c := range callers {
-				r := ts.call(t, "GET", route.path, c.token, nil)
+				r := ts.Call(t, "GET", route.path, c.token, nil)
 				want := http.StatusOK
 				if route.reader && (c.token == "" || c.token == badToken) {
 					want = http.StatusUnauthorized
 				}
-				if r.code != want {
-					t.Errorf("GET %s as %s: %d %s, want %d", route.path, c.name, r.code, truncate(string(r.raw), 200), want)
+				if r.Code != want {
+					t.Errorf("GET %s as %s: %d %s, want %d", route.path, c.name, r.Code, truncate(string(r.Raw), 200), want)
 				}
-				if route.reader && r.code == http.StatusOK && !strings.HasPrefix(string(r.raw), "%PDF") {
+				if route.reader && r.Code == http.StatusOK && !strings.HasPrefix(string(r.Raw), "%PDF") {
 					t.Errorf("GET %s as %s: 200 but not a PDF", route.path, c.name)
 				}
 			}
@@ -357,9 +358,9 @@ func TestAccessMatrix(t *testing.T) {
 		// Malformed Authorization headers are refused like a missing token,
 		// never taken for a token.
 		for _, h := range []string{"Basic " + adminToken, "Bearer", "Bearer ", adminToken, "Token " + adminToken} {
-			req, _ := http.NewRequest("GET", ts.base+"/v1/taxonomy", nil)
+			req, _ := http.NewRequest("GET", ts.Base+"/v1/taxonomy", nil)
 			req.Header.Set("Authorization", h)
-			resp, err := ts.client.Do(req)
+			resp, err := ts.Client.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -371,23 +372,23 @@ func TestAccessMatrix(t *testing.T) {
 	})
 
 	t.Run("logs", func(t *testing.T) {
-		checkLogs(t, ts.logs.String())
+		checkLogs(t, ts.Logs.String())
 	})
 }
 
 // invoke calls a method of the service by name with a dynamic response
 // message, so no row needs to know its response type; a server stream is
 // read to its end.
-func invoke(t *testing.T, ts *testServer, service string, md protoreflect.MethodDescriptor, req proto.Message, token string) error {
+func invoke(t *testing.T, ts *testserver.Server, service string, md protoreflect.MethodDescriptor, req proto.Message, token string) error {
 	t.Helper()
-	ctx := authCtx(context.Background(), token)
+	ctx := testserver.AuthContext(context.Background(), token)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	full := "/" + service + "/" + string(md.Name())
 	if !md.IsStreamingServer() {
-		return ts.conn.Invoke(ctx, full, req, dynamicpb.NewMessage(md.Output()))
+		return ts.Conn.Invoke(ctx, full, req, dynamicpb.NewMessage(md.Output()))
 	}
-	stream, err := ts.conn.NewStream(ctx, &grpc.StreamDesc{StreamName: string(md.Name()), ServerStreams: true}, full)
+	stream, err := ts.Conn.NewStream(ctx, &grpc.StreamDesc{StreamName: string(md.Name()), ServerStreams: true}, full)
 	if err != nil {
 		return err
 	}

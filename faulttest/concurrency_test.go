@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
@@ -68,14 +69,14 @@ type win struct {
 // one version per win, and each version must hold exactly the text its winner
 // wrote: no update lost, none applied twice.
 func TestEtagRaces(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
 		t.Run("question", func(t *testing.T) { runRace(t, ts, questionTarget(t, ts)) })
 		t.Run("template", func(t *testing.T) { runRace(t, ts, templateTarget(t, ts)) })
 	})
 }
 
-func runRace(t *testing.T, ts *testServer, target raceTarget) {
+func runRace(t *testing.T, ts *testserver.Server, target raceTarget) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	etag0, version0, text0, err := target.read(ctx)
@@ -264,23 +265,23 @@ func conflictOf(err error) writeResult {
 	return writeResult{err: err}
 }
 
-// httpConflictOf classifies a non-200 gateway reply: a loss is 409 with the
+// httpConflictOf classifies a non-200 gateway testserver.Reply: a loss is 409 with the
 // Aborted status (code 10), not AlreadyExists (also 409).
-func httpConflictOf(r reply) writeResult {
-	if r.code == http.StatusConflict && str(r.body["code"]) == fmt.Sprint(int(codes.Aborted)) {
+func httpConflictOf(r testserver.Reply) writeResult {
+	if r.Code == http.StatusConflict && str(r.Body["code"]) == fmt.Sprint(int(codes.Aborted)) {
 		return writeResult{conflict: true}
 	}
-	return writeResult{err: fmt.Errorf("HTTP %d %s, want 200 or 409 Aborted", r.code, truncate(string(r.raw), 300))}
+	return writeResult{err: fmt.Errorf("HTTP %d %s, want 200 or 409 Aborted", r.Code, truncate(string(r.Raw), 300))}
 }
 
-func questionTarget(t *testing.T, ts *testServer) raceTarget {
+func questionTarget(t *testing.T, ts *testserver.Server) raceTarget {
 	const id = "race-target-question"
-	if _, err := ts.api.CreateQuestion(grpcCtx(t, adminToken), &pb.CreateQuestionRequest{Question: questionPB(id, "Version one of the contested question.")}); err != nil {
+	if _, err := ts.API.CreateQuestion(testserver.GRPCContext(t, adminToken), &pb.CreateQuestionRequest{Question: questionPB(id, "Version one of the contested question.")}); err != nil {
 		t.Fatal(err)
 	}
 	return raceTarget{
 		read: func(ctx context.Context) (string, int, string, error) {
-			r, err := ts.api.GetQuestion(authCtx(ctx, readerToken), &pb.GetQuestionRequest{Id: id})
+			r, err := ts.API.GetQuestion(testserver.AuthContext(ctx, readerToken), &pb.GetQuestionRequest{Id: id})
 			if err != nil {
 				return "", 0, "", err
 			}
@@ -288,18 +289,18 @@ func questionTarget(t *testing.T, ts *testServer) raceTarget {
 		},
 		write: func(ctx context.Context, viaHTTP bool, etag, text string) writeResult {
 			if viaHTTP {
-				r, err := httpDo(ctx, ts.client, "PATCH", ts.base+"/v1/questions/"+id+"?updateMask=text", adminToken,
+				r, err := testserver.Do(ctx, ts.Client, "PATCH", ts.Base+"/v1/questions/"+id+"?updateMask=text", adminToken,
 					map[string]any{"text": text, "etag": etag})
 				switch {
 				case err != nil:
 					return writeResult{err: err}
-				case r.code != http.StatusOK:
+				case r.Code != http.StatusOK:
 					return httpConflictOf(r)
 				}
-				v, _ := r.body["version"].(float64)
-				return writeResult{ok: true, etag: str(r.body["etag"]), version: int(v)}
+				v, _ := r.Body["version"].(float64)
+				return writeResult{ok: true, etag: str(r.Body["etag"]), version: int(v)}
 			}
-			r, err := ts.api.UpdateQuestion(authCtx(ctx, adminToken), &pb.UpdateQuestionRequest{
+			r, err := ts.API.UpdateQuestion(testserver.AuthContext(ctx, adminToken), &pb.UpdateQuestionRequest{
 				Question:   &pb.Question{Id: id, Etag: etag, Text: text},
 				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"text"}},
 			})
@@ -309,7 +310,7 @@ func questionTarget(t *testing.T, ts *testServer) raceTarget {
 			return writeResult{ok: true, etag: r.GetQuestion().GetEtag(), version: int(r.GetQuestion().GetVersion())}
 		},
 		history: func(ctx context.Context) (map[int]string, error) {
-			versions, err := allVersions(authCtx(ctx, readerToken), ts.api, id)
+			versions, err := allVersions(testserver.AuthContext(ctx, readerToken), ts.API, id)
 			if err != nil {
 				return nil, err
 			}
@@ -325,16 +326,16 @@ func questionTarget(t *testing.T, ts *testServer) raceTarget {
 	}
 }
 
-func templateTarget(t *testing.T, ts *testServer) raceTarget {
+func templateTarget(t *testing.T, ts *testserver.Server) raceTarget {
 	const id = "race-target-template"
-	if _, err := ts.api.CreateTemplate(grpcCtx(t, adminToken), &pb.CreateTemplateRequest{Template: &pb.Template{
+	if _, err := ts.API.CreateTemplate(testserver.GRPCContext(t, adminToken), &pb.CreateTemplateRequest{Template: &pb.Template{
 		Id: id, Title: "Contested template", Role: "backend-engineer", MinMinutes: 35, MaxMinutes: 45,
 	}}); err != nil {
 		t.Fatal(err)
 	}
 	return raceTarget{
 		read: func(ctx context.Context) (string, int, string, error) {
-			r, err := ts.api.GetTemplate(authCtx(ctx, readerToken), &pb.GetTemplateRequest{Id: id})
+			r, err := ts.API.GetTemplate(testserver.AuthContext(ctx, readerToken), &pb.GetTemplateRequest{Id: id})
 			if err != nil {
 				return "", 0, "", err
 			}
@@ -342,17 +343,17 @@ func templateTarget(t *testing.T, ts *testServer) raceTarget {
 		},
 		write: func(ctx context.Context, viaHTTP bool, etag, text string) writeResult {
 			if viaHTTP {
-				r, err := httpDo(ctx, ts.client, "PATCH", ts.base+"/v1/templates/"+url.PathEscape(id)+"?updateMask=title", adminToken,
+				r, err := testserver.Do(ctx, ts.Client, "PATCH", ts.Base+"/v1/templates/"+url.PathEscape(id)+"?updateMask=title", adminToken,
 					map[string]any{"title": text, "etag": etag})
 				switch {
 				case err != nil:
 					return writeResult{err: err}
-				case r.code != http.StatusOK:
+				case r.Code != http.StatusOK:
 					return httpConflictOf(r)
 				}
-				return writeResult{ok: true, etag: str(r.body["etag"])}
+				return writeResult{ok: true, etag: str(r.Body["etag"])}
 			}
-			r, err := ts.api.UpdateTemplate(authCtx(ctx, adminToken), &pb.UpdateTemplateRequest{
+			r, err := ts.API.UpdateTemplate(testserver.AuthContext(ctx, adminToken), &pb.UpdateTemplateRequest{
 				Template:   &pb.Template{Id: id, Etag: etag, Title: text},
 				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}},
 			})

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/repository/postgres"
@@ -190,30 +191,30 @@ func burstAndKill(t *testing.T, p *proc, log *ackLog, cycle int) int {
 // maps its code to), 0 when none arrived.
 func writeQuestion(ctx context.Context, api pb.QuestionBankServiceClient, client *http.Client, base string, viaHTTP bool, id, etag string, v int, text string) (newEtag string, code int, err error) {
 	if viaHTTP {
-		var r reply
+		var r testserver.Reply
 		if v == 1 {
-			r, err = httpDo(ctx, client, "POST", base+"/v1/questions", adminToken, questionJSON(id, text))
+			r, err = testserver.Do(ctx, client, "POST", base+"/v1/questions", adminToken, questionJSON(id, text))
 		} else {
-			r, err = httpDo(ctx, client, "PATCH", base+"/v1/questions/"+id+"?updateMask=text", adminToken, map[string]any{"text": text, "etag": etag})
+			r, err = testserver.Do(ctx, client, "PATCH", base+"/v1/questions/"+id+"?updateMask=text", adminToken, map[string]any{"text": text, "etag": etag})
 		}
 		switch {
 		case err != nil:
 			return "", 0, err
-		case r.code != http.StatusOK:
-			return "", r.code, fmt.Errorf("write %s@%d: HTTP %d %s", id, v, r.code, truncate(string(r.raw), 200))
+		case r.Code != http.StatusOK:
+			return "", r.Code, fmt.Errorf("write %s@%d: HTTP %d %s", id, v, r.Code, truncate(string(r.Raw), 200))
 		}
-		newEtag, err = checkWritten(id, v, str(r.body["etag"]), r.body["version"])
-		return newEtag, r.code, err
+		newEtag, err = checkWritten(id, v, str(r.Body["etag"]), r.Body["version"])
+		return newEtag, r.Code, err
 	}
 	var got *pb.Question
 	if v == 1 {
 		var r *pb.CreateQuestionResponse
-		if r, err = api.CreateQuestion(authCtx(ctx, adminToken), &pb.CreateQuestionRequest{Question: questionPB(id, text)}); err == nil {
+		if r, err = api.CreateQuestion(testserver.AuthContext(ctx, adminToken), &pb.CreateQuestionRequest{Question: questionPB(id, text)}); err == nil {
 			got = r.GetQuestion()
 		}
 	} else {
 		var r *pb.UpdateQuestionResponse
-		if r, err = api.UpdateQuestion(authCtx(ctx, adminToken), &pb.UpdateQuestionRequest{
+		if r, err = api.UpdateQuestion(testserver.AuthContext(ctx, adminToken), &pb.UpdateQuestionRequest{
 			Question:   &pb.Question{Id: id, Etag: etag, Text: text},
 			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"text"}},
 		}); err == nil {
@@ -246,7 +247,7 @@ func checkAcks(t *testing.T, p *proc, acks []ack) {
 		return
 	}
 	_, api := dialGRPC(t, p.grpcAddr)
-	ctx := grpcCtx(t, readerToken)
+	ctx := testserver.GRPCContext(t, readerToken)
 	missing := 0
 	for _, a := range acks {
 		r, err := api.GetQuestion(ctx, &pb.GetQuestionRequest{Id: a.id, Version: int32(a.version)})

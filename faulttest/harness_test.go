@@ -1,19 +1,14 @@
 package faulttest_test
 
-// The harness: an in-process server on loopback ports (internal/testserver),
-// HTTP and
-// gRPC helpers that are safe to call from load goroutines (they return errors
-// instead of failing the test), and the qbank binary run as a subprocess for
-// the crash tests.
+// The harness is internal/testserver (an in-process server on loopback
+// ports with its clients, and HTTP and gRPC helpers that load goroutines can
+// use); this file adds what only these tests need: valid questions to write,
+// and the qbank binary run as a subprocess for the crash tests.
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -26,11 +21,9 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
-	"github.com/layersrank/qbank/server"
 )
 
 // The tokens the test server accepts (internal/testserver's); badToken is
@@ -40,128 +33,6 @@ const (
 	readerToken = testserver.ReaderToken
 	badToken    = "faulttest-wrong-token-0123456789"
 )
-
-// backends are the stores every test runs against.
-var backends = testserver.Backends
-
-// forEachBackend runs fn as a subtest per store.
-func forEachBackend(t *testing.T, fn func(t *testing.T, cfg func() server.Config)) {
-	testserver.ForEachBackend(t, fn)
-}
-
-// testServer is a real server on loopback ports with its own clients
-// (internal/testserver), under the short names these tests use. Its logs,
-// every level, go to logs as JSON unless the config sets a logger.
-type testServer struct {
-	*testserver.Server
-	base   string // http://127.0.0.1:port
-	conn   *grpc.ClientConn
-	api    pb.QuestionBankServiceClient
-	client *http.Client
-	logs   *testserver.LogBuffer
-	stop   func()
-}
-
-func start(t testing.TB, cfg server.Config) *testServer {
-	t.Helper()
-	s := testserver.Start(t, cfg)
-	return &testServer{Server: s, base: s.Base, conn: s.Conn, api: s.API, client: s.Client, logs: s.Logs, stop: s.Stop}
-}
-
-func waitReady(client *http.Client, base string, within time.Duration) error {
-	return testserver.WaitReady(client, base, within)
-}
-
-// reply is an HTTP answer: its status, raw body and, when JSON, the decoded
-// object.
-type reply struct {
-	code int
-	raw  []byte
-	body map[string]any
-	hdr  http.Header
-}
-
-// httpDo makes one HTTP call. It never fails the test, so load goroutines
-// can use it; a transport error comes back as err.
-func httpDo(ctx context.Context, c *http.Client, method, url, token string, body any) (reply, error) {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			return reply{}, err
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, rd)
-	if err != nil {
-		return reply{}, err
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return reply{}, err
-	}
-	defer resp.Body.Close()
-	r := reply{code: resp.StatusCode, hdr: resp.Header}
-	if r.raw, err = io.ReadAll(resp.Body); err != nil {
-		return r, err
-	}
-	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && len(r.raw) > 0 && r.raw[0] == '{' {
-		r.body = map[string]any{}
-		_ = json.Unmarshal(r.raw, &r.body)
-	}
-	return r, nil
-}
-
-// call is httpDo against the test server that fails the test on a transport
-// error (only for the test's own goroutine).
-func (ts *testServer) call(t testing.TB, method, path, token string, body any) reply {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	r, err := httpDo(ctx, ts.client, method, ts.base+path, token, body)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	return r
-}
-
-// must is call that fails the test unless the status is want.
-func (ts *testServer) must(t testing.TB, want int, method, path, token string, body any) reply {
-	t.Helper()
-	r := ts.call(t, method, path, token, body)
-	if r.code != want {
-		t.Fatalf("%s %s = %d %s, want %d", method, path, r.code, truncate(string(r.raw), 400), want)
-	}
-	return r
-}
-
-// authCtx is a context for one gRPC call with a bearer token (none when
-// token is empty).
-func authCtx(parent context.Context, token string) context.Context {
-	if token == "" {
-		return parent
-	}
-	return metadata.AppendToOutgoingContext(parent, "authorization", "Bearer "+token)
-}
-
-// grpcCtx is authCtx with a timeout that ends with the test.
-func grpcCtx(t testing.TB, token string) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return authCtx(ctx, token)
-}
 
 // questionJSON is a valid question for the JSON gateway.
 func questionJSON(id, text string) map[string]any {
@@ -279,17 +150,6 @@ func qbankBinary(t testing.TB) string {
 	return binPath
 }
 
-// freeAddr returns a loopback address that was free a moment ago.
-func freeAddr(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // proc is `qbank serve` running as a subprocess.
 type proc struct {
 	cmd      *exec.Cmd
@@ -306,8 +166,8 @@ type proc struct {
 func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
 	t.Helper()
 	bin := qbankBinary(t)
-	p := &proc{grpcAddr: freeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
-	httpAddr := freeAddr(t)
+	p := &proc{grpcAddr: testserver.FreeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
+	httpAddr := testserver.FreeAddr(t)
 	p.base = "http://" + httpAddr
 	args := []string{"serve", "--grpc-addr", p.grpcAddr, "--http-addr", httpAddr, "--data-dir", dataDir}
 	if databaseURL != "" {
@@ -334,7 +194,7 @@ func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
 	if wait {
 		client := &http.Client{Timeout: 2 * time.Second}
 		defer client.CloseIdleConnections()
-		if err := waitReady(client, p.base, 60*time.Second); err != nil {
+		if err := testserver.WaitReady(client, p.base, 60*time.Second); err != nil {
 			p.kill()
 			t.Fatalf("%v; log:\n%s", err, truncate(p.stderr.String(), 4000))
 		}

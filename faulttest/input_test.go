@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank/server"
 )
 
@@ -44,8 +45,8 @@ var hostile = []string{
 // really match) or a 4xx that names the field; none is a 5xx, none returns
 // rows it should not, and the bank is unchanged afterwards.
 func TestHostileFiltersAreHarmless(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
 		before := bankState(t, ts)
 		corpus := searchCorpus(t, ts)
 
@@ -53,25 +54,25 @@ func TestHostileFiltersAreHarmless(t *testing.T) {
 		// unknown value, refused by name.
 		for _, param := range []string{"role", "dimension", "competency", "stack", "seniority"} {
 			for _, v := range hostile {
-				r := ts.call(t, "GET", "/v1/questions?"+url.Values{param: {v}}.Encode(), readerToken, nil)
-				if r.code != http.StatusBadRequest || !slices.Contains(violationFields(r.body), param) {
-					t.Errorf("%s=%q: %d %s, want 400 naming %s", param, truncate(v, 40), r.code, truncate(string(r.raw), 200), param)
+				r := ts.Call(t, "GET", "/v1/questions?"+url.Values{param: {v}}.Encode(), readerToken, nil)
+				if r.Code != http.StatusBadRequest || !slices.Contains(violationFields(r.Body), param) {
+					t.Errorf("%s=%q: %d %s, want 400 naming %s", param, truncate(v, 40), r.Code, truncate(string(r.Raw), 200), param)
 				}
 			}
 		}
 		// Enums and numbers the gateway parses: a hostile value is a 400.
 		for _, param := range []string{"responseFormat", "state", "pageSize"} {
 			for _, v := range hostile {
-				r := ts.call(t, "GET", "/v1/questions?"+url.Values{param: {v}}.Encode(), readerToken, nil)
-				if r.code != http.StatusBadRequest {
-					t.Errorf("%s=%q: %d %s, want 400", param, truncate(v, 40), r.code, truncate(string(r.raw), 200))
+				r := ts.Call(t, "GET", "/v1/questions?"+url.Values{param: {v}}.Encode(), readerToken, nil)
+				if r.Code != http.StatusBadRequest {
+					t.Errorf("%s=%q: %d %s, want 400", param, truncate(v, 40), r.Code, truncate(string(r.Raw), 200))
 				}
 			}
 		}
 		for _, v := range hostile {
-			r := ts.call(t, "GET", "/v1/questions?"+url.Values{"pageToken": {v}}.Encode(), readerToken, nil)
-			if r.code != http.StatusBadRequest || !slices.Contains(violationFields(r.body), "pageToken") {
-				t.Errorf("pageToken=%q: %d %s, want 400 naming pageToken", truncate(v, 40), r.code, truncate(string(r.raw), 200))
+			r := ts.Call(t, "GET", "/v1/questions?"+url.Values{"pageToken": {v}}.Encode(), readerToken, nil)
+			if r.Code != http.StatusBadRequest || !slices.Contains(violationFields(r.Body), "pageToken") {
+				t.Errorf("pageToken=%q: %d %s, want 400 naming pageToken", truncate(v, 40), r.Code, truncate(string(r.Raw), 200))
 			}
 		}
 
@@ -80,22 +81,22 @@ func TestHostileFiltersAreHarmless(t *testing.T) {
 		// neither a wildcard nor an injected OR widens it); longer is a 400.
 		for _, v := range hostile {
 			for _, combined := range []url.Values{{"query": {v}}, {"query": {v}, "role": {"backend-engineer"}}} {
-				r := ts.call(t, "GET", "/v1/questions?"+combined.Encode()+"&pageSize=100", readerToken, nil)
+				r := ts.Call(t, "GET", "/v1/questions?"+combined.Encode()+"&pageSize=100", readerToken, nil)
 				if len(v) > 200 {
-					if r.code != http.StatusBadRequest || !slices.Contains(violationFields(r.body), "query") {
-						t.Errorf("query of %d bytes: %d %s, want 400 naming query", len(v), r.code, truncate(string(r.raw), 200))
+					if r.Code != http.StatusBadRequest || !slices.Contains(violationFields(r.Body), "query") {
+						t.Errorf("query of %d bytes: %d %s, want 400 naming query", len(v), r.Code, truncate(string(r.Raw), 200))
 					}
 					continue
 				}
-				if !utf8.ValidString(v) && r.code == http.StatusBadRequest && slices.Contains(violationFields(r.body), "query") {
+				if !utf8.ValidString(v) && r.Code == http.StatusBadRequest && slices.Contains(violationFields(r.Body), "query") {
 					continue // refusing bytes that are not text is fine too
 				}
-				if r.code != http.StatusOK {
-					t.Errorf("query=%q: %d %s, want 200", v, r.code, truncate(string(r.raw), 200))
+				if r.Code != http.StatusOK {
+					t.Errorf("query=%q: %d %s, want 200", v, r.Code, truncate(string(r.Raw), 200))
 					continue
 				}
 				words := queryWords(v)
-				qs, _ := r.body["questions"].([]any)
+				qs, _ := r.Body["questions"].([]any)
 				for _, item := range qs {
 					m := item.(map[string]any)
 					id := str(m["id"])
@@ -126,9 +127,9 @@ func TestHostileFiltersAreHarmless(t *testing.T) {
 				"/v1/question-bank.pdf?" + url.Values{"role": {v}}.Encode(),
 				"/v1/templates?" + url.Values{"pageToken": {v}}.Encode(),
 			} {
-				r := ts.call(t, "GET", path, readerToken, nil)
-				if r.code >= 500 || r.code == http.StatusOK {
-					t.Errorf("GET %s: %d %s, want a 4xx", truncate(path, 80), r.code, truncate(string(r.raw), 200))
+				r := ts.Call(t, "GET", path, readerToken, nil)
+				if r.Code >= 500 || r.Code == http.StatusOK {
+					t.Errorf("GET %s: %d %s, want a 4xx", truncate(path, 80), r.Code, truncate(string(r.Raw), 200))
 				}
 			}
 		}
@@ -136,7 +137,7 @@ func TestHostileFiltersAreHarmless(t *testing.T) {
 		if after := bankState(t, ts); after != before {
 			t.Errorf("the bank changed under read-only hostile input:\nbefore %s\nafter  %s", before, after)
 		}
-		ts.must(t, http.StatusOK, "GET", "/readyz", "", nil)
+		ts.Must(t, http.StatusOK, "GET", "/readyz", "", nil)
 	})
 }
 
@@ -146,8 +147,8 @@ func TestHostileFiltersAreHarmless(t *testing.T) {
 // that names the field. Parameterised SQL must make the metacharacters plain
 // data, and no store may normalise Unicode (NFD must stay NFD).
 func TestHostileContentRoundTrips(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
 		for i, v := range hostile {
 			if !utf8.ValidString(v) {
 				continue // JSON cannot carry it: encoding/json would send U+FFFD instead
@@ -163,15 +164,15 @@ func TestHostileContentRoundTrips(t *testing.T) {
 			body["changeNote"] = "note " + v
 			body["stackVariants"] = map[string]any{"go": map[string]any{"text": "In Go: " + v}}
 			body["scoringGuide"] = map[string]string{"strong": "S " + v, "adequate": "A " + v, "weak": "W " + v}
-			r := ts.call(t, "POST", "/v1/questions", adminToken, body)
+			r := ts.Call(t, "POST", "/v1/questions", adminToken, body)
 			switch {
-			case r.code == http.StatusBadRequest && len(violationFields(r.body)) > 0:
+			case r.Code == http.StatusBadRequest && len(violationFields(r.Body)) > 0:
 				continue // refused by name: fine
-			case r.code != http.StatusOK:
-				t.Errorf("create with %q: %d %s, want 200 or a 400 naming the field", truncate(v, 40), r.code, truncate(string(r.raw), 300))
+			case r.Code != http.StatusOK:
+				t.Errorf("create with %q: %d %s, want 200 or a 400 naming the field", truncate(v, 40), r.Code, truncate(string(r.Raw), 300))
 				continue
 			}
-			got := ts.must(t, http.StatusOK, "GET", "/v1/questions/"+id, readerToken, nil).body
+			got := ts.Must(t, http.StatusOK, "GET", "/v1/questions/"+id, readerToken, nil).Body
 			checks := map[string][2]string{
 				"text":          {str(got["text"]), text},
 				"whatItReveals": {str(got["whatItReveals"]), "Signal: " + v + "."},
@@ -186,25 +187,25 @@ func TestHostileContentRoundTrips(t *testing.T) {
 					t.Errorf("%s of %s: stored %q, read back %q", field, id, truncate(c[1], 60), truncate(c[0], 60))
 				}
 			}
-			versions := ts.must(t, http.StatusOK, "GET", "/v1/questions/"+id+"/versions", readerToken, nil).body
+			versions := ts.Must(t, http.StatusOK, "GET", "/v1/questions/"+id+"/versions", readerToken, nil).Body
 			vs, _ := versions["versions"].([]any)
 			if len(vs) != 1 || str(vs[0].(map[string]any)["changeNote"]) != "note "+v {
-				t.Errorf("history of %s: %s", id, truncate(string(ts.call(t, "GET", "/v1/questions/"+id+"/versions", readerToken, nil).raw), 300))
+				t.Errorf("history of %s: %s", id, truncate(string(ts.Call(t, "GET", "/v1/questions/"+id+"/versions", readerToken, nil).Raw), 300))
 			}
 		}
-		ts.must(t, http.StatusOK, "GET", "/readyz", "", nil)
+		ts.Must(t, http.StatusOK, "GET", "/readyz", "", nil)
 	})
 }
 
 // bankState summarises the bank (ids and etags of every question in every
 // state), to show that nothing was written.
-func bankState(t *testing.T, ts *testServer) string {
+func bankState(t *testing.T, ts *testserver.Server) string {
 	t.Helper()
 	var b strings.Builder
 	for _, state := range []string{"STATE_ACTIVE", "STATE_DRAFT", "STATE_RETIRED"} {
-		r := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&state="+state, readerToken, nil)
-		qs, _ := r.body["questions"].([]any)
-		fmt.Fprintf(&b, "%s:%v:", state, r.body["totalSize"])
+		r := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&state="+state, readerToken, nil)
+		qs, _ := r.Body["questions"].([]any)
+		fmt.Fprintf(&b, "%s:%v:", state, r.Body["totalSize"])
 		for _, q := range qs {
 			m := q.(map[string]any)
 			fmt.Fprintf(&b, "%s@%v/%s,", m["id"], m["version"], m["etag"])
@@ -215,11 +216,11 @@ func bankState(t *testing.T, ts *testServer) string {
 
 // searchCorpus maps each active question to the lowercased text a search may
 // look at (id, text, what it reveals, competency, follow-ups, variants).
-func searchCorpus(t *testing.T, ts *testServer) map[string]string {
+func searchCorpus(t *testing.T, ts *testserver.Server) map[string]string {
 	t.Helper()
-	r := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&view=QUESTION_VIEW_FULL", readerToken, nil)
+	r := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&view=QUESTION_VIEW_FULL", readerToken, nil)
 	out := map[string]string{}
-	qs, _ := r.body["questions"].([]any)
+	qs, _ := r.Body["questions"].([]any)
 	for _, item := range qs {
 		m := item.(map[string]any)
 		parts := []string{str(m["id"]), str(m["text"]), str(m["whatItReveals"]), str(m["competency"])}

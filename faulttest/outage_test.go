@@ -12,6 +12,7 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/faulttest"
+	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank/repository/postgres"
 	"github.com/layersrank/qbank/repository/postgres/pgtest"
 	"github.com/layersrank/qbank/server"
@@ -77,7 +78,7 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	t.Cleanup(func() { proxy.Close() })
 	proxied := *u
 	proxied.Host = proxy.Addr()
-	ts := start(t, server.Config{DataDir: t.TempDir(), DatabaseURL: proxied.String()})
+	ts := testserver.Start(t, server.Config{DataDir: t.TempDir(), DatabaseURL: proxied.String()})
 
 	var (
 		mu      sync.Mutex
@@ -114,11 +115,11 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 			for n := r; ctx.Err() == nil; n++ {
 				rd := reads[n%len(reads)]
 				began := time.Now()
-				rep, err := httpDo(ctx, ts.client, rd.method, ts.base+rd.path, readerToken, rd.body)
+				rep, err := testserver.Do(ctx, ts.Client, rd.method, ts.Base+rd.path, readerToken, rd.body)
 				if ctx.Err() != nil {
 					return
 				}
-				code := rep.code
+				code := rep.Code
 				if err != nil {
 					code = 0
 				}
@@ -140,7 +141,7 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 				for v := 1; v <= 2 && ctx.Err() == nil; v++ {
 					text := fmt.Sprintf("Outage writer %d item %d version %d: what do you do when the database goes away?", w, n, v)
 					began := time.Now()
-					newEtag, code, err := writeQuestion(ctx, ts.api, ts.client, ts.base, w == 0, id, etag, v, text)
+					newEtag, code, err := writeQuestion(ctx, ts.API, ts.Client, ts.Base, w == 0, id, etag, v, text)
 					if ctx.Err() != nil {
 						return
 					}
@@ -157,8 +158,8 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 		}()
 	}
 
-	readyz := func() reply {
-		r, err := httpDo(context.Background(), ts.client, "GET", ts.base+"/readyz", "", nil)
+	readyz := func() testserver.Reply {
+		r, err := testserver.Do(context.Background(), ts.Client, "GET", ts.Base+"/readyz", "", nil)
 		if err != nil {
 			t.Fatalf("/readyz: %v", err)
 		}
@@ -176,8 +177,8 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	var firstNotReady time.Duration
 	var reason string
 	for time.Since(cut) < outageLength {
-		if r := readyz(); r.code == http.StatusServiceUnavailable && firstNotReady == 0 {
-			firstNotReady, reason = time.Since(cut), str(r.body["reason"])
+		if r := readyz(); r.Code == http.StatusServiceUnavailable && firstNotReady == 0 {
+			firstNotReady, reason = time.Since(cut), str(r.Body["reason"])
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -193,7 +194,7 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	}
 	var firstWriteBack, readyBack time.Duration
 	for time.Since(restore) < 2*recoverBound && (firstWriteBack == 0 || readyBack == 0) {
-		if readyBack == 0 && readyz().code == http.StatusOK {
+		if readyBack == 0 && readyz().Code == http.StatusOK {
 			readyBack = time.Since(restore)
 		}
 		if firstWriteBack == 0 {
@@ -268,9 +269,9 @@ func databaseOutage(t *testing.T, fail func(*faulttest.Proxy), heal func(*faultt
 	// server, and straight from the database, not through the proxy.
 	acks := log.all()
 	for _, a := range acks {
-		r := ts.call(t, "GET", fmt.Sprintf("/v1/questions/%s?version=%d", a.id, a.version), readerToken, nil)
-		if r.code != http.StatusOK || str(r.body["text"]) != a.text {
-			t.Errorf("acknowledged %s@%d: %d %s", a.id, a.version, r.code, truncate(string(r.raw), 200))
+		r := ts.Call(t, "GET", fmt.Sprintf("/v1/questions/%s?version=%d", a.id, a.version), readerToken, nil)
+		if r.Code != http.StatusOK || str(r.Body["text"]) != a.text {
+			t.Errorf("acknowledged %s@%d: %d %s", a.id, a.version, r.Code, truncate(string(r.Raw), 200))
 		}
 	}
 	checkAcksInDatabase(t, dbURL, acks)

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank/server"
 )
 
@@ -18,11 +19,11 @@ import (
 // server stream), which cannot marshal it: a 500 "grpc: error while
 // marshaling: string field contains invalid UTF-8". It must be a 400.
 func TestInvalidUTF8InExportQueryIs400(t *testing.T) {
-	ts := start(t, server.Config{DataDir: t.TempDir()})
+	ts := testserver.Start(t, server.Config{DataDir: t.TempDir()})
 	for _, v := range []string{"\xff", "caf\xc3", "\xed\xa0\x80"} {
 		path := "/v1/question-bank:export?" + url.Values{"role": {v}}.Encode()
-		if r := ts.call(t, "GET", path, readerToken, nil); r.code != http.StatusBadRequest {
-			t.Errorf("GET %s: %d %s, want 400", path, r.code, truncate(string(r.raw), 200))
+		if r := ts.Call(t, "GET", path, readerToken, nil); r.Code != http.StatusBadRequest {
+			t.Errorf("GET %s: %d %s, want 400", path, r.Code, truncate(string(r.Raw), 200))
 		}
 	}
 }
@@ -33,9 +34,9 @@ func TestInvalidUTF8InExportQueryIs400(t *testing.T) {
 // could not be imported into PostgreSQL. Both must refuse it alike, by name.
 func TestNULInContentIsRefusedOnBothStores(t *testing.T) {
 	codes := map[string][]int{}
-	for _, b := range backends {
+	for _, b := range testserver.Backends {
 		t.Run(b.Name, func(t *testing.T) {
-			ts := start(t, b.Config(t)())
+			ts := testserver.Start(t, b.Config(t)())
 			body := questionJSON("nul-in-text", "Tell me about\x00 a time.")
 			note := questionJSON("nul-in-note", "Tell me about a time.")
 			note["changeNote"] = "a\x00b"
@@ -47,10 +48,10 @@ func TestNULInContentIsRefusedOnBothStores(t *testing.T) {
 				{"/v1/questions", note},
 				{"/v1/templates", map[string]any{"id": "nul-in-title", "title": "x\x00y", "role": "backend-engineer"}},
 			} {
-				r := ts.call(t, "POST", c.path, adminToken, c.body)
-				codes[b.Name] = append(codes[b.Name], r.code)
-				if r.code >= 500 {
-					t.Errorf("POST %s with a NUL: %d %s, want a 400 naming the field", c.path, r.code, truncate(string(r.raw), 200))
+				r := ts.Call(t, "POST", c.path, adminToken, c.body)
+				codes[b.Name] = append(codes[b.Name], r.Code)
+				if r.Code >= 500 {
+					t.Errorf("POST %s with a NUL: %d %s, want a 400 naming the field", c.path, r.Code, truncate(string(r.Raw), 200))
 				}
 			}
 		})
@@ -66,12 +67,12 @@ func TestNULInContentIsRefusedOnBothStores(t *testing.T) {
 // database is unreachable" (503), so clients retried a request that can
 // never succeed; SQLite said 404. It is a malformed ref: 400 naming it.
 func TestRefVersionBeyondInt32IsInvalid(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
 		for _, v := range []string{"2147483648", "3000000000", "9223372036854775807"} {
-			r := ts.call(t, "GET", "/v1/questions:batchGet?refs=api-rate-limiting-design@"+v, readerToken, nil)
-			if r.code != http.StatusBadRequest || !slices.Contains(violationFields(r.body), "refs[0]") {
-				t.Errorf("refs=…@%s: %d %s, want 400 naming refs[0]", v, r.code, truncate(string(r.raw), 200))
+			r := ts.Call(t, "GET", "/v1/questions:batchGet?refs=api-rate-limiting-design@"+v, readerToken, nil)
+			if r.Code != http.StatusBadRequest || !slices.Contains(violationFields(r.Body), "refs[0]") {
+				t.Errorf("refs=…@%s: %d %s, want 400 naming refs[0]", v, r.Code, truncate(string(r.Raw), 200))
 			}
 		}
 	})
@@ -81,7 +82,7 @@ func TestRefVersionBeyondInt32IsInvalid(t *testing.T) {
 // sorts first) used to keep one text and silently drop the other. Every
 // such request must be refused, naming question.stackVariants.
 func TestStackVariantAliasCollisionIsRefused(t *testing.T) {
-	ts := start(t, server.Config{DataDir: t.TempDir()})
+	ts := testserver.Start(t, server.Config{DataDir: t.TempDir()})
 	for i, variants := range []map[string]string{
 		{"go": "In Go: A", "golang": "In Go: B"}, // refused since c1651e1
 		{"Go": "In Go: A", "go": "In Go: B"},
@@ -94,9 +95,9 @@ func TestStackVariantAliasCollisionIsRefused(t *testing.T) {
 			wire[k] = map[string]any{"text": text}
 		}
 		body["stackVariants"] = wire
-		r := ts.call(t, "POST", "/v1/questions", adminToken, body)
-		if r.code != http.StatusBadRequest || !slices.Contains(violationFields(r.body), "question.stackVariants") {
-			t.Errorf("stackVariants %v: %d, stored %v; want a 400 naming question.stackVariants (two texts for one stack)", variants, r.code, r.body["stackVariants"])
+		r := ts.Call(t, "POST", "/v1/questions", adminToken, body)
+		if r.Code != http.StatusBadRequest || !slices.Contains(violationFields(r.Body), "question.stackVariants") {
+			t.Errorf("stackVariants %v: %d, stored %v; want a 400 naming question.stackVariants (two texts for one stack)", variants, r.Code, r.Body["stackVariants"])
 		}
 	}
 }

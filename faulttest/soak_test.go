@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
@@ -65,7 +66,7 @@ func TestSoak(t *testing.T) {
 	for _, q := range bank.Questions {
 		ids = append(ids, q.ID)
 	}
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
 		c := cfg()
 		// Logs are formatted as in production but not kept: a buffer of
 		// them would grow with the traffic and hide what the heap check
@@ -77,10 +78,10 @@ func TestSoak(t *testing.T) {
 		ignore := goleak.IgnoreCurrent()
 		heapBefore := heapAlloc()
 
-		ts := start(t, c)
+		ts := testserver.Start(t, c)
 		res := soak(t, ts, ids, d)
 		heapLoaded := heapAlloc()
-		ts.stop()
+		ts.Stop()
 
 		lat := res.latencies
 		slices.Sort(lat)
@@ -134,13 +135,13 @@ type soakResult struct {
 }
 
 // soak runs the mix with soakConcurrency clients for d.
-func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResult {
+func soak(t *testing.T, ts *testserver.Server, ids []string, d time.Duration) soakResult {
 	t.Helper()
 	// Each client owns one question, so its updates never conflict.
 	etags := make([]string, soakConcurrency)
 	versions := make([]int, soakConcurrency)
 	for w := range soakConcurrency {
-		r, err := ts.api.CreateQuestion(grpcCtx(t, adminToken), &pb.CreateQuestionRequest{
+		r, err := ts.API.CreateQuestion(testserver.GRPCContext(t, adminToken), &pb.CreateQuestionRequest{
 			Question: questionPB(fmt.Sprintf("soak-owned-%d", w), fmt.Sprintf("Soak client %d's question, version 1.", w)),
 		})
 		if err != nil {
@@ -183,19 +184,19 @@ func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResul
 						q.Set("query", []string{"latency", "design", "team", "incident", "data"}[rng.IntN(5)])
 					}
 					err = soakRead(callCtx, ts, viaHTTP, "/v1/questions?"+q.Encode(), func(ctx context.Context) error {
-						_, err := ts.api.ListQuestions(ctx, &pb.ListQuestionsRequest{Role: q.Get("role"), Stack: q.Get("stack"), Query: q.Get("query"), PageSize: 20})
+						_, err := ts.API.ListQuestions(ctx, &pb.ListQuestionsRequest{Role: q.Get("role"), Stack: q.Get("stack"), Query: q.Get("query"), PageSize: 20})
 						return err
 					})
 				case "get":
 					id := ids[rng.IntN(len(ids))]
 					err = soakRead(callCtx, ts, viaHTTP, "/v1/questions/"+id, func(ctx context.Context) error {
-						_, err := ts.api.GetQuestion(ctx, &pb.GetQuestionRequest{Id: id})
+						_, err := ts.API.GetQuestion(ctx, &pb.GetQuestionRequest{Id: id})
 						return err
 					})
 				case "batchGet":
 					a, b := ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]
 					err = soakRead(callCtx, ts, viaHTTP, "/v1/questions:batchGet?refs="+a+"&refs="+b+"@1", func(ctx context.Context) error {
-						_, err := ts.api.BatchGetQuestions(ctx, &pb.BatchGetQuestionsRequest{Refs: []string{a, b + "@1"}})
+						_, err := ts.API.BatchGetQuestions(ctx, &pb.BatchGetQuestionsRequest{Refs: []string{a, b + "@1"}})
 						return err
 					})
 				case "assemble":
@@ -205,25 +206,25 @@ func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResul
 						reqStacks = []string{stack}
 					}
 					if viaHTTP {
-						err = expect200(httpDo(callCtx, ts.client, "POST", ts.base+"/v1/assessments:assemble", readerToken,
+						err = expect200(testserver.Do(callCtx, ts.Client, "POST", ts.Base+"/v1/assessments:assemble", readerToken,
 							map[string]any{"role": role, "stacks": reqStacks, "seed": seedN}))
 					} else {
-						_, err = ts.api.AssembleAssessment(authCtx(callCtx, readerToken), &pb.AssembleAssessmentRequest{Role: role, Stacks: reqStacks, Seed: &seedN})
+						_, err = ts.API.AssembleAssessment(testserver.AuthContext(callCtx, readerToken), &pb.AssembleAssessmentRequest{Role: role, Stacks: reqStacks, Seed: &seedN})
 					}
 				case "taxonomy":
 					err = soakRead(callCtx, ts, viaHTTP, "/v1/taxonomy", func(ctx context.Context) error {
-						_, err := ts.api.GetTaxonomy(ctx, &pb.GetTaxonomyRequest{})
+						_, err := ts.API.GetTaxonomy(ctx, &pb.GetTaxonomyRequest{})
 						return err
 					})
 				case "templates":
 					err = soakRead(callCtx, ts, viaHTTP, "/v1/templates?owner=acme", func(ctx context.Context) error {
-						_, err := ts.api.ListTemplates(ctx, &pb.ListTemplatesRequest{Owner: "acme"})
+						_, err := ts.API.ListTemplates(ctx, &pb.ListTemplatesRequest{Owner: "acme"})
 						return err
 					})
 				case "versions":
 					id := fmt.Sprintf("soak-owned-%d", rng.IntN(soakConcurrency))
 					err = soakRead(callCtx, ts, viaHTTP, "/v1/questions/"+id+"/versions", func(ctx context.Context) error {
-						_, err := ts.api.ListQuestionVersions(ctx, &pb.ListQuestionVersionsRequest{Id: id})
+						_, err := ts.API.ListQuestionVersions(ctx, &pb.ListQuestionVersionsRequest{Id: id})
 						return err
 					})
 				case "update":
@@ -232,7 +233,7 @@ func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResul
 					text := fmt.Sprintf("Soak client %d's question, version %d.", w, versions[w]+1)
 					var etag string
 					var code int
-					etag, code, err = writeQuestion(callCtx, ts.api, ts.client, ts.base, viaHTTP, id, etags[w], versions[w]+1, text)
+					etag, code, err = writeQuestion(callCtx, ts.API, ts.Client, ts.Base, viaHTTP, id, etags[w], versions[w]+1, text)
 					if err == nil {
 						etags[w], versions[w] = etag, versions[w]+1
 					} else {
@@ -242,7 +243,7 @@ func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResul
 					writes++
 					created++
 					id := fmt.Sprintf("soak-new-%d-%05d", w, created)
-					_, _, err = writeQuestion(callCtx, ts.api, ts.client, ts.base, viaHTTP, id, "", 1, "A question the soak created: "+id)
+					_, _, err = writeQuestion(callCtx, ts.API, ts.Client, ts.Base, viaHTTP, id, "", 1, "A question the soak created: "+id)
 				}
 				elapsed := time.Since(t0)
 				cancelCall()
@@ -265,7 +266,7 @@ func soak(t *testing.T, ts *testServer, ids []string, d time.Duration) soakResul
 	// counted, and the history has exactly that many versions.
 	for w := range soakConcurrency {
 		id := fmt.Sprintf("soak-owned-%d", w)
-		hist, err := allVersions(grpcCtx(t, readerToken), ts.api, id)
+		hist, err := allVersions(testserver.GRPCContext(t, readerToken), ts.API, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -288,19 +289,19 @@ func pick(rng *rand.Rand) op {
 }
 
 // soakRead makes a read as a reader, over HTTP (path) or gRPC (call).
-func soakRead(ctx context.Context, ts *testServer, viaHTTP bool, path string, call func(context.Context) error) error {
+func soakRead(ctx context.Context, ts *testserver.Server, viaHTTP bool, path string, call func(context.Context) error) error {
 	if viaHTTP {
-		return expect200(httpDo(ctx, ts.client, "GET", ts.base+path, readerToken, nil))
+		return expect200(testserver.Do(ctx, ts.Client, "GET", ts.Base+path, readerToken, nil))
 	}
-	return call(authCtx(ctx, readerToken))
+	return call(testserver.AuthContext(ctx, readerToken))
 }
 
-func expect200(r reply, err error) error {
+func expect200(r testserver.Reply, err error) error {
 	if err != nil {
 		return err
 	}
-	if r.code != http.StatusOK {
-		return fmt.Errorf("HTTP %d %s", r.code, truncate(string(r.raw), 200))
+	if r.Code != http.StatusOK {
+		return fmt.Errorf("HTTP %d %s", r.Code, truncate(string(r.Raw), 200))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
@@ -40,8 +41,8 @@ func newQuestion(id string) map[string]any {
 }
 
 func TestListFilterAndPaging(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
 		seen := map[string]int{}
 		total := -1
 		token := ""
@@ -53,7 +54,7 @@ func TestListFilterAndPaging(t *testing.T) {
 			if token != "" {
 				q.Set("pageToken", token)
 			}
-			out := ts.must(t, http.StatusOK, "GET", "/v1/questions?"+q.Encode(), readerToken, nil)
+			out := ts.Must(t, http.StatusOK, "GET", "/v1/questions?"+q.Encode(), readerToken, nil).Body
 			if n := len(list(out, "questions")); n > 2 {
 				t.Fatalf("page of %d, want at most 2", n)
 			}
@@ -84,9 +85,9 @@ func TestListFilterAndPaging(t *testing.T) {
 }
 
 func TestPageTokenMisuse(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		out := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=3", readerToken, nil)
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		out := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=3", readerToken, nil).Body
 		token := str(out["nextPageToken"])
 		for name, q := range map[string]string{
 			"other filter":    "/v1/questions?pageSize=3&role=devops-engineer&pageToken=" + token,
@@ -94,98 +95,98 @@ func TestPageTokenMisuse(t *testing.T) {
 			"edited":          "/v1/questions?pageSize=3&pageToken=" + token[:len(token)-2] + "AA",
 			"garbage":         "/v1/questions?pageSize=3&pageToken=%27%3B%20DROP%20TABLE%20questions",
 		} {
-			code, body := ts.call(t, "GET", q, readerToken, nil)
-			if code != http.StatusBadRequest || !strings.Contains(str(body["message"]), "pageToken") {
-				t.Errorf("%s: %d %v, want 400 naming pageToken", name, code, body)
+			r := ts.Call(t, "GET", q, readerToken, nil)
+			if r.Code != http.StatusBadRequest || !strings.Contains(str(r.Body["message"]), "pageToken") {
+				t.Errorf("%s: %d %v, want 400 naming pageToken", name, r.Code, r.Body)
 			}
 		}
 	})
 }
 
 func TestAuth(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		if code, _ := ts.call(t, "GET", "/v1/questions", "", nil); code != http.StatusUnauthorized {
-			t.Errorf("no token: %d, want 401", code)
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		if r := ts.Call(t, "GET", "/v1/questions", "", nil); r.Code != http.StatusUnauthorized {
+			t.Errorf("no token: %d, want 401", r.Code)
 		}
-		if code, _ := ts.call(t, "GET", "/v1/questions", "not-a-real-token-at-all", nil); code != http.StatusUnauthorized {
-			t.Errorf("unknown token: %d, want 401", code)
+		if r := ts.Call(t, "GET", "/v1/questions", "not-a-real-token-at-all", nil); r.Code != http.StatusUnauthorized {
+			t.Errorf("unknown token: %d, want 401", r.Code)
 		}
-		if code, _ := ts.call(t, "POST", "/v1/questions", readerToken, newQuestion("reader-write")); code != http.StatusForbidden {
-			t.Errorf("reader create: %d, want 403", code)
+		if r := ts.Call(t, "POST", "/v1/questions", readerToken, newQuestion("reader-write")); r.Code != http.StatusForbidden {
+			t.Errorf("reader create: %d, want 403", r.Code)
 		}
-		created := ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("admin-write"))
+		created := ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("admin-write")).Body
 		if created["version"] != float64(1) || created["author"] != "admin" || created["etag"] == "" {
 			t.Errorf("admin create = %v", created)
 		}
 		for _, path := range []string{"/healthz", "/readyz", "/metrics", "/openapi.json"} {
-			if code, _ := ts.call(t, "GET", path, "", nil); code != http.StatusOK {
-				t.Errorf("%s without token: %d, want 200", path, code)
+			if r := ts.Call(t, "GET", path, "", nil); r.Code != http.StatusOK {
+				t.Errorf("%s without token: %d, want 200", path, r.Code)
 			}
 		}
-		if strings.Contains(ts.logs.String(), adminToken) || strings.Contains(ts.logs.String(), readerToken) {
+		if strings.Contains(ts.Logs.String(), adminToken) || strings.Contains(ts.Logs.String(), readerToken) {
 			t.Error("a token appeared in the logs")
 		}
 	})
 }
 
 func TestCreateUpdateHistory(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		v1 := ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("safe-migrations"))
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		v1 := ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("safe-migrations")).Body
 		if got := list(v1, "stacks"); len(got) != 1 || got[0] != "postgresql" {
 			t.Errorf("stack alias not resolved: %v", got)
 		}
 		// A colleague's edit with a stale etag must lose and change nothing.
 		edit := map[string]any{"text": "How do you change a hot table's schema without downtime?", "etag": v1["etag"]}
-		v2 := ts.must(t, http.StatusOK, "PATCH", "/v1/questions/safe-migrations?updateMask=text", adminToken, edit)
+		v2 := ts.Must(t, http.StatusOK, "PATCH", "/v1/questions/safe-migrations?updateMask=text", adminToken, edit).Body
 		if v2["version"] != float64(2) || v2["text"] != edit["text"] || v2["whatItReveals"] != v1["whatItReveals"] {
 			t.Fatalf("update = %v", v2)
 		}
 		stale := map[string]any{"text": "Clobbered.", "etag": v1["etag"]}
-		if code, body := ts.call(t, "PATCH", "/v1/questions/safe-migrations", adminToken, stale); code != http.StatusConflict {
-			t.Fatalf("stale etag: %d %v, want 409", code, body)
+		if r := ts.Call(t, "PATCH", "/v1/questions/safe-migrations", adminToken, stale); r.Code != http.StatusConflict {
+			t.Fatalf("stale etag: %d %v, want 409", r.Code, r.Body)
 		}
-		head := ts.must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations", readerToken, nil)
+		head := ts.Must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations", readerToken, nil).Body
 		if head["version"] != float64(2) || head["text"] != edit["text"] {
 			t.Errorf("stale update changed the question: %v", head)
 		}
-		old := ts.must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations?version=1", readerToken, nil)
+		old := ts.Must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations?version=1", readerToken, nil).Body
 		if old["text"] != v1["text"] || old["version"] != float64(1) {
 			t.Errorf("version 1 = %v", old)
 		}
 		// No updateMask: the gateway takes the fields present in the body.
-		v3 := ts.must(t, http.StatusOK, "PATCH", "/v1/questions/safe-migrations", adminToken,
-			map[string]any{"minutes": 6, "etag": v2["etag"], "changeNote": "more time"})
+		v3 := ts.Must(t, http.StatusOK, "PATCH", "/v1/questions/safe-migrations", adminToken,
+			map[string]any{"minutes": 6, "etag": v2["etag"], "changeNote": "more time"}).Body
 		if v3["version"] != float64(3) || v3["minutes"] != float64(6) || v3["text"] != edit["text"] {
 			t.Errorf("implicit mask update = %v", v3)
 		}
-		versions := list(ts.must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations/versions", readerToken, nil), "versions")
+		versions := list(ts.Must(t, http.StatusOK, "GET", "/v1/questions/safe-migrations/versions", readerToken, nil).Body, "versions")
 		if len(versions) != 3 {
 			t.Fatalf("%d versions, want 3", len(versions))
 		}
 		if obj(versions[0])["version"] != float64(3) || obj(versions[0])["changeNote"] != "more time" || obj(versions[2])["author"] != "admin" || obj(versions[2])["changeNote"] != "new question" {
 			t.Errorf("history = %v", versions)
 		}
-		batch := list(ts.must(t, http.StatusOK, "GET", "/v1/questions:batchGet?refs=safe-migrations@1&refs=safe-migrations", readerToken, nil), "questions")
+		batch := list(ts.Must(t, http.StatusOK, "GET", "/v1/questions:batchGet?refs=safe-migrations@1&refs=safe-migrations", readerToken, nil).Body, "questions")
 		if len(batch) != 2 || obj(batch[0])["text"] != v1["text"] || obj(batch[1])["version"] != float64(3) {
 			t.Errorf("batchGet = %v", batch)
 		}
-		if code, _ := ts.call(t, "GET", "/v1/questions/no-such-question", readerToken, nil); code != http.StatusNotFound {
-			t.Errorf("unknown id: %d, want 404", code)
+		if r := ts.Call(t, "GET", "/v1/questions/no-such-question", readerToken, nil); r.Code != http.StatusNotFound {
+			t.Errorf("unknown id: %d, want 404", r.Code)
 		}
-		if code, _ := ts.call(t, "POST", "/v1/questions", adminToken, newQuestion("safe-migrations")); code != http.StatusConflict {
-			t.Errorf("duplicate id: %d, want 409", code)
+		if r := ts.Call(t, "POST", "/v1/questions", adminToken, newQuestion("safe-migrations")); r.Code != http.StatusConflict {
+			t.Errorf("duplicate id: %d, want 409", r.Code)
 		}
 	})
 }
 
 func TestRetireRestore(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		q := ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("retire-me"))
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		q := ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("retire-me")).Body
 		inList := func() bool {
-			out := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&competency=system-design", readerToken, nil)
+			out := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&competency=system-design", readerToken, nil).Body
 			for _, item := range list(out, "questions") {
 				if obj(item)["id"] == "retire-me" {
 					return true
@@ -196,34 +197,34 @@ func TestRetireRestore(t *testing.T) {
 		if !inList() {
 			t.Fatal("a new question is missing from the list")
 		}
-		if code, _ := ts.call(t, "POST", "/v1/questions/retire-me:retire", adminToken, map[string]any{"etag": "stale"}); code != http.StatusConflict {
-			t.Errorf("retire with a stale etag: %d, want 409", code)
+		if r := ts.Call(t, "POST", "/v1/questions/retire-me:retire", adminToken, map[string]any{"etag": "stale"}); r.Code != http.StatusConflict {
+			t.Errorf("retire with a stale etag: %d, want 409", r.Code)
 		}
-		retired := ts.must(t, http.StatusOK, "POST", "/v1/questions/retire-me:retire", adminToken, map[string]any{"etag": q["etag"]})
+		retired := ts.Must(t, http.StatusOK, "POST", "/v1/questions/retire-me:retire", adminToken, map[string]any{"etag": q["etag"]}).Body
 		if retired["state"] != "STATE_RETIRED" || inList() {
 			t.Errorf("retired question still listed (state %v)", retired["state"])
 		}
-		if got := ts.must(t, http.StatusOK, "GET", "/v1/questions/retire-me?version=1", readerToken, nil); got["text"] != q["text"] {
+		if got := ts.Must(t, http.StatusOK, "GET", "/v1/questions/retire-me?version=1", readerToken, nil).Body; got["text"] != q["text"] {
 			t.Error("a retired question is not readable by id and version")
 		}
-		out := ts.must(t, http.StatusOK, "GET", "/v1/questions?state=STATE_RETIRED", readerToken, nil)
+		out := ts.Must(t, http.StatusOK, "GET", "/v1/questions?state=STATE_RETIRED", readerToken, nil).Body
 		if len(list(out, "questions")) != 1 {
 			t.Errorf("state=RETIRED lists %d", len(list(out, "questions")))
 		}
-		restored := ts.must(t, http.StatusOK, "POST", "/v1/questions/retire-me:restore", adminToken, map[string]any{"etag": retired["etag"]})
+		restored := ts.Must(t, http.StatusOK, "POST", "/v1/questions/retire-me:restore", adminToken, map[string]any{"etag": retired["etag"]}).Body
 		if restored["state"] != "STATE_ACTIVE" || restored["version"] != float64(1) || !inList() {
 			t.Errorf("restore = %v", restored)
 		}
-		if code, _ := ts.call(t, "POST", "/v1/questions/retire-me:restore", adminToken, map[string]any{"etag": restored["etag"]}); code != http.StatusBadRequest {
-			t.Errorf("restoring an active question: %d, want 400 (failed precondition)", code)
+		if r := ts.Call(t, "POST", "/v1/questions/retire-me:restore", adminToken, map[string]any{"etag": restored["etag"]}); r.Code != http.StatusBadRequest {
+			t.Errorf("restoring an active question: %d, want 400 (failed precondition)", r.Code)
 		}
 	})
 }
 
 func TestInvalidCreateNamesEveryField(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		before := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil)["totalSize"]
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		before := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil).Body["totalSize"]
 		bad := newQuestion("Bad ID!")
 		bad["text"] = "   "
 		bad["roles"] = []string{"astronaut"}
@@ -231,12 +232,12 @@ func TestInvalidCreateNamesEveryField(t *testing.T) {
 		bad["minutes"] = 40                   // out of range
 		bad["stacks"] = []string{"cobol"}     // unknown
 		bad["seniorities"] = []string{"guru"} // unknown
-		code, body := ts.call(t, "POST", "/v1/questions", adminToken, bad)
-		if code != http.StatusBadRequest {
-			t.Fatalf("invalid create: %d %v", code, body)
+		r := ts.Call(t, "POST", "/v1/questions", adminToken, bad)
+		if r.Code != http.StatusBadRequest {
+			t.Fatalf("invalid create: %d %v", r.Code, r.Body)
 		}
 		var fields []string
-		for _, d := range list(body, "details") {
+		for _, d := range list(r.Body, "details") {
 			for _, fv := range list(obj(d), "fieldViolations") {
 				fields = append(fields, str(obj(fv)["field"]))
 			}
@@ -246,7 +247,7 @@ func TestInvalidCreateNamesEveryField(t *testing.T) {
 				t.Errorf("no violation for %s; got %v", want, fields)
 			}
 		}
-		after := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil)["totalSize"]
+		after := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil).Body["totalSize"]
 		if before != after {
 			t.Errorf("a rejected create changed the bank: %v → %v questions", before, after)
 		}
@@ -254,12 +255,12 @@ func TestInvalidCreateNamesEveryField(t *testing.T) {
 }
 
 func TestGRPCReflectionHealthAndErrors(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	h, err := healthpb.NewHealthClient(ts.conn).Check(grpcCtx(t, ""), &healthpb.HealthCheckRequest{Service: pb.QuestionBankService_ServiceDesc.ServiceName})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	h, err := healthpb.NewHealthClient(ts.Conn).Check(testserver.GRPCContext(t, ""), &healthpb.HealthCheckRequest{Service: pb.QuestionBankService_ServiceDesc.ServiceName})
 	if err != nil || h.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("health = %v, %v", h, err)
 	}
-	stream, err := reflectionpb.NewServerReflectionClient(ts.conn).ServerReflectionInfo(grpcCtx(t, ""))
+	stream, err := reflectionpb.NewServerReflectionClient(ts.Conn).ServerReflectionInfo(testserver.GRPCContext(t, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +279,8 @@ func TestGRPCReflectionHealthAndErrors(t *testing.T) {
 		t.Errorf("reflection lists %v", services)
 	}
 
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	_, err = client.CreateQuestion(grpcCtx(t, adminToken), &pb.CreateQuestionRequest{Question: &pb.Question{Id: "x"}})
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	_, err = client.CreateQuestion(testserver.GRPCContext(t, adminToken), &pb.CreateQuestionRequest{Question: &pb.Question{Id: "x"}})
 	st := status.Convert(err)
 	if st.Code() != codes.InvalidArgument {
 		t.Fatalf("empty create: %v", err)
@@ -293,36 +294,36 @@ func TestGRPCReflectionHealthAndErrors(t *testing.T) {
 	if violations < 6 {
 		t.Errorf("empty create gave %d field violations, want one per missing field", violations)
 	}
-	tax, err := client.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	tax, err := client.GetTaxonomy(testserver.GRPCContext(t, readerToken), &pb.GetTaxonomyRequest{})
 	if err != nil || len(tax.GetTaxonomy().GetRoles()) != 4 || len(tax.GetTaxonomy().GetDimensions()) != 3 {
 		t.Errorf("taxonomy = %v, %v", tax, err)
 	}
-	if _, err := client.GetQuestion(grpcCtx(t, readerToken), &pb.GetQuestionRequest{Id: "rate-limiter", Version: -1}); status.Code(err) != codes.InvalidArgument {
+	if _, err := client.GetQuestion(testserver.GRPCContext(t, readerToken), &pb.GetQuestionRequest{Id: "rate-limiter", Version: -1}); status.Code(err) != codes.InvalidArgument {
 		t.Errorf("negative version: %v", err)
 	}
 }
 
 func TestRestartKeepsWritesAndSeedsOnce(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
 		bank, err := seed.Load()
 		if err != nil {
 			t.Fatal(err)
 		}
-		ts := start(t, cfg())
+		ts := testserver.Start(t, cfg())
 		edited := bank.Questions[0]
-		head := ts.must(t, http.StatusOK, "GET", "/v1/questions/"+edited.ID, readerToken, nil)
-		ts.must(t, http.StatusOK, "PATCH", "/v1/questions/"+edited.ID+"?updateMask=text", adminToken,
+		head := ts.Must(t, http.StatusOK, "GET", "/v1/questions/"+edited.ID, readerToken, nil).Body
+		ts.Must(t, http.StatusOK, "PATCH", "/v1/questions/"+edited.ID+"?updateMask=text", adminToken,
 			map[string]any{"text": "An admin's sharper wording.", "etag": head["etag"]})
-		ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("written-before-restart"))
-		ts.stop()
+		ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("written-before-restart"))
+		ts.Stop()
 
-		ts = start(t, cfg())
-		got := ts.must(t, http.StatusOK, "GET", "/v1/questions/"+edited.ID, readerToken, nil)
+		ts = testserver.Start(t, cfg())
+		got := ts.Must(t, http.StatusOK, "GET", "/v1/questions/"+edited.ID, readerToken, nil).Body
 		if got["text"] != "An admin's sharper wording." || got["version"] != float64(2) {
 			t.Errorf("after restart the edit is %v v%v", got["text"], got["version"])
 		}
-		ts.must(t, http.StatusOK, "GET", "/v1/questions/written-before-restart", readerToken, nil)
-		out := ts.must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil)
+		ts.Must(t, http.StatusOK, "GET", "/v1/questions/written-before-restart", readerToken, nil)
+		out := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=1", readerToken, nil).Body
 		if int(out["totalSize"].(float64)) != len(bank.Questions)+1 {
 			t.Errorf("after restart %v active questions, want %d", out["totalSize"], len(bank.Questions)+1)
 		}
@@ -330,12 +331,12 @@ func TestRestartKeepsWritesAndSeedsOnce(t *testing.T) {
 }
 
 func TestReplicasSeeEachOthersWrites(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		a, b := start(t, cfg()), start(t, cfg())
-		a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("replicated"))
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		a, b := testserver.Start(t, cfg()), testserver.Start(t, cfg())
+		a.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("replicated"))
 		deadline := time.Now().Add(time.Second)
 		for {
-			out := b.must(t, http.StatusOK, "GET", "/v1/questions?competency=system-design&pageSize=100", readerToken, nil)
+			out := b.Must(t, http.StatusOK, "GET", "/v1/questions?competency=system-design&pageSize=100", readerToken, nil).Body
 			found := false
 			for _, q := range list(out, "questions") {
 				found = found || obj(q)["id"] == "replicated"
@@ -352,10 +353,10 @@ func TestReplicasSeeEachOthersWrites(t *testing.T) {
 }
 
 func TestMetricsCountCalls(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	ts.must(t, http.StatusOK, "GET", "/v1/taxonomy", readerToken, nil)
-	ts.call(t, "GET", "/v1/questions/nope-nope", readerToken, nil)
-	req, _ := http.NewRequest("GET", ts.base+"/metrics", nil)
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	ts.Must(t, http.StatusOK, "GET", "/v1/taxonomy", readerToken, nil)
+	ts.Call(t, "GET", "/v1/questions/nope-nope", readerToken, nil)
+	req, _ := http.NewRequest("GET", ts.Base+"/metrics", nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -378,12 +379,11 @@ func TestMetricsCountCalls(t *testing.T) {
 // learns of another's commit through LISTEN/NOTIFY within 1 s, and after its
 // listening connection is killed it reconnects and catches up.
 func TestPostgresReplicasAreNotified(t *testing.T) {
-	cfg := backends[1].Config(t)
+	cfg := testserver.Backends[1].Config(t)
 	slow := func() server.Config { c := cfg(); c.RefreshInterval = time.Hour; return c }
-	a, b := start(t, slow()), start(t, slow())
+	a, b := testserver.Start(t, slow()), testserver.Start(t, slow())
 	seen := func(id string) bool {
-		code, _ := b.call(t, "GET", "/v1/questions/"+id, readerToken, nil)
-		return code == http.StatusOK
+		return b.Call(t, "GET", "/v1/questions/"+id, readerToken, nil).Code == http.StatusOK
 	}
 	waitFor := func(id string, within time.Duration) {
 		t.Helper()
@@ -395,7 +395,7 @@ func TestPostgresReplicasAreNotified(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}
-	a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-one"))
+	a.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-one"))
 	waitFor("notified-one", time.Second)
 
 	// Kill every LISTEN connection on the database: the replica must notice,
@@ -409,7 +409,7 @@ func TestPostgresReplicasAreNotified(t *testing.T) {
 		 WHERE datname = current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()`); err != nil {
 		t.Fatal(err)
 	}
-	a.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-two"))
+	a.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("notified-two"))
 	waitFor("notified-two", 3*time.Second)
 }
 
@@ -417,13 +417,13 @@ func TestPostgresReplicasAreNotified(t *testing.T) {
 // (ResourceExhausted with RetryInfo over gRPC), while another token is
 // unaffected.
 func TestRateLimitPerToken(t *testing.T) {
-	cfg := backends[0].Config(t)()
+	cfg := testserver.Backends[0].Config(t)()
 	cfg.RateLimit = 5 // bursts of 10
-	ts := start(t, cfg)
+	ts := testserver.Start(t, cfg)
 	limited := 0
 	var retry string
 	for range 30 {
-		req, _ := http.NewRequest("GET", ts.base+"/v1/taxonomy", nil)
+		req, _ := http.NewRequest("GET", ts.Base+"/v1/taxonomy", nil)
 		req.Header.Set("Authorization", "Bearer "+readerToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -438,8 +438,8 @@ func TestRateLimitPerToken(t *testing.T) {
 	if limited < 15 || retry == "" {
 		t.Errorf("%d of 30 rapid calls limited, Retry-After %q; want most limited with a hint", limited, retry)
 	}
-	ts.must(t, http.StatusOK, "GET", "/v1/taxonomy", adminToken, nil)
-	_, err := pb.NewQuestionBankServiceClient(ts.conn).GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	ts.Must(t, http.StatusOK, "GET", "/v1/taxonomy", adminToken, nil)
+	_, err := pb.NewQuestionBankServiceClient(ts.Conn).GetTaxonomy(testserver.GRPCContext(t, readerToken), &pb.GetTaxonomyRequest{})
 	st := status.Convert(err)
 	hasRetry := false
 	for _, d := range st.Details() {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
@@ -20,9 +21,9 @@ import (
 // through a real gRPC server: every role, seeds 1–20, with and without
 // stacks (and an alias), checking every hard constraint on every answer.
 func TestAssemblyOnTheSeededBank(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	tax, err := client.GetTaxonomy(grpcCtx(t, readerToken), &pb.GetTaxonomyRequest{})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	tax, err := client.GetTaxonomy(testserver.GRPCContext(t, readerToken), &pb.GetTaxonomyRequest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +33,7 @@ func TestAssemblyOnTheSeededBank(t *testing.T) {
 				distinct := map[string]bool{}
 				for seed := int64(1); seed <= 20; seed++ {
 					req := &pb.AssembleAssessmentRequest{Role: role.GetId(), Stacks: stacks, Seed: proto.Int64(seed)}
-					a, err := client.AssembleAssessment(grpcCtx(t, readerToken), req)
+					a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), req)
 					if err != nil {
 						t.Fatalf("seed %d: %v", seed, err)
 					}
@@ -42,7 +43,7 @@ func TestAssemblyOnTheSeededBank(t *testing.T) {
 						ids = append(ids, it.GetQuestionId())
 					}
 					distinct[strings.Join(ids, ",")] = true
-					again, err := client.AssembleAssessment(grpcCtx(t, readerToken), req)
+					again, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), req)
 					if err != nil || !proto.Equal(a, again) {
 						t.Fatalf("seed %d twice gave different answers", seed)
 					}
@@ -94,9 +95,9 @@ func checkAssessment(t *testing.T, role *pb.Role, a *pb.AssembleAssessmentRespon
 }
 
 func TestAssemblyStackCustomization(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
-	client := pb.NewQuestionBankServiceClient(ts.conn)
-	list, err := client.ListQuestions(grpcCtx(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100, View: pb.QuestionView_QUESTION_VIEW_FULL})
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	list, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", PageSize: 100, View: pb.QuestionView_QUESTION_VIEW_FULL})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestAssemblyStackCustomization(t *testing.T) {
 	for _, q := range list.GetQuestions() {
 		byID[q.GetId()] = q
 	}
-	a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"Golang"}, Seed: proto.Int64(7)})
+	a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"Golang"}, Seed: proto.Int64(7)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,12 +130,12 @@ func TestAssemblyStackCustomization(t *testing.T) {
 	t.Logf("go: %d stack-specific, %d variants of %d items", goSpecific, goVariant, len(a.GetItems()))
 
 	// Unknown values name the field and the valid values.
-	_, err = client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "astronaut", Stacks: []string{"cobol"}})
+	_, err = client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "astronaut", Stacks: []string{"cobol"}})
 	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "backend-engineer") || !strings.Contains(err.Error(), "stacks") {
 		t.Errorf("unknown role and stack: %v", err)
 	}
 	// A request the bank cannot satisfy says which constraint failed.
-	_, err = client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", MinMinutes: 5, MaxMinutes: 10})
+	_, err = client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", MinMinutes: 5, MaxMinutes: 10})
 	if status.Code(err) != codes.FailedPrecondition {
 		t.Errorf("10 minutes for 8 competencies: %v, want FailedPrecondition", err)
 	}
@@ -143,10 +144,10 @@ func TestAssemblyStackCustomization(t *testing.T) {
 // TestAssemblyIsPinned: an assessment's id@version refs resolve to exactly
 // the texts assembled, after the questions are edited and retired.
 func TestAssemblyIsPinned(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		client := pb.NewQuestionBankServiceClient(ts.conn)
-		a, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		client := pb.NewQuestionBankServiceClient(ts.Conn)
+		a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,18 +156,18 @@ func TestAssemblyIsPinned(t *testing.T) {
 			refs = append(refs, fmt.Sprintf("%s@%d", it.GetQuestionId(), it.GetVersion()))
 		}
 		// Edit the first item and retire the second.
-		first, _ := client.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[0].GetQuestionId()})
+		first, _ := client.GetQuestion(testserver.GRPCContext(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[0].GetQuestionId()})
 		edited := proto.Clone(first.GetQuestion()).(*pb.Question)
 		edited.Text = "Reworded after the assessment was sent."
 		edited.StackVariants = nil
-		if _, err := client.UpdateQuestion(grpcCtx(t, adminToken), &pb.UpdateQuestionRequest{Question: edited}); err != nil {
+		if _, err := client.UpdateQuestion(testserver.GRPCContext(t, adminToken), &pb.UpdateQuestionRequest{Question: edited}); err != nil {
 			t.Fatal(err)
 		}
-		second, _ := client.GetQuestion(grpcCtx(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[1].GetQuestionId()})
-		if _, err := client.RetireQuestion(grpcCtx(t, adminToken), &pb.RetireQuestionRequest{Id: second.GetQuestion().GetId(), Etag: second.GetQuestion().GetEtag()}); err != nil {
+		second, _ := client.GetQuestion(testserver.GRPCContext(t, adminToken), &pb.GetQuestionRequest{Id: a.GetItems()[1].GetQuestionId()})
+		if _, err := client.RetireQuestion(testserver.GRPCContext(t, adminToken), &pb.RetireQuestionRequest{Id: second.GetQuestion().GetId(), Etag: second.GetQuestion().GetEtag()}); err != nil {
 			t.Fatal(err)
 		}
-		got, err := client.BatchGetQuestions(grpcCtx(t, readerToken), &pb.BatchGetQuestionsRequest{Refs: refs})
+		got, err := client.BatchGetQuestions(testserver.GRPCContext(t, readerToken), &pb.BatchGetQuestionsRequest{Refs: refs})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +182,7 @@ func TestAssemblyIsPinned(t *testing.T) {
 			}
 		}
 		// The bank moved, and a new assessment never uses the retired one.
-		b, err := client.AssembleAssessment(grpcCtx(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
+		b, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: []string{"go"}, Seed: proto.Int64(11)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,9 +198,9 @@ func TestAssemblyIsPinned(t *testing.T) {
 }
 
 func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		out := ts.must(t, http.StatusOK, "GET", "/v1/templates", readerToken, nil)
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		out := ts.Must(t, http.StatusOK, "GET", "/v1/templates", readerToken, nil).Body
 		if int(out["totalSize"].(float64)) != 4 {
 			t.Fatalf("%v default templates, want 4", out["totalSize"])
 		}
@@ -208,45 +209,45 @@ func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
 			"stacks": []string{"golang"}, "minMinutes": 35, "maxMinutes": 45,
 			"excludedQuestionIds": []string{"api-rate-limiting-design"},
 		}
-		if code, _ := ts.call(t, "POST", "/v1/templates", readerToken, tpl); code != http.StatusForbidden {
-			t.Errorf("reader template create: %d, want 403", code)
+		if r := ts.Call(t, "POST", "/v1/templates", readerToken, tpl); r.Code != http.StatusForbidden {
+			t.Errorf("reader template create: %d, want 403", r.Code)
 		}
-		created := ts.must(t, http.StatusOK, "POST", "/v1/templates", adminToken, tpl)
+		created := ts.Must(t, http.StatusOK, "POST", "/v1/templates", adminToken, tpl).Body
 		if stacks := list(created, "stacks"); len(stacks) != 1 || stacks[0] != "go" {
 			t.Errorf("alias not resolved: %v", stacks)
 		}
-		acme := ts.must(t, http.StatusOK, "GET", "/v1/templates?owner=acme", readerToken, nil)
-		other := ts.must(t, http.StatusOK, "GET", "/v1/templates?owner=globex", readerToken, nil)
+		acme := ts.Must(t, http.StatusOK, "GET", "/v1/templates?owner=acme", readerToken, nil).Body
+		other := ts.Must(t, http.StatusOK, "GET", "/v1/templates?owner=globex", readerToken, nil).Body
 		if acme["totalSize"] != float64(5) || other["totalSize"] != float64(4) {
 			t.Errorf("owner filter: acme sees %v, globex sees %v; want 5 and 4", acme["totalSize"], other["totalSize"])
 		}
 		bad := map[string]any{"id": "Bad Template", "title": "", "role": "astronaut", "minMinutes": 50, "maxMinutes": 40,
 			"dimensionWeights": map[string]int{"technical": 90}, "requiredQuestionIds": []string{"no-such-question"}}
-		code, body := ts.call(t, "POST", "/v1/templates", adminToken, bad)
-		msg := str(body["message"])
+		r := ts.Call(t, "POST", "/v1/templates", adminToken, bad)
+		msg := str(r.Body["message"])
 		for _, field := range []string{"template.id", "template.title", "template.role", "template.maxMinutes", "template.dimensionWeights", "template.requiredQuestionIds"} {
 			if !strings.Contains(msg, field) {
-				t.Errorf("invalid template: %d, message lacks %s: %s", code, field, msg)
+				t.Errorf("invalid template: %d, message lacks %s: %s", r.Code, field, msg)
 			}
 		}
-		a := ts.must(t, http.StatusOK, "POST", "/v1/assessments:assemble", readerToken,
-			map[string]any{"templateId": "acme-go-backend", "seed": 4, "excludedQuestionIds": []string{"service-scaling-10x-100x"}})
+		a := ts.Must(t, http.StatusOK, "POST", "/v1/assessments:assemble", readerToken,
+			map[string]any{"templateId": "acme-go-backend", "seed": 4, "excludedQuestionIds": []string{"service-scaling-10x-100x"}}).Body
 		for _, it := range list(a, "items") {
 			if id := obj(it)["questionId"]; id == "api-rate-limiting-design" || id == "service-scaling-10x-100x" {
 				t.Errorf("excluded question %s assembled", id)
 			}
 		}
 		// A stale etag loses; the current one wins; delete needs the etag too.
-		upd := ts.must(t, http.StatusOK, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 40, "etag": created["etag"]})
-		if code, _ := ts.call(t, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 44, "etag": created["etag"]}); code != http.StatusConflict {
-			t.Errorf("stale template update: %d, want 409", code)
+		upd := ts.Must(t, http.StatusOK, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 40, "etag": created["etag"]}).Body
+		if r := ts.Call(t, "PATCH", "/v1/templates/acme-go-backend", adminToken, map[string]any{"maxMinutes": 44, "etag": created["etag"]}); r.Code != http.StatusConflict {
+			t.Errorf("stale template update: %d, want 409", r.Code)
 		}
-		if code, _ := ts.call(t, "DELETE", "/v1/templates/acme-go-backend?etag="+str(created["etag"]), adminToken, nil); code != http.StatusConflict {
-			t.Errorf("stale delete: %d, want 409", code)
+		if r := ts.Call(t, "DELETE", "/v1/templates/acme-go-backend?etag="+str(created["etag"]), adminToken, nil); r.Code != http.StatusConflict {
+			t.Errorf("stale delete: %d, want 409", r.Code)
 		}
-		ts.must(t, http.StatusOK, "DELETE", "/v1/templates/acme-go-backend?etag="+str(upd["etag"]), adminToken, nil)
-		if code, _ := ts.call(t, "GET", "/v1/templates/acme-go-backend", readerToken, nil); code != http.StatusNotFound {
-			t.Errorf("deleted template: %d, want 404", code)
+		ts.Must(t, http.StatusOK, "DELETE", "/v1/templates/acme-go-backend?etag="+str(upd["etag"]), adminToken, nil)
+		if r := ts.Call(t, "GET", "/v1/templates/acme-go-backend", readerToken, nil); r.Code != http.StatusNotFound {
+			t.Errorf("deleted template: %d, want 404", r.Code)
 		}
 	})
 }

@@ -12,14 +12,15 @@ import (
 	"testing"
 
 	"github.com/layersrank/qbank/bankfile"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server"
 )
 
 // exportFile streams ExportQuestionBank over gRPC into the JSON file format.
-func exportFile(t *testing.T, ts *testServer, req *pb.ExportQuestionBankRequest) ([]byte, int) {
+func exportFile(t *testing.T, ts *testserver.Server, req *pb.ExportQuestionBankRequest) ([]byte, int) {
 	t.Helper()
-	stream, err := pb.NewQuestionBankServiceClient(ts.conn).ExportQuestionBank(grpcCtx(t, readerToken), req)
+	stream, err := pb.NewQuestionBankServiceClient(ts.Conn).ExportQuestionBank(testserver.GRPCContext(t, readerToken), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,16 +55,16 @@ func exportFile(t *testing.T, ts *testServer, req *pb.ExportQuestionBankRequest)
 }
 
 func TestExportThenImportChangesNothing(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
 		// Give the bank some history: an edit, a retirement, a draft.
-		q := ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil)
-		ts.must(t, http.StatusOK, "PATCH", "/v1/questions/api-rate-limiting-design?updateMask=minutes", adminToken, map[string]any{"minutes": 6, "etag": q["etag"]})
-		r := ts.must(t, http.StatusOK, "GET", "/v1/questions/regretted-technical-decision", readerToken, nil)
-		ts.must(t, http.StatusOK, "POST", "/v1/questions/regretted-technical-decision:retire", adminToken, map[string]any{"etag": r["etag"]})
+		q := ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil).Body
+		ts.Must(t, http.StatusOK, "PATCH", "/v1/questions/api-rate-limiting-design?updateMask=minutes", adminToken, map[string]any{"minutes": 6, "etag": q["etag"]})
+		r := ts.Must(t, http.StatusOK, "GET", "/v1/questions/regretted-technical-decision", readerToken, nil).Body
+		ts.Must(t, http.StatusOK, "POST", "/v1/questions/regretted-technical-decision:retire", adminToken, map[string]any{"etag": r["etag"]})
 		draft := newQuestion("draft-question")
 		draft["state"] = "STATE_DRAFT"
-		ts.must(t, http.StatusOK, "POST", "/v1/questions", adminToken, draft)
+		ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, draft)
 
 		file, n := exportFile(t, ts, &pb.ExportQuestionBankRequest{})
 		if n != 51 {
@@ -73,17 +74,17 @@ func TestExportThenImportChangesNothing(t *testing.T) {
 		if err := json.Unmarshal(file, &body); err != nil {
 			t.Fatalf("the export is not JSON: %v", err)
 		}
-		out := ts.must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken, body)
+		out := ts.Must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken, body).Body
 		if out["unchangedCount"] != float64(51) || out["createdCount"] != nil || out["updatedCount"] != nil {
 			t.Errorf("re-importing the export: %v", out)
 		}
-		versions := list(ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design/versions", readerToken, nil), "versions")
+		versions := list(ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design/versions", readerToken, nil).Body, "versions")
 		if len(versions) != 2 {
 			t.Errorf("re-import made versions: %d", len(versions))
 		}
 
 		// The same through the gateway's streaming route, limited to a role.
-		req, _ := http.NewRequest("GET", ts.base+"/v1/question-bank:export?role=devops-engineer", nil)
+		req, _ := http.NewRequest("GET", ts.Base+"/v1/question-bank:export?role=devops-engineer", nil)
 		req.Header.Set("Authorization", "Bearer "+readerToken)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -118,9 +119,9 @@ func TestExportThenImportChangesNothing(t *testing.T) {
 }
 
 func TestImportIsAllOrNothing(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, cfg func() server.Config) {
-		ts := start(t, cfg())
-		cur := ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil)
+	testserver.ForEachBackend(t, func(t *testing.T, cfg func() server.Config) {
+		ts := testserver.Start(t, cfg())
+		cur := ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil).Body
 		stale := map[string]any{}
 		for k, v := range cur {
 			stale[k] = v
@@ -130,17 +131,17 @@ func TestImportIsAllOrNothing(t *testing.T) {
 		bad := newQuestion("imported-bad")
 		bad["minutes"] = 99
 		body := map[string]any{"questions": []any{newQuestion("imported-good"), bad, stale}}
-		code, out := ts.call(t, "POST", "/v1/questions:import", adminToken, body)
-		if code != http.StatusBadRequest {
-			t.Fatalf("bad import: %d %v", code, out)
+		r := ts.Call(t, "POST", "/v1/questions:import", adminToken, body)
+		if r.Code != http.StatusBadRequest {
+			t.Fatalf("bad import: %d %v", r.Code, r.Body)
 		}
-		msg := str(out["message"])
+		msg := str(r.Body["message"])
 		for _, want := range []string{"questions[1].minutes", "questions[2].etag"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("the error does not name %s: %s", want, msg)
 			}
 		}
-		if code, _ := ts.call(t, "GET", "/v1/questions/imported-good", readerToken, nil); code != http.StatusNotFound {
+		if r := ts.Call(t, "GET", "/v1/questions/imported-good", readerToken, nil); r.Code != http.StatusNotFound {
 			t.Error("a rejected import created a question")
 		}
 
@@ -150,34 +151,34 @@ func TestImportIsAllOrNothing(t *testing.T) {
 			fresh[k] = v
 		}
 		fresh["minutes"] = 6
-		dry := ts.must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken,
-			map[string]any{"questions": []any{newQuestion("imported-good"), fresh}, "validateOnly": true})
+		dry := ts.Must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken,
+			map[string]any{"questions": []any{newQuestion("imported-good"), fresh}, "validateOnly": true}).Body
 		results := list(dry, "results")
 		if dry["createdCount"] != float64(1) || dry["updatedCount"] != float64(1) || obj(results[1])["version"] != float64(2) || obj(results[1])["action"] != "ACTION_UPDATED" {
 			t.Errorf("dry run = %v", dry)
 		}
-		if got := ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil); got["version"] != float64(1) {
+		if got := ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil).Body; got["version"] != float64(1) {
 			t.Error("a dry run wrote a version")
 		}
-		done := ts.must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken,
-			map[string]any{"questions": []any{newQuestion("imported-good"), fresh}})
+		done := ts.Must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken,
+			map[string]any{"questions": []any{newQuestion("imported-good"), fresh}}).Body
 		if done["createdCount"] != float64(1) || done["updatedCount"] != float64(1) {
 			t.Errorf("import = %v", done)
 		}
-		got := ts.must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil)
+		got := ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design", readerToken, nil).Body
 		if got["version"] != float64(2) || got["minutes"] != float64(6) || got["author"] != "admin" {
 			t.Errorf("after import: %v", got)
 		}
-		if code, _ := ts.call(t, "POST", "/v1/questions:import", readerToken, body); code != http.StatusForbidden {
-			t.Errorf("reader import: %d, want 403", code)
+		if r := ts.Call(t, "POST", "/v1/questions:import", readerToken, body); r.Code != http.StatusForbidden {
+			t.Errorf("reader import: %d, want 403", r.Code)
 		}
 	})
 }
 
 func TestPDFDownload(t *testing.T) {
-	ts := start(t, backends[0].Config(t)())
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
 	get := func(path, token string) (*http.Response, []byte) {
-		req, _ := http.NewRequest("GET", ts.base+path, nil)
+		req, _ := http.NewRequest("GET", ts.Base+path, nil)
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}

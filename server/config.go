@@ -29,16 +29,23 @@ type Config struct {
 	Logger    *slog.Logger
 }
 
+// Where qbank listens unless told: loopback only, so a first start exposes
+// nothing.
+const (
+	DefaultGRPCAddr = "127.0.0.1:9090"
+	DefaultHTTPAddr = "127.0.0.1:8080"
+)
+
 // DefaultRateLimit is generous for the assessment platform's token and still
 // stops a runaway or leaked one from starving everyone else.
 const DefaultRateLimit = 5000
 
 func (c Config) withDefaults() Config {
 	if c.GRPCAddr == "" {
-		c.GRPCAddr = "127.0.0.1:9090"
+		c.GRPCAddr = DefaultGRPCAddr
 	}
 	if c.HTTPAddr == "" {
-		c.HTTPAddr = "127.0.0.1:8080"
+		c.HTTPAddr = DefaultHTTPAddr
 	}
 	if c.DataDir == "" {
 		c.DataDir = storeopen.DefaultDataDir

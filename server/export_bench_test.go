@@ -11,6 +11,7 @@ import (
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/internal/bankgen"
+	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
 	"github.com/layersrank/qbank/repository"
@@ -83,13 +84,13 @@ func largeBank(b *testing.B, n int) string {
 func BenchmarkExport50000(b *testing.B) {
 	dir := largeBank(b, 50000)
 	b.Run("grpc", func(b *testing.B) {
-		ts := start(b, server.Config{DataDir: dir})
-		client := pb.NewQuestionBankServiceClient(ts.conn)
+		ts := testserver.Start(b, server.Config{DataDir: dir})
+		client := pb.NewQuestionBankServiceClient(ts.Conn)
 		for b.Loop() {
 			out := &countingWriter{}
 			heap := newLiveHeap()
 			w, _ := bankfile.NewWriter(out, bankfile.JSON)
-			stream, err := client.ExportQuestionBank(grpcCtx(b, readerToken), &pb.ExportQuestionBankRequest{})
+			stream, err := client.ExportQuestionBank(testserver.GRPCContext(b, readerToken), &pb.ExportQuestionBankRequest{})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,14 +2,9 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"math"
-	"slices"
 	"strconv"
 	"time"
-
-	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/catalog"
@@ -19,20 +14,19 @@ import (
 	"github.com/layersrank/qbank/server/auth"
 )
 
-// Service implements QuestionBankService: reads from the catalog's snapshot
-// (old versions from the store), writes through the store, then refreshes
-// the catalog so the writer reads its own write.
+// Service implements QuestionBankService: it reads through the catalog (the
+// only reader), writes through the store, then refreshes the catalog so the
+// writer reads its own write.
 type Service struct {
 	pb.UnimplementedQuestionBankServiceServer
 	store   repository.Store
 	catalog *catalog.Catalog
-	history *catalog.History
 	log     *slog.Logger
 }
 
 // NewService returns the service over a store and its catalog.
 func NewService(store repository.Store, cat *catalog.Catalog, log *slog.Logger) *Service {
-	return &Service{store: store, catalog: cat, history: catalog.NewHistory(store), log: log}
+	return &Service{store: store, catalog: cat, log: log}
 }
 
 // MaxBatch bounds BatchGetQuestions.
@@ -40,18 +34,10 @@ const MaxBatch = 100
 
 func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsRequest) (*pb.ListQuestionsResponse, error) {
 	snap := s.catalog.Snapshot()
-	f := catalog.Filter{
-		Role: req.GetRole(), Dimension: req.GetDimension(), Competency: req.GetCompetency(),
-		Stack: req.GetStack(), Seniority: req.GetSeniority(), Query: req.GetQuery(),
-		ResponseFormat: protoconv.FormatFromProto(req.GetResponseFormat()),
-		State:          protoconv.StateFromProto(req.GetState()),
-		Collection:     req.GetCollection(),
-	}
+	f := protoconv.ListFilter(req)
 	var v qbank.Violations
 	f.Validate(&v, snap.Taxonomy)
-	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
-		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
-	}
+	catalog.ValidatePageSize(&v, int(req.GetPageSize()))
 	if _, ok := pb.QuestionView_name[int32(req.GetView())]; !ok {
 		v.Add("view", "unknown view %d", req.GetView())
 	}
@@ -65,16 +51,11 @@ func (s *Service) ListQuestions(ctx context.Context, req *pb.ListQuestionsReques
 	if err != nil {
 		return nil, err
 	}
-	out := &pb.ListQuestionsResponse{NextPageToken: page.NextPageToken, TotalSize: int32(page.TotalSize)}
-	convert := protoconv.QuestionToProtoBasic
-	if req.GetView() == pb.QuestionView_QUESTION_VIEW_FULL {
-		convert = protoconv.QuestionToProto
-	}
-	out.Questions = make([]*pb.Question, len(page.Questions))
-	for i := range page.Questions {
-		out.Questions[i] = convert(&page.Questions[i])
-	}
-	return out, nil
+	return &pb.ListQuestionsResponse{
+		Questions:     protoconv.QuestionsToProtoView(page.Questions, req.GetView()),
+		NextPageToken: page.NextPageToken,
+		TotalSize:     int32(page.TotalSize),
+	}, nil
 }
 
 func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (*pb.GetQuestionResponse, error) {
@@ -86,31 +67,11 @@ func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	snap := s.catalog.Snapshot()
-	if head, ok := snap.Question(req.GetId()); ok && (req.GetVersion() == 0 || int(req.GetVersion()) == head.Version) {
-		// The current version's wire form is built once per snapshot and
-		// shared (read-only) by every reader: the hottest read there is.
-		wire := snap.Memo("question|"+head.ID, func() any { return protoconv.QuestionToProto(&head) }).(*pb.Question)
-		return &pb.GetQuestionResponse{Question: wire}, nil
-	}
-	q, err := s.resolve(ctx, qbank.Ref{ID: req.GetId(), Version: int(req.GetVersion())})
+	q, err := s.wireQuestion(ctx, qbank.Ref{ID: req.GetId(), Version: int(req.GetVersion())})
 	if err != nil {
 		return nil, err
 	}
-	return &pb.GetQuestionResponse{Question: protoconv.QuestionToProto(&q)}, nil
-}
-
-// resolve reads a ref from memory: the current version from the snapshot,
-// an older one from the version history (read once from the store).
-func (s *Service) resolve(ctx context.Context, ref qbank.Ref) (qbank.Question, error) {
-	head, ok := s.catalog.Snapshot().Question(ref.ID)
-	switch {
-	case !ok:
-		return s.store.Question(ctx, ref) // perhaps written on another replica a moment ago
-	case ref.Version == 0:
-		return head, nil
-	}
-	return s.history.Version(ctx, head, ref.Version)
+	return &pb.GetQuestionResponse{Question: q}, nil
 }
 
 func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestionsRequest) (*pb.BatchGetQuestionsResponse, error) {
@@ -135,11 +96,11 @@ func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestio
 	}
 	out := make([]*pb.Question, 0, len(refs))
 	for _, ref := range refs {
-		q, err := s.resolve(ctx, ref)
+		q, err := s.wireQuestion(ctx, ref)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, protoconv.QuestionToProto(&q))
+		out = append(out, q)
 	}
 	return &pb.BatchGetQuestionsResponse{Questions: out}, nil
 }
@@ -153,48 +114,11 @@ func (s *Service) ListQuestionVersions(ctx context.Context, req *pb.ListQuestion
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	// Page sizes above the maximum are coerced to it (AIP-158).
-	size := int(req.GetPageSize())
-	switch {
-	case size == 0:
-		size = catalog.DefaultPageSize
-	case size > catalog.MaxPageSize:
-		size = catalog.MaxPageSize
-	}
-	// Versions are immutable and numbered, so "after version N" names a
-	// position that stays valid however many versions are added meanwhile.
-	request := fmt.Sprintf("versions|%q|%d", req.GetId(), size)
-	below := math.MaxInt32
-	if tok := req.GetPageToken(); tok != "" {
-		after, err := catalog.ParsePageToken(tok, request)
-		if err != nil {
-			return nil, err
-		}
-		if below, err = strconv.Atoi(after); err != nil {
-			return nil, (qbank.Violations{{Field: "pageToken", Description: "is not a page token from this service"}}).Err()
-		}
-	}
-	var versions []qbank.Question
-	var err error
-	if head, ok := s.catalog.Snapshot().Question(req.GetId()); ok {
-		versions, err = s.history.Versions(ctx, head)
-	} else {
-		versions, err = s.store.QuestionVersions(ctx, req.GetId())
-	}
+	page, err := s.catalog.ListVersions(ctx, req.GetId(), int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
-	// Newest first: skip to the first version below the token's.
-	start, _ := slices.BinarySearchFunc(versions, below, func(q qbank.Question, v int) int { return v - q.Version })
-	for start < len(versions) && versions[start].Version >= below {
-		start++
-	}
-	end := min(start+size, len(versions))
-	out := &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(versions[start:end])}
-	if end < len(versions) {
-		out.NextPageToken = catalog.PageToken(request, strconv.Itoa(versions[end-1].Version))
-	}
-	return out, nil
+	return &pb.ListQuestionVersionsResponse{Versions: protoconv.QuestionsToProto(page.Versions), NextPageToken: page.NextPageToken}, nil
 }
 
 func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequest) (*pb.CreateQuestionResponse, error) {
@@ -204,7 +128,7 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 		v.Add("question", "is required")
 		return nil, v.Err()
 	}
-	q := qbank.Question{ID: in.GetId(), Content: protoconv.ContentFromProto(in), State: protoconv.StateFromProto(in.GetState())}
+	q := protoconv.QuestionFromProto(in)
 	idField := "question.id"
 	if req.GetQuestionId() != "" {
 		q.ID, idField = req.GetQuestionId(), "questionId"
@@ -232,20 +156,6 @@ func (s *Service) CreateQuestion(ctx context.Context, req *pb.CreateQuestionRequ
 	return &pb.CreateQuestionResponse{Question: protoconv.QuestionToProto(&created)}, nil
 }
 
-// contentPaths are the update-mask paths that change content; statePath
-// changes the state; outputOnly paths are ignored, as AIP-134 asks.
-var (
-	// contentFields are the updatable content fields ("*" means all of
-	// them); contentPaths adds the parts of the scoring guide.
-	contentFields = []string{"text", "roles", "dimension", "competency", "what_it_reveals", "response_format",
-		"minutes", "seniorities", "stacks", "stack_variants", "follow_ups", "scoring_guide", "collections"}
-	contentPaths = append(slices.Clone(contentFields),
-		"scoring_guide.strong", "scoring_guide.adequate", "scoring_guide.weak", "scoring_guide.levels")
-	outputOnlyPaths = []string{"id", "version", "etag", "create_time", "update_time", "author", "change_note"}
-)
-
-const statePath = "state"
-
 func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequest) (*pb.UpdateQuestionResponse, error) {
 	in := req.GetQuestion()
 	var v qbank.Violations
@@ -257,20 +167,15 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	if in.GetEtag() == "" {
 		v.Add("question.etag", "is required: send the etag of the version you edited")
 	}
-	paths := maskPaths(req.GetUpdateMask())
-	for _, p := range paths {
-		if !slices.Contains(contentPaths, p) && p != statePath && !slices.Contains(outputOnlyPaths, p) {
-			v.Add("updateMask", "unknown field %q (updatable: %v, state)", p, contentFields)
-		}
-	}
+	paths := protoconv.QuestionMask(&v, req.GetUpdateMask())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.head(ctx, in.GetId(), in.GetEtag())
+	cur, err := s.catalog.Head(ctx, in.GetId(), in.GetEtag())
 	if err != nil {
 		return nil, err
 	}
-	content, state := applyMask(cur, in, paths)
+	content, state := protoconv.ApplyQuestionMask(cur, in, paths)
 	tax := s.catalog.Snapshot().Taxonomy
 	qbank.NormalizeContent(&content, tax)
 	qbank.ValidateContent(&v, "question.", &content, tax)
@@ -287,64 +192,6 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	}
 	s.refresh(ctx)
 	return &pb.UpdateQuestionResponse{Question: protoconv.QuestionToProto(&updated)}, nil
-}
-
-// maskPaths returns the mask's paths, with "*" (or an empty mask) meaning
-// every updatable field: a full replacement.
-func maskPaths(m *fieldmaskpb.FieldMask) []string {
-	paths := m.GetPaths()
-	if len(paths) == 0 || slices.Contains(paths, "*") {
-		return append(slices.Clone(contentFields), statePath)
-	}
-	return paths
-}
-
-// applyMask overlays the masked fields of in onto the current content.
-func applyMask(cur qbank.Question, in *pb.Question, paths []string) (qbank.Content, qbank.State) {
-	c := cur.Content.Clone()
-	state := cur.State
-	src := protoconv.ContentFromProto(in)
-	for _, p := range paths {
-		switch p {
-		case "text":
-			c.Text = src.Text
-		case "roles":
-			c.Roles = src.Roles
-		case "dimension":
-			c.Dimension = src.Dimension
-		case "competency":
-			c.Competency = src.Competency
-		case "what_it_reveals":
-			c.WhatItReveals = src.WhatItReveals
-		case "response_format":
-			c.ResponseFormat = src.ResponseFormat
-		case "minutes":
-			c.Minutes = src.Minutes
-		case "seniorities":
-			c.Seniorities = src.Seniorities
-		case "stacks":
-			c.Stacks = src.Stacks
-		case "stack_variants":
-			c.StackVariants = src.StackVariants
-		case "follow_ups":
-			c.FollowUps = src.FollowUps
-		case "scoring_guide":
-			c.ScoringGuide = src.ScoringGuide
-		case "scoring_guide.strong":
-			c.ScoringGuide.Strong = src.ScoringGuide.Strong
-		case "scoring_guide.adequate":
-			c.ScoringGuide.Adequate = src.ScoringGuide.Adequate
-		case "scoring_guide.weak":
-			c.ScoringGuide.Weak = src.ScoringGuide.Weak
-		case "scoring_guide.levels":
-			c.ScoringGuide.Levels = src.ScoringGuide.Levels
-		case "collections":
-			c.Collections = src.Collections
-		case statePath:
-			state = protoconv.StateFromProto(in.GetState())
-		}
-	}
-	return c, state
 }
 
 func (s *Service) RetireQuestion(ctx context.Context, req *pb.RetireQuestionRequest) (*pb.RetireQuestionResponse, error) {
@@ -373,7 +220,7 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.head(ctx, id, etag)
+	cur, err := s.catalog.Head(ctx, id, etag)
 	if err != nil {
 		return nil, err
 	}
@@ -393,17 +240,6 @@ func (s *Service) setState(ctx context.Context, id, etag, note string, to qbank.
 
 func (s *Service) GetTaxonomy(ctx context.Context, _ *pb.GetTaxonomyRequest) (*pb.GetTaxonomyResponse, error) {
 	return &pb.GetTaxonomyResponse{Taxonomy: protoconv.TaxonomyToProto(s.catalog.Snapshot().Taxonomy)}, nil
-}
-
-// head returns the current version a write applies to. When the snapshot's
-// head carries the etag the client sent, it is that head (an etag names one
-// head state), and the store's compare-and-swap will confirm it is still
-// current, so the store need not be read; otherwise the store decides.
-func (s *Service) head(ctx context.Context, id, etag string) (qbank.Question, error) {
-	if q, ok := s.catalog.Snapshot().Question(id); ok && q.Etag == etag {
-		return q, nil
-	}
-	return s.store.Question(ctx, qbank.Ref{ID: id})
 }
 
 // change records the calling principal as the author of a write.

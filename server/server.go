@@ -27,6 +27,7 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
+	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/catalog"
 	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
@@ -56,8 +57,7 @@ type Server struct {
 // Serve starts answering.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg = cfg.withDefaults()
-	log := cfg.Logger
-	keys, err := cfg.keyring(log)
+	keys, err := cfg.keyring(cfg.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +65,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: log, store: store, done: make(chan struct{})}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: store, done: make(chan struct{})}
 	if err := s.init(ctx, keys); err != nil {
 		store.Close()
 		return nil, err
@@ -73,7 +73,33 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// init builds everything between the store and the listeners, in order.
 func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
+	if err := s.applySeed(ctx); err != nil {
+		return err
+	}
+	var err error
+	if s.catalog, err = catalog.New(ctx, s.store, s.log); err != nil {
+		return err
+	}
+	reg, metrics := newMetrics()
+	authn := s.authenticator(keys)
+	chain := s.interceptors(authn, metrics)
+	svc := NewService(s.store, s.catalog, s.log)
+	s.grpcServer(svc, chain, metrics)
+	if err := s.listen(); err != nil {
+		return err
+	}
+	if err := s.gateway(ctx, svc, chain, reg, authn); err != nil {
+		s.grpcLis.Close()
+		s.httpLis.Close()
+		return err
+	}
+	return nil
+}
+
+// applySeed writes the embedded seed to the store (idempotent: see seed.Apply).
+func (s *Server) applySeed(ctx context.Context) error {
 	bank, err := seed.Load()
 	if err != nil {
 		return err
@@ -83,19 +109,39 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		return err
 	}
 	s.log.Info("seed applied", "taxonomy_changed", res.TaxonomyChanged, "questions_added", len(res.AddedQuestions))
-	if s.catalog, err = catalog.New(ctx, s.store, s.log); err != nil {
-		return err
-	}
+	return nil
+}
 
+// newMetrics returns the registry /metrics serves, with the Go and process
+// collectors and the gRPC server metrics (which count gateway calls too).
+func newMetrics() (*prometheus.Registry, *grpcprom.ServerMetrics) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	reg.MustRegister(metrics)
+	return reg, metrics
+}
 
+// authenticator checks tokens against keys and the Policy, with the
+// per-token rate limit when one is configured.
+func (s *Server) authenticator(keys *auth.Keyring) *auth.Authenticator {
 	authn := &auth.Authenticator{Keys: keys, Policy: Policy(), Log: s.log}
 	if s.cfg.RateLimit > 0 {
 		authn.Limit = auth.NewRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))
 	}
+	return authn
+}
+
+// chain is the interceptors every call runs through, outermost first: over
+// gRPC, and (unary) in process from the gateway.
+type chain struct {
+	unary  []grpc.UnaryServerInterceptor
+	stream []grpc.StreamServerInterceptor
+}
+
+// interceptors builds the chain: metrics, authentication, the access log,
+// domain errors to statuses, panic recovery.
+func (s *Server) interceptors(authn *auth.Authenticator, metrics *grpcprom.ServerMetrics) chain {
 	accessLog := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
 		s.log.Log(ctx, slog.Level(lvl), msg, fields...)
 	})
@@ -118,11 +164,11 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		}
 		return logging.DefaultServerCodeToLevel(c)
 	}))
-	policy := Policy()
+	readers := authn.Policy.Reader
 	logReads := logging.UnaryServerInterceptor(accessLog, readOpts...)
 	logOthers := logging.UnaryServerInterceptor(accessLog, logOpts...)
 	logUnary := func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if policy.Reader[info.FullMethod] {
+		if readers[info.FullMethod] {
 			return logReads(ctx, req, info, handler)
 		}
 		return logOthers(ctx, req, info, handler)
@@ -131,31 +177,42 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		s.log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
-	unary := []grpc.UnaryServerInterceptor{
-		metrics.UnaryServerInterceptor(),
-		authn.Unary(),
-		logUnary,
-		s.errorsUnary(),
-		recovery.UnaryServerInterceptor(recoverOpt),
-	}
-	s.grpc = grpc.NewServer(
-		grpc.MaxRecvMsgSize(gateway.MaxImportBytes),
-		grpc.ChainUnaryInterceptor(unary...),
-		grpc.ChainStreamInterceptor(
+	return chain{
+		unary: []grpc.UnaryServerInterceptor{
+			metrics.UnaryServerInterceptor(),
+			authn.Unary(),
+			logUnary,
+			s.errorsUnary(),
+			recovery.UnaryServerInterceptor(recoverOpt),
+		},
+		stream: []grpc.StreamServerInterceptor{
 			metrics.StreamServerInterceptor(),
 			authn.Stream(),
 			logging.StreamServerInterceptor(accessLog, logOpts...),
 			s.errorsStream(),
 			recovery.StreamServerInterceptor(recoverOpt),
-		),
+		},
+	}
+}
+
+// grpcServer registers the service, health and reflection on a gRPC server
+// that runs every call through the chain.
+func (s *Server) grpcServer(svc *Service, c chain, metrics *grpcprom.ServerMetrics) {
+	s.grpc = grpc.NewServer(
+		grpc.MaxRecvMsgSize(bankfile.MaxFileBytes), // an import carries a whole bank
+		grpc.ChainUnaryInterceptor(c.unary...),
+		grpc.ChainStreamInterceptor(c.stream...),
 	)
-	svc := NewService(s.store, s.catalog, s.log)
 	pb.RegisterQuestionBankServiceServer(s.grpc, svc)
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
+}
 
+// listen binds both listeners, so a port conflict fails start-up.
+func (s *Server) listen() error {
+	var err error
 	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
 		return fmt.Errorf("listen gRPC on %s: %w", s.cfg.GRPCAddr, err)
 	}
@@ -163,17 +220,23 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 		s.grpcLis.Close()
 		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
 	}
+	return nil
+}
+
+// gateway builds the HTTP server: the JSON gateway calling svc in process
+// through the unary chain, and the routes outside gRPC (health, readiness,
+// metrics, the PDF).
+func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *prometheus.Registry, authn *auth.Authenticator) error {
 	handler, conn, err := gateway.New(ctx, gateway.Options{
-		GRPCAddr: s.grpcLis.Addr().String(),
-		Service:  &inProcess{svc: svc, chain: chainUnary(unary)},
-		Ready:    s.ready,
-		Metrics:  promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:      instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
-		Log:      s.log,
+		GRPCAddr:   s.grpcLis.Addr().String(),
+		Service:    &inProcess{svc: svc, chain: chainUnary(c.unary)},
+		Ready:      s.ready,
+		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
+		PDF:        instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
+		Log:        s.log,
+		SharedJSON: svc.sharedJSON,
 	})
 	if err != nil {
-		s.grpcLis.Close()
-		s.httpLis.Close()
 		return err
 	}
 	s.gwConn = conn

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"slices"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/assembly"
@@ -23,9 +22,7 @@ func (s *Service) validateTemplate(v *qbank.Violations, t *qbank.Template) {
 
 func (s *Service) ListTemplates(ctx context.Context, req *pb.ListTemplatesRequest) (*pb.ListTemplatesResponse, error) {
 	var v qbank.Violations
-	if req.GetPageSize() < 0 || req.GetPageSize() > catalog.MaxPageSize {
-		v.Add("pageSize", "must be between 0 and %d, got %d", catalog.MaxPageSize, req.GetPageSize())
-	}
+	catalog.ValidatePageSize(&v, int(req.GetPageSize()))
 	if len(req.GetOwner()) > qbank.MaxOwnerLen {
 		v.Add("owner", "is longer than %d characters", qbank.MaxOwnerLen)
 	}
@@ -36,11 +33,11 @@ func (s *Service) ListTemplates(ctx context.Context, req *pb.ListTemplatesReques
 	if err != nil {
 		return nil, err
 	}
-	out := &pb.ListTemplatesResponse{NextPageToken: page.NextPageToken, TotalSize: int32(page.TotalSize)}
-	for i := range page.Templates {
-		out.Templates = append(out.Templates, protoconv.TemplateToProto(&page.Templates[i]))
-	}
-	return out, nil
+	return &pb.ListTemplatesResponse{
+		Templates:     protoconv.TemplatesToProto(page.Templates),
+		NextPageToken: page.NextPageToken,
+		TotalSize:     int32(page.TotalSize),
+	}, nil
 }
 
 func (s *Service) GetTemplate(ctx context.Context, req *pb.GetTemplateRequest) (*pb.GetTemplateResponse, error) {
@@ -49,9 +46,9 @@ func (s *Service) GetTemplate(ctx context.Context, req *pb.GetTemplateRequest) (
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	t, ok := s.catalog.Snapshot().Template(req.GetId())
-	if !ok {
-		return nil, qbank.Errorf(qbank.ENOTFOUND, "template %q not found", req.GetId())
+	t, err := s.catalog.Template(ctx, req.GetId())
+	if err != nil {
+		return nil, err
 	}
 	return &pb.GetTemplateResponse{Template: protoconv.TemplateToProto(&t)}, nil
 }
@@ -83,9 +80,6 @@ func (s *Service) CreateTemplate(ctx context.Context, req *pb.CreateTemplateRequ
 	return &pb.CreateTemplateResponse{Template: protoconv.TemplateToProto(&created)}, nil
 }
 
-var templatePaths = []string{"title", "role", "seniority", "stacks", "min_minutes", "max_minutes",
-	"dimension_weights", "required_question_ids", "excluded_question_ids"}
-
 func (s *Service) UpdateTemplate(ctx context.Context, req *pb.UpdateTemplateRequest) (*pb.UpdateTemplateResponse, error) {
 	in := req.GetTemplate()
 	var v qbank.Violations
@@ -97,50 +91,15 @@ func (s *Service) UpdateTemplate(ctx context.Context, req *pb.UpdateTemplateRequ
 	if in.GetEtag() == "" {
 		v.Add("template.etag", "is required: send the etag you read")
 	}
-	paths := req.GetUpdateMask().GetPaths()
-	if len(paths) == 0 || slices.Contains(paths, "*") {
-		paths = templatePaths
-	}
-	for _, p := range paths {
-		switch {
-		case slices.Contains(templatePaths, p), p == "id", p == "etag", p == "create_time", p == "update_time":
-		case p == "owner":
-			v.Add("template.owner", "is immutable: create a template for the other owner instead")
-		default:
-			v.Add("updateMask", "unknown field %q (updatable: %v)", p, templatePaths)
-		}
-	}
+	paths := protoconv.TemplateMask(&v, req.GetUpdateMask())
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	cur, err := s.store.Template(ctx, in.GetId())
+	cur, err := s.catalog.TemplateHead(ctx, in.GetId(), in.GetEtag())
 	if err != nil {
 		return nil, err
 	}
-	src := protoconv.TemplateFromProto(in)
-	next := cur
-	for _, p := range paths {
-		switch p {
-		case "title":
-			next.Title = src.Title
-		case "role":
-			next.Role = src.Role
-		case "seniority":
-			next.Seniority = src.Seniority
-		case "stacks":
-			next.Stacks = src.Stacks
-		case "min_minutes":
-			next.MinMinutes = src.MinMinutes
-		case "max_minutes":
-			next.MaxMinutes = src.MaxMinutes
-		case "dimension_weights":
-			next.DimensionWeights = src.DimensionWeights
-		case "required_question_ids":
-			next.RequiredQuestionIDs = src.RequiredQuestionIDs
-		case "excluded_question_ids":
-			next.ExcludedQuestionIDs = src.ExcludedQuestionIDs
-		}
-	}
+	next := protoconv.ApplyTemplateMask(cur, in, paths)
 	s.validateTemplate(&v, &next)
 	if err := v.Err(); err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
+	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank/repository/sqlite"
 )
 
@@ -159,7 +160,7 @@ func TestImportRejectsBadFileAndWritesNothing(t *testing.T) {
 // running server's admin.
 func TestExportImportThroughARunningServer(t *testing.T) {
 	dir, files := t.TempDir(), t.TempDir()
-	grpcAddr, httpAddr := freeAddr(t), freeAddr(t)
+	grpcAddr, httpAddr := testserver.FreeAddr(t), testserver.FreeAddr(t)
 	t.Setenv("QBANK_ADMIN_TOKEN", "cli-admin-token-0123456789")
 	t.Setenv("QBANK_READER_TOKEN", "cli-reader-token-0123456789")
 	ctx, cancel := context.WithCancel(context.Background())

@@ -138,8 +138,8 @@ func logger(w io.Writer, level string) (*slog.Logger, error) {
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs, store, level := flags("serve", stderr)
 	cfg := &server.Config{}
-	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", "127.0.0.1:9090"), "gRPC listen address (QBANK_GRPC_ADDR)")
-	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", "127.0.0.1:8080"), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
+	fs.StringVar(&cfg.GRPCAddr, "grpc-addr", env("QBANK_GRPC_ADDR", server.DefaultGRPCAddr), "gRPC listen address (QBANK_GRPC_ADDR)")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", env("QBANK_HTTP_ADDR", server.DefaultHTTPAddr), "HTTP gateway listen address (QBANK_HTTP_ADDR)")
 	fs.StringVar(&cfg.TokensFile, "tokens-file", env("QBANK_TOKENS_FILE", ""), "YAML/JSON file of hashed tokens (QBANK_TOKENS_FILE)")
 	fs.Float64Var(&cfg.RateLimit, "rate-limit", envFloat("QBANK_RATE_LIMIT", server.DefaultRateLimit), "calls per second per token; negative disables (QBANK_RATE_LIMIT)")
 	if err := fs.Parse(args); err != nil {

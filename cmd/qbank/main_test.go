@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,16 +15,6 @@ import (
 	"github.com/layersrank/qbank/internal/testserver"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestServeDevTokensAndSIGTERM starts `qbank serve` with no tokens configured:
 // it must create dev tokens (0600) under the data dir, say where without
 // printing them, serve with them, and exit cleanly (nil → exit 0) on SIGTERM.
@@ -33,11 +22,11 @@ func TestServeDevTokensAndSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("QBANK_ADMIN_TOKEN", "")
 	t.Setenv("QBANK_READER_TOKEN", "")
-	httpAddr := freeAddr(t)
+	httpAddr := testserver.FreeAddr(t)
 	var stderr testserver.LogBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(context.Background(), []string{"serve", "--data-dir", dir, "--grpc-addr", freeAddr(t), "--http-addr", httpAddr}, &bytes.Buffer{}, &stderr)
+		done <- run(context.Background(), []string{"serve", "--data-dir", dir, "--grpc-addr", testserver.FreeAddr(t), "--http-addr", httpAddr}, &bytes.Buffer{}, &stderr)
 	}()
 
 	var tokens struct{ Admin, Reader string }

@@ -7,15 +7,20 @@ package testserver
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/repository/postgres/pgtest"
@@ -161,4 +166,115 @@ func WaitReady(client *http.Client, base string, within time.Duration) error {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// Reply is an HTTP answer: its status, headers, raw body and, when the body
+// is a JSON object, the decoded object.
+type Reply struct {
+	Code   int
+	Header http.Header
+	Raw    []byte
+	Body   map[string]any
+}
+
+// Do makes one HTTP call with a bearer token (none when token is empty) and
+// a body: nil, raw bytes, a string, or anything else encoded as JSON. It
+// never fails the test, so load goroutines can use it; a transport error
+// comes back as err.
+func Do(ctx context.Context, c *http.Client, method, url, token string, body any) (Reply, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return Reply{}, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return Reply{}, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return Reply{}, err
+	}
+	defer resp.Body.Close()
+	r := Reply{Code: resp.StatusCode, Header: resp.Header}
+	if r.Raw, err = io.ReadAll(resp.Body); err != nil {
+		return r, err
+	}
+	// Only a body that is one JSON object is decoded; a stream of them (the
+	// export) is left to the test to read from Raw.
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && len(r.Raw) > 0 && r.Raw[0] == '{' {
+		_ = json.Unmarshal(r.Raw, &r.Body)
+	}
+	return r, nil
+}
+
+// Call is Do against the test server, failing the test on a transport error
+// (only for the test's own goroutine).
+func (s *Server) Call(tb testing.TB, method, path, token string, body any) Reply {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	r, err := Do(ctx, s.Client, method, s.Base+path, token, body)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	return r
+}
+
+// Must is Call that fails the test unless the status is want.
+func (s *Server) Must(tb testing.TB, want int, method, path, token string, body any) Reply {
+	tb.Helper()
+	r := s.Call(tb, method, path, token, body)
+	if r.Code != want {
+		raw := string(r.Raw)
+		if len(raw) > 400 {
+			raw = raw[:400] + "…"
+		}
+		tb.Fatalf("%s %s = %d %s, want %d", method, path, r.Code, raw, want)
+	}
+	return r
+}
+
+// AuthContext is a context for gRPC calls with a bearer token (none when
+// token is empty).
+func AuthContext(parent context.Context, token string) context.Context {
+	if token == "" {
+		return parent
+	}
+	return metadata.AppendToOutgoingContext(parent, "authorization", "Bearer "+token)
+}
+
+// GRPCContext is AuthContext with a timeout that ends with the test.
+func GRPCContext(tb testing.TB, token string) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	tb.Cleanup(cancel)
+	return AuthContext(ctx, token)
+}
+
+// FreeAddr returns a loopback address that was free a moment ago, for a
+// server the test starts as a command or a subprocess (one started here
+// binds port 0 instead).
+func FreeAddr(tb testing.TB) string {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
 }

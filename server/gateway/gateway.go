@@ -16,7 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"time"
@@ -30,14 +30,16 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/openapi"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 )
 
-// Request body limits; larger bodies get 413. Imports carry whole banks.
+// Request body limits; larger bodies get 413. Imports carry whole banks: an
+// import body is an import file, with the file's own limit.
 const (
 	MaxBodyBytes   = 1 << 20
-	MaxImportBytes = 64 << 20
+	MaxImportBytes = bankfile.MaxFileBytes
 )
 
 // Options configure the gateway.
@@ -52,6 +54,17 @@ type Options struct {
 	// PDF serves GET /v1/question-bank.pdf (it checks its own token).
 	PDF http.Handler
 	Log *slog.Logger
+	// SharedJSON, when set, returns the slot where the JSON of a question
+	// message is kept when that message is shared: built once per snapshot
+	// and never modified, so it always encodes to the same bytes. For any
+	// other message it returns nil and the message is encoded each time.
+	SharedJSON func(*pb.Question) *JSONSlot
+}
+
+// JSONSlot keeps the gateway's JSON encoding of one shared message; its
+// owner (the service) decides how long it lives.
+type JSONSlot struct {
+	b atomic.Pointer[[]byte]
 }
 
 // New returns the gateway's handler and the connection it holds to the gRPC
@@ -66,7 +79,7 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 			runtime.WithMarshalerOption(runtime.MIMEWildcard, &cachingJSON{JSONPb: runtime.JSONPb{
 				MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-			}}),
+			}, shared: o.SharedJSON}),
 			runtime.WithErrorHandler(retryAfter),
 		)
 	}
@@ -192,40 +205,30 @@ func validUTF8Query(next http.Handler) http.Handler {
 	})
 }
 
-// cachingJSON remembers the JSON of shared question messages. The service
-// hands out one *pb.Question per question and snapshot for the current
-// version (never modified once built), so the same pointer always encodes
-// to the same bytes; protojson is the largest cost of a gateway read.
+// cachingJSON encodes a shared question message (Options.SharedJSON) once
+// and keeps the bytes in its slot; protojson is the largest cost of a
+// gateway read.
 type cachingJSON struct {
 	runtime.JSONPb
-	mu    sync.Mutex
-	cache map[*pb.Question][]byte
+	shared func(*pb.Question) *JSONSlot
 }
-
-// maxCachedJSON bounds the cache; past it the cache starts over, which also
-// drops the entries of snapshots no longer served.
-const maxCachedJSON = 20000
 
 func (c *cachingJSON) Marshal(v any) ([]byte, error) {
 	q, ok := v.(*pb.Question)
-	if !ok {
+	if !ok || c.shared == nil {
 		return c.JSONPb.Marshal(v)
 	}
-	c.mu.Lock()
-	b, hit := c.cache[q]
-	c.mu.Unlock()
-	if hit {
-		return b, nil
+	slot := c.shared(q)
+	if slot == nil {
+		return c.JSONPb.Marshal(v)
+	}
+	if b := slot.b.Load(); b != nil {
+		return *b, nil
 	}
 	b, err := c.JSONPb.Marshal(q)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	if c.cache == nil || len(c.cache) >= maxCachedJSON {
-		c.cache = make(map[*pb.Question][]byte)
-	}
-	c.cache[q] = b
-	c.mu.Unlock()
+	slot.b.Store(&b)
 	return b, nil
 }
