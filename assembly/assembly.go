@@ -2,34 +2,51 @@ package assembly
 
 import (
 	"cmp"
-	"math/rand/v2"
+	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/layersrank/qbank"
 )
 
-// Defaults and limits of a request.
+// Defaults and limits of a request. The longest assessment is
+// qbank.MaxAssessmentMinutes and the default tolerance
+// qbank.DefaultTolerancePoints, shared with templates.
 const (
 	DefaultMinMinutes = 35
 	DefaultMaxMinutes = 45
-	// MaxTotalMinutes bounds maxMinutes: three hours is already more than any
-	// candidate should be asked to record.
-	MaxTotalMinutes = 180
-	// MaxStacks bounds the requested stacks: the search is exponential in the
-	// number of stacks that need a stack-specific question.
+	// MaxStacks bounds the distinct requested stacks: the search is
+	// exponential in the number of stacks that need a stack-specific
+	// question.
 	MaxStacks = 8
-	// Tolerance is how far, in percentage points, a dimension's share may be
-	// from its weight before the engine tries a different selection.
-	Tolerance = 5
+	// MaxStackEntries bounds the stacks list as sent (aliases and repeats
+	// count), so a request cannot make the engine resolve a long list.
+	MaxStackEntries = 32
+	// MaxRequiredIDs bounds requiredQuestionIds: more questions than an
+	// assessment of MaxAssessmentMinutes can hold is a mistake.
+	MaxRequiredIDs = 50
+	// MaxExcludedIDs bounds excludedQuestionIds: enough to exclude every
+	// question a candidate has seen in several earlier rounds.
+	MaxExcludedIDs = 1000
+	// maxListedViolations bounds how many bad ids one error lists.
+	maxListedViolations = 10
 )
 
 // Bank is an immutable snapshot the engine reads.
 type Bank struct {
 	Taxonomy *qbank.Taxonomy
-	// Questions are the current versions; only active ones are used.
+	// Questions are the current versions the engine may use; only active
+	// ones are. The server passes the role's active questions.
 	Questions []qbank.Question
-	Revision  int64
+	// Lookup finds any question of the bank by id, whatever its state or
+	// role, so that a request naming one the engine cannot use is told
+	// why. Nil means: look in Questions.
+	Lookup func(id string) (qbank.Question, bool)
+	// Revision identifies the bank's content: the Assembler caches per
+	// revision, so two different banks must not share one.
+	Revision int64
 }
 
 // Request asks for one assessment.
@@ -43,7 +60,35 @@ type Request struct {
 	Weights  map[string]int
 	Required []string // question ids that must be included
 	Excluded []string // question ids that must be absent
+	// TolerancePoints is how far each dimension's share may be from its
+	// weight; nil → the template's, else qbank.DefaultTolerancePoints.
+	TolerancePoints *int
+	// Template, when set, fills the fields the request leaves unset, and
+	// its required and excluded ids are added to the request's.
+	Template *qbank.Template
 	Seed     int64
+}
+
+// Balance says whether an assessment met the tolerance.
+type Balance int
+
+const (
+	// WithinTolerance: every dimension's share is within the tolerance of
+	// its weight.
+	WithinTolerance Balance = iota + 1
+	// ClosestPossible: no acceptable assessment exists; this one has the
+	// least total deviation the bank allows.
+	ClosestPossible
+)
+
+func (b Balance) String() string {
+	switch b {
+	case WithinTolerance:
+		return "WITHIN_TOLERANCE"
+	case ClosestPossible:
+		return "CLOSEST_POSSIBLE"
+	}
+	return "UNSPECIFIED"
 }
 
 // Item is one question of an assessment, pinned to its version.
@@ -71,42 +116,39 @@ type Assessment struct {
 	// DimensionShares maps every taxonomy dimension to its percent of the
 	// total minutes (0–100).
 	DimensionShares map[string]float64
-	// Deviation is the objective: Σ over dimensions of |share − weight|.
+	// Deviation is Σ over dimensions of |share − weight|.
 	Deviation    float64
 	BankRevision int64
 	Seed         int64
 
 	// The request as resolved: stack ids in request order without
-	// duplicates, minutes with defaults applied, the weights used.
+	// duplicates, minutes with defaults applied, the weights and tolerance
+	// used.
 	Role            string
 	Seniority       string
 	Stacks          []string
 	MinMinutes      int
 	MaxMinutes      int
 	Weights         map[string]int
-	WithinTolerance bool // every dimension within ±Tolerance points
+	TolerancePoints int
+	// Balance is WithinTolerance when the bank allows an acceptable
+	// assessment (and this is one), else ClosestPossible.
+	Balance Balance
+	// WithinTolerance: every dimension is within ±TolerancePoints.
+	WithinTolerance bool
 }
 
-// Assemble builds the optimal assessment for r from the bank b (see the
-// package documentation for what optimal means).
+// Assemble builds an assessment for r from the bank b without a cache (see
+// the package documentation for how it is chosen). Servers use an
+// Assembler, which computes each request shape's distribution once.
 func Assemble(b Bank, r Request) (Assessment, error) {
-	if b.Taxonomy == nil {
-		return Assessment{}, qbank.Errorf(qbank.EINTERNAL, "assembly: bank has no taxonomy")
-	}
-	p, err := resolve(b.Taxonomy, r)
-	if err != nil {
-		return Assessment{}, err
-	}
-	pr, err := p.buildProblem(b.Questions)
-	if err != nil {
-		return Assessment{}, err
-	}
-	rng := rand.New(rand.NewPCG(uint64(r.Seed), 0x9e3779b97f4a7c15))
-	sel, ok := pr.solve(p.max, rng)
-	if !ok {
-		return Assessment{}, pr.explainInfeasible()
-	}
-	return p.assessment(pr, sel, b.Revision, r.Seed), nil
+	return (*Assembler)(nil).Assemble(context.Background(), b, r)
+}
+
+// AnalyzeExposure reports, without a cache, how often each eligible
+// question appears in assessments for r.
+func AnalyzeExposure(b Bank, r Request) (Exposure, error) {
+	return (*Assembler)(nil).AnalyzeExposure(context.Background(), b, r)
 }
 
 // plan is a request validated and resolved against the taxonomy.
@@ -116,14 +158,82 @@ type plan struct {
 	seniority string
 	stacks    []string // resolved ids, request order, unique
 	min, max  int
+	tol       int
 	dims      []string
 	dimIndex  map[string]int
-	weights   []int // per dimension, taxonomy order
-	required  []string
+	weights   []int    // per dimension, taxonomy order
+	required  []string // trimmed, unique, request order
 	excluded  map[string]bool
 }
 
+// checkCaps refuses oversized lists before anything reads them, so a
+// request with 100,000 ids costs a length check, not 100,000 violations.
+func checkCaps(r Request) error {
+	var v qbank.Violations
+	if n := len(r.Stacks); n > MaxStackEntries {
+		v.Add("stacks", "has %d entries, the limit is %d", n, MaxStackEntries)
+	}
+	if n := len(r.Required); n > MaxRequiredIDs {
+		v.Add("requiredQuestionIds", "has %d ids, the limit is %d", n, MaxRequiredIDs)
+	}
+	if n := len(r.Excluded); n > MaxExcludedIDs {
+		v.Add("excludedQuestionIds", "has %d ids, the limit is %d", n, MaxExcludedIDs)
+	}
+	return v.Err()
+}
+
+// withTemplate fills the request's unset fields from its template; required
+// and excluded ids are added to the template's, so a caller can exclude the
+// questions a candidate has already seen without losing the template's own.
+func withTemplate(r Request) Request {
+	t := r.Template
+	if t == nil {
+		return r
+	}
+	r.Role = cmp.Or(r.Role, t.Role)
+	r.Seniority = cmp.Or(r.Seniority, t.Seniority)
+	if len(r.Stacks) == 0 {
+		r.Stacks = t.Stacks
+	}
+	r.MinMinutes = cmp.Or(r.MinMinutes, t.MinMinutes)
+	r.MaxMinutes = cmp.Or(r.MaxMinutes, t.MaxMinutes)
+	if len(r.Weights) == 0 {
+		r.Weights = t.DimensionWeights
+	}
+	if r.TolerancePoints == nil && t.TolerancePoints != 0 {
+		tol := t.TolerancePoints
+		r.TolerancePoints = &tol
+	}
+	r.Required = union(t.RequiredQuestionIDs, r.Required)
+	r.Excluded = union(t.ExcludedQuestionIDs, r.Excluded)
+	r.Template = nil
+	return r
+}
+
+// union appends b's ids missing from a, in linear time.
+func union(a, b []string) []string {
+	if len(a) == 0 {
+		return b
+	}
+	out := slices.Clone(a)
+	seen := make(map[string]bool, len(a)+len(b))
+	for _, s := range a {
+		seen[s] = true
+	}
+	for _, s := range b {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
+	if err := checkCaps(r); err != nil {
+		return nil, err
+	}
+	r = withTemplate(r)
 	var v qbank.Violations
 	p := &plan{tax: t, dims: t.DimensionIDs(), dimIndex: map[string]int{}}
 	for i, d := range p.dims {
@@ -145,15 +255,20 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 		v.Add("seniority", "unknown seniority %q (valid: %s, or empty for any)", r.Seniority, strings.Join(t.Seniorities, ", "))
 	}
 
+	var unknownStacks []string
 	for _, s := range r.Stacks {
 		id, ok := t.ResolveStack(s)
 		if !ok {
-			v.Add("stacks", "unknown stack %q (valid: %s)", s, stackChoices(t))
+			unknownStacks = append(unknownStacks, strconv.Quote(s))
 			continue
 		}
-		if !slices.Contains(p.stacks, id) {
+		if !slices.Contains(p.stacks, id) { // at most MaxStackEntries
 			p.stacks = append(p.stacks, id)
 		}
+	}
+	if len(unknownStacks) > 0 {
+		// The valid values are listed once, however many stacks are bad.
+		v.Add("stacks", "unknown stack%s %s (valid: %s)", plural(len(unknownStacks)), listSome(unknownStacks), stackChoices(t))
 	}
 	if len(p.stacks) > MaxStacks {
 		v.Add("stacks", "asks for %d stacks, the limit is %d", len(p.stacks), MaxStacks)
@@ -164,10 +279,17 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 		v.Add("minMinutes", "must be at least 1, got %d (0 means %d)", p.min, DefaultMinMinutes)
 	}
 	switch {
-	case p.max > MaxTotalMinutes:
-		v.Add("maxMinutes", "must be at most %d, got %d", MaxTotalMinutes, p.max)
+	case p.max > qbank.MaxAssessmentMinutes:
+		v.Add("maxMinutes", "must be at most %d, got %d", qbank.MaxAssessmentMinutes, p.max)
 	case p.max < p.min:
 		v.Add("maxMinutes", "must be at least minMinutes (%d), got %d%s", p.min, p.max, defaultNote(r.MaxMinutes))
+	}
+	p.tol = qbank.DefaultTolerancePoints
+	if r.TolerancePoints != nil {
+		p.tol = *r.TolerancePoints
+		if p.tol < 0 || p.tol > qbank.MaxTolerancePoints {
+			v.Add("tolerancePoints", "must be between 0 and %d, got %d", qbank.MaxTolerancePoints, p.tol)
+		}
 	}
 
 	p.weights = make([]int, len(p.dims))
@@ -212,21 +334,79 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 	for _, id := range r.Excluded {
 		p.excluded[strings.TrimSpace(id)] = true
 	}
+	seenReq := make(map[string]bool, len(r.Required))
+	var both []string
+	empty := false
 	for _, id := range r.Required {
 		id = strings.TrimSpace(id)
 		switch {
 		case id == "":
-			v.Add("requiredQuestionIds", "contains an empty id")
+			empty = true
 		case p.excluded[id]:
-			v.Add("excludedQuestionIds", "question %q is both required and excluded", id)
-		case !slices.Contains(p.required, id):
+			both = append(both, strconv.Quote(id))
+		case !seenReq[id]:
+			seenReq[id] = true
 			p.required = append(p.required, id)
 		}
+	}
+	if empty {
+		v.Add("requiredQuestionIds", "contains an empty id")
+	}
+	if len(both) > 0 {
+		v.Add("excludedQuestionIds", "question%s %s %s both required and excluded", plural(len(both)), listSome(both), isAre(len(both)))
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// key identifies what the plan asks, whatever order or spelling the
+// request used: the cache's key for a request shape.
+func (p *plan) key() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s|%s|%s|%d-%d|tol%d|w", p.role.ID, p.seniority, strings.Join(p.stacks, ","), p.min, p.max, p.tol)
+	for _, w := range p.weights {
+		fmt.Fprintf(&b, "%d,", w)
+	}
+	req := slices.Sorted(slices.Values(p.required))
+	b.WriteString("|r")
+	for _, id := range req {
+		b.WriteString(strconv.Quote(id))
+	}
+	exc := make([]string, 0, len(p.excluded))
+	for id := range p.excluded {
+		exc = append(exc, id)
+	}
+	slices.Sort(exc)
+	b.WriteString("|x")
+	for _, id := range exc {
+		b.WriteString(strconv.Quote(id))
+	}
+	return b.String()
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+// listSome joins at most maxListedViolations items and says how many more
+// there are, so an error stays short whatever the request's size.
+func listSome(items []string) string {
+	if len(items) <= maxListedViolations {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:maxListedViolations], ", "), len(items)-maxListedViolations)
 }
 
 // defaultNote explains a value the caller did not send, so that an error

@@ -1,6 +1,7 @@
 package assembly_test
 
 import (
+	"context"
 	"errors"
 	"math"
 	"slices"
@@ -16,7 +17,7 @@ import (
 // fzRequestFields are the request fields an assembly may be refused on.
 var fzRequestFields = map[string]bool{
 	"role": true, "seniority": true, "stacks": true, "minMinutes": true, "maxMinutes": true,
-	"dimensionWeights": true, "requiredQuestionIds": true, "excludedQuestionIds": true,
+	"dimensionWeights": true, "requiredQuestionIds": true, "excludedQuestionIds": true, "tolerancePoints": true,
 }
 
 // fzList splits a comma-separated fuzz string into a list ("" is none).
@@ -50,8 +51,10 @@ func fzWeights(s string) map[string]int {
 // minutes, weights, required and excluded ids, seed) against the seeded
 // bank. Assemble must never panic; an error is EINVALID naming request
 // fields or EPRECONDITION with a message; and a nil error means every hard
-// constraint of SPEC §4 holds, checked here independently of the engine,
-// and the same request gives the same assessment again.
+// constraint of SPEC §4 holds (checkAssessment, independent of the engine),
+// the same request gives the same assessment again, with or without the
+// cache, and the exposure report gives every drawn item a positive
+// exposure.
 //
 // CI runs it briefly: go test ./assembly -run '^$' -fuzz '^FuzzAssembleRequest$' -fuzztime 10s
 func FuzzAssembleRequest(f *testing.F) {
@@ -67,6 +70,7 @@ func FuzzAssembleRequest(f *testing.F) {
 		}
 	}
 	bank := assembly.Bank{Taxonomy: &loaded.Taxonomy, Questions: qs, Revision: 3}
+	asm := assembly.NewAssembler(64, 64<<20)
 	someID := qs[0].ID
 
 	f.Add("backend-engineer", "", "", 0, 0, "", "", "", int64(1))
@@ -107,127 +111,23 @@ func FuzzAssembleRequest(f *testing.F) {
 			}
 			return
 		}
-		fzCheckHardConstraints(t, bank, r, a)
-		again, err := assembly.Assemble(bank, r)
+		checkAssessment(t, bank, r, a)
+		again, err := asm.Assemble(context.Background(), bank, r)
 		if err != nil || !slices.EqualFunc(a.Items, again.Items, func(x, y assembly.Item) bool { return x.QuestionID == y.QuestionID && x.Version == y.Version }) {
 			t.Fatalf("the same request assembled differently the second time (%v)", err)
 		}
+		e, err := asm.AnalyzeExposure(context.Background(), bank, r)
+		if err != nil {
+			t.Fatalf("exposure report failed where assembly succeeded: %v", err)
+		}
+		for _, it := range a.Items {
+			i := slices.IndexFunc(e.Items, func(x assembly.ItemExposure) bool { return x.QuestionID == it.QuestionID })
+			if i < 0 || e.Items[i].Exposure <= 0 || e.Items[i].Exposure > 1+1e-9 {
+				t.Fatalf("drawn item %s has no positive exposure in the report", it.QuestionID)
+			}
+		}
+		if e.Balance != a.Balance {
+			t.Fatalf("report balance %v, assessment %v", e.Balance, a.Balance)
+		}
 	})
-}
-
-// fzCheckHardConstraints restates SPEC §4's hard constraints from the bank
-// and the raw request (normalised as the API documents: case-insensitive
-// role and seniority, stack aliases, trimmed ids, 35–45 by default).
-func fzCheckHardConstraints(t *testing.T, b assembly.Bank, r assembly.Request, a assembly.Assessment) {
-	t.Helper()
-	tax := b.Taxonomy
-	roleID := strings.ToLower(strings.TrimSpace(r.Role))
-	role, ok := tax.Role(roleID)
-	if !ok {
-		t.Fatalf("assembled for unknown role %q", r.Role)
-	}
-	seniority := strings.ToLower(strings.TrimSpace(r.Seniority))
-	var stacks []string
-	for _, s := range r.Stacks {
-		id, ok := tax.ResolveStack(s)
-		if !ok {
-			t.Fatalf("assembled with unknown stack %q", s)
-		}
-		if !slices.Contains(stacks, id) {
-			stacks = append(stacks, id)
-		}
-	}
-	trim := func(ids []string) []string {
-		var out []string
-		for _, id := range ids {
-			out = append(out, strings.TrimSpace(id))
-		}
-		return out
-	}
-	required, excluded := trim(r.Required), trim(r.Excluded)
-	lo, hi := r.MinMinutes, r.MaxMinutes
-	if lo == 0 {
-		lo = assembly.DefaultMinMinutes
-	}
-	if hi == 0 {
-		hi = assembly.DefaultMaxMinutes
-	}
-	eligible := func(q *qbank.Question) bool {
-		return q.State == qbank.StateActive && slices.Contains(q.Roles, roleID) &&
-			(seniority == "" || len(q.Seniorities) == 0 || slices.Contains(q.Seniorities, seniority)) &&
-			(len(q.Stacks) == 0 || slices.ContainsFunc(q.Stacks, func(s string) bool { return slices.Contains(stacks, s) })) &&
-			!slices.Contains(excluded, q.ID)
-	}
-	byID := map[string]*qbank.Question{}
-	for i := range b.Questions {
-		byID[b.Questions[i].ID] = &b.Questions[i]
-	}
-
-	total := 0
-	seen := map[string]bool{}
-	covered := map[string]bool{}
-	formats := map[qbank.ResponseFormat]bool{}
-	perDim := map[string]int{}
-	stackHit := map[string]bool{}
-	for _, it := range a.Items {
-		q := byID[it.QuestionID]
-		switch {
-		case q == nil:
-			t.Fatalf("item %s is not in the bank", it.QuestionID)
-		case seen[q.ID]:
-			t.Fatalf("item %s appears twice", q.ID)
-		case !eligible(q):
-			t.Fatalf("item %s is not eligible (state %s, roles %v, seniorities %v, stacks %v)", q.ID, q.State, q.Roles, q.Seniorities, q.Stacks)
-		case it.Version != q.Version || it.Minutes != q.Minutes || it.Dimension != q.Dimension || it.ResponseFormat != q.ResponseFormat:
-			t.Fatalf("item %s is not pinned to its question's version and figures", q.ID)
-		}
-		seen[q.ID] = true
-		total += q.Minutes
-		covered[q.Competency] = true
-		formats[q.ResponseFormat] = true
-		perDim[q.Dimension] += q.Minutes
-		for _, s := range q.Stacks {
-			stackHit[s] = true
-		}
-	}
-	if total != a.TotalMinutes || total < lo || total > hi {
-		t.Fatalf("total %d minutes (reported %d) outside [%d, %d]", total, a.TotalMinutes, lo, hi)
-	}
-	for _, c := range role.Competencies {
-		if !covered[c] {
-			t.Fatalf("competency %s of %s is not covered", c, roleID)
-		}
-	}
-	if !formats[qbank.FormatVideo] || !formats[qbank.FormatWritten] {
-		t.Fatalf("formats %v: want a video and a written item", formats)
-	}
-	for _, id := range required {
-		if id != "" && !seen[id] {
-			t.Fatalf("required %s is missing", id)
-		}
-	}
-	for _, id := range excluded {
-		if seen[id] {
-			t.Fatalf("excluded %s is present", id)
-		}
-	}
-	for _, s := range stacks {
-		if !stackHit[s] && slices.ContainsFunc(b.Questions, func(q qbank.Question) bool { return slices.Contains(q.Stacks, s) && eligible(&q) }) {
-			t.Fatalf("stack %s has eligible stack-specific questions but got none", s)
-		}
-	}
-	sum := 0.0
-	for _, d := range tax.Dimensions {
-		share := 100 * float64(perDim[d.ID]) / float64(total)
-		if math.Abs(a.DimensionShares[d.ID]-share) > 1e-9 {
-			t.Fatalf("share of %s reported %v, is %v", d.ID, a.DimensionShares[d.ID], share)
-		}
-		sum += share
-		if a.WithinTolerance && math.Abs(share-float64(a.Weights[d.ID])) > assembly.Tolerance+1e-9 {
-			t.Fatalf("reported within ±%d points, but %s is at %.1f for weight %d", assembly.Tolerance, d.ID, share, a.Weights[d.ID])
-		}
-	}
-	if math.Abs(sum-100) > 1e-6 {
-		t.Fatalf("shares sum to %v", sum)
-	}
 }

@@ -4,10 +4,14 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize/convex/lp"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/assembly"
@@ -198,55 +202,101 @@ func wantCode(t *testing.T, err error, code qbank.Code, field string, want ...st
 	}
 }
 
-// eligible applies SPEC §4's candidate rules, written independently of the
-// engine.
-func eligible(tax *qbank.Taxonomy, x *qbank.Question, r assembly.Request, reqStacks []string) bool {
-	if x.State != qbank.StateActive || !slices.Contains(x.Roles, r.Role) {
-		return false
-	}
-	if sen := strings.ToLower(r.Seniority); sen != "" && len(x.Seniorities) > 0 && !slices.Contains(x.Seniorities, sen) {
-		return false
-	}
-	if len(x.Stacks) > 0 && !slices.ContainsFunc(x.Stacks, func(s string) bool { return slices.Contains(reqStacks, s) }) {
-		return false
-	}
-	return !slices.Contains(r.Excluded, x.ID)
+// resolved is a request normalised as the API documents, independently of
+// the engine: case-insensitive role and seniority, stack aliases, trimmed
+// ids, 35–45 minutes and ±5 points by default.
+type resolved struct {
+	role               qbank.Role
+	seniority          string
+	stacks             []string
+	required, excluded []string
+	lo, hi, tol        int
+	weights            map[string]int
 }
 
-func resolvedStacks(tax *qbank.Taxonomy, r assembly.Request) []string {
-	var out []string
+func normalise(t *testing.T, tax *qbank.Taxonomy, r assembly.Request) resolved {
+	if t == nil {
+		t = &testing.T{} // only for requests known to be valid
+	} else {
+		t.Helper()
+	}
+	var n resolved
+	if tp := r.Template; tp != nil {
+		// The template fills what the request leaves unset; its ids add to
+		// the request's.
+		r.Role = cmp.Or(r.Role, tp.Role)
+		r.Seniority = cmp.Or(r.Seniority, tp.Seniority)
+		if len(r.Stacks) == 0 {
+			r.Stacks = tp.Stacks
+		}
+		r.MinMinutes, r.MaxMinutes = cmp.Or(r.MinMinutes, tp.MinMinutes), cmp.Or(r.MaxMinutes, tp.MaxMinutes)
+		if len(r.Weights) == 0 {
+			r.Weights = tp.DimensionWeights
+		}
+		if r.TolerancePoints == nil && tp.TolerancePoints != 0 {
+			r.TolerancePoints = &tp.TolerancePoints
+		}
+		r.Required = append(slices.Clone(tp.RequiredQuestionIDs), r.Required...)
+		r.Excluded = append(slices.Clone(tp.ExcludedQuestionIDs), r.Excluded...)
+	}
+	role, ok := tax.Role(strings.ToLower(strings.TrimSpace(r.Role)))
+	if !ok {
+		t.Fatalf("assembled for unknown role %q", r.Role)
+	}
+	n.role = role
+	n.seniority = strings.ToLower(strings.TrimSpace(r.Seniority))
 	for _, s := range r.Stacks {
-		if id, ok := tax.ResolveStack(s); ok && !slices.Contains(out, id) {
-			out = append(out, id)
+		id, ok := tax.ResolveStack(s)
+		if !ok {
+			t.Fatalf("assembled with unknown stack %q", s)
+		}
+		if !slices.Contains(n.stacks, id) {
+			n.stacks = append(n.stacks, id)
 		}
 	}
-	return out
-}
-
-func window(r assembly.Request) (int, int) {
-	return cmp.Or(r.MinMinutes, 35), cmp.Or(r.MaxMinutes, 45)
-}
-
-func weightsOf(tax *qbank.Taxonomy, r assembly.Request) map[string]int {
-	if len(r.Weights) > 0 {
-		return r.Weights
+	for _, id := range r.Required {
+		n.required = append(n.required, strings.TrimSpace(id))
 	}
-	role, _ := tax.Role(r.Role)
-	return role.DimensionWeights
+	for _, id := range r.Excluded {
+		n.excluded = append(n.excluded, strings.TrimSpace(id))
+	}
+	n.lo, n.hi = cmp.Or(r.MinMinutes, 35), cmp.Or(r.MaxMinutes, 45)
+	n.tol = 5
+	if r.TolerancePoints != nil {
+		n.tol = *r.TolerancePoints
+	}
+	n.weights = r.Weights
+	if len(n.weights) == 0 {
+		n.weights = role.DimensionWeights
+	}
+	return n
 }
 
-// checkAssessment verifies every hard constraint of SPEC §4 on a, from the
-// bank and the request alone.
+// eligible applies SPEC §4's candidate rules.
+func (n resolved) eligible(x *qbank.Question) bool {
+	if x.State != qbank.StateActive || !slices.Contains(x.Roles, n.role.ID) {
+		return false
+	}
+	if n.seniority != "" && len(x.Seniorities) > 0 && !slices.Contains(x.Seniorities, n.seniority) {
+		return false
+	}
+	if len(x.Stacks) > 0 && !slices.ContainsFunc(x.Stacks, func(s string) bool { return slices.Contains(n.stacks, s) }) {
+		return false
+	}
+	return !slices.Contains(n.excluded, x.ID)
+}
+
+// checkAssessment is the one oracle for SPEC §4's hard constraints: it
+// verifies them on a from the bank and the raw request alone, with the
+// rendering (variant text, reason) and the reported figures.
 func checkAssessment(t *testing.T, b assembly.Bank, r assembly.Request, a assembly.Assessment) {
 	t.Helper()
 	tax := b.Taxonomy
-	reqStacks := resolvedStacks(tax, r)
+	n := normalise(t, tax, r)
 	byID := map[string]*qbank.Question{}
 	for i := range b.Questions {
 		byID[b.Questions[i].ID] = &b.Questions[i]
 	}
-	lo, hi := window(r)
-	role, _ := tax.Role(r.Role)
 	total := 0
 	seen := map[string]bool{}
 	covered := map[string]bool{}
@@ -255,21 +305,19 @@ func checkAssessment(t *testing.T, b assembly.Bank, r assembly.Request, a assemb
 	stackHit := map[string]bool{}
 	for _, it := range a.Items {
 		x := byID[it.QuestionID]
-		if x == nil {
+		switch {
+		case x == nil:
 			t.Fatalf("item %s is not in the bank", it.QuestionID)
+		case seen[x.ID]:
+			t.Fatalf("item %s appears twice", x.ID)
+		case !n.eligible(x):
+			t.Fatalf("item %s is not eligible (state %s, roles %v, seniorities %v, stacks %v)", x.ID, x.State, x.Roles, x.Seniorities, x.Stacks)
+		case it.Version != x.Version || it.Minutes != x.Minutes || it.Dimension != x.Dimension || it.Competency != x.Competency || it.ResponseFormat != x.ResponseFormat:
+			t.Fatalf("item %s is not pinned to its question's version and figures", x.ID)
 		}
-		if seen[it.QuestionID] {
-			t.Fatalf("item %s twice", it.QuestionID)
-		}
-		seen[it.QuestionID] = true
-		if !eligible(tax, x, r, reqStacks) {
-			t.Fatalf("item %s is not eligible (state %s, roles %v, stacks %v)", x.ID, x.State, x.Roles, x.Stacks)
-		}
-		if it.Version != x.Version || it.Minutes != x.Minutes || it.Dimension != x.Dimension || it.Competency != x.Competency || it.ResponseFormat != x.ResponseFormat {
-			t.Fatalf("item %s does not match its question", x.ID)
-		}
+		seen[x.ID] = true
 		wantText, wantStack := x.Text, ""
-		for _, s := range reqStacks {
+		for _, s := range n.stacks {
 			if v, ok := x.StackVariants[s]; ok {
 				wantText, wantStack = v.Text, s
 				break
@@ -289,189 +337,293 @@ func checkAssessment(t *testing.T, b assembly.Bank, r assembly.Request, a assemb
 			stackHit[s] = true
 		}
 	}
-	if total != a.TotalMinutes || total < lo || total > hi {
-		t.Fatalf("total %d (reported %d), window %d–%d", total, a.TotalMinutes, lo, hi)
+	if total != a.TotalMinutes || total < n.lo || total > n.hi {
+		t.Fatalf("total %d minutes (reported %d) outside [%d, %d]", total, a.TotalMinutes, n.lo, n.hi)
 	}
-	for _, c := range role.Competencies {
+	for _, c := range n.role.Competencies {
 		if !covered[c] {
-			t.Fatalf("competency %s not covered", c)
+			t.Fatalf("competency %s of %s is not covered", c, n.role.ID)
 		}
 	}
 	if !formats[video] || !formats[written] {
-		t.Fatalf("formats %v", formats)
+		t.Fatalf("formats %v: want a video and a written item", formats)
 	}
-	for _, id := range r.Required {
-		if !seen[id] {
-			t.Fatalf("required %s missing", id)
+	for _, id := range n.required {
+		if id != "" && !seen[id] {
+			t.Fatalf("required %s is missing", id)
 		}
 	}
-	for _, id := range r.Excluded {
+	for _, id := range n.excluded {
 		if seen[id] {
-			t.Fatalf("excluded %s present", id)
+			t.Fatalf("excluded %s is present", id)
 		}
 	}
-	for _, s := range reqStacks {
-		has := false
-		for i := range b.Questions {
-			x := &b.Questions[i]
-			if slices.Contains(x.Stacks, s) && eligible(tax, x, r, reqStacks) {
-				has = true
-				break
-			}
-		}
-		if has && !stackHit[s] {
-			t.Fatalf("stack %s has eligible stack-specific questions but none was picked", s)
+	for _, s := range n.stacks {
+		if !stackHit[s] && slices.ContainsFunc(b.Questions, func(x qbank.Question) bool { return slices.Contains(x.Stacks, s) && n.eligible(&x) }) {
+			t.Fatalf("stack %s has eligible stack-specific questions but got none", s)
 		}
 	}
-	w := weightsOf(tax, r)
-	dev := 0.0
+	dev, sum := 0.0, 0.0
+	inside := true
 	for _, d := range tax.Dimensions {
 		share := 100 * float64(minutes[d.ID]) / float64(total)
-		if got := a.DimensionShares[d.ID]; got != share {
-			t.Fatalf("share of %s = %v, want %v", d.ID, got, share)
+		if got := a.DimensionShares[d.ID]; math.Abs(got-share) > 1e-9 {
+			t.Fatalf("share of %s reported %v, is %v", d.ID, got, share)
 		}
-		dev += abs(share - float64(w[d.ID]))
+		sum += share
+		dev += math.Abs(share - float64(n.weights[d.ID]))
+		if abs(100*minutes[d.ID]-n.weights[d.ID]*total) > n.tol*total {
+			inside = false
+		}
 	}
-	if abs(dev-a.Deviation) > 1e-9 {
-		t.Fatalf("deviation %v, want %v", a.Deviation, dev)
+	if math.Abs(sum-100) > 1e-6 || math.Abs(dev-a.Deviation) > 1e-9 {
+		t.Fatalf("shares sum to %v, deviation %v reported %v", sum, dev, a.Deviation)
+	}
+	if a.WithinTolerance != inside || a.TolerancePoints != n.tol {
+		t.Fatalf("WithinTolerance %v (±%d) but the shares are inside: %v (±%d)", a.WithinTolerance, a.TolerancePoints, inside, n.tol)
+	}
+	if a.Balance == assembly.WithinTolerance && !inside {
+		t.Fatalf("balance %v but shares %v are not within ±%d of %v", a.Balance, a.DimensionShares, n.tol, n.weights)
 	}
 	if a.BankRevision != b.Revision || a.Seed != r.Seed {
 		t.Fatalf("revision/seed not echoed")
 	}
 }
 
-func abs(x float64) float64 {
+func abs(x int) int {
 	if x < 0 {
 		return -x
 	}
 	return x
 }
 
-// optimum is the lexicographic key the engine minimises.
-type optimum struct {
-	outside bool // some dimension outside ±5
-	n, T    int  // deviation = n / T
-	items   int
+// accepted is what the brute force finds: the eligible questions and every
+// subset (bit i: cands[i]) the engine may draw: those within the tolerance
+// or, when there are none, those of least deviation.
+type accepted struct {
+	cands  []*qbank.Question
+	sets   []uint64
+	within bool
+	// devN/devT is the least deviation Σ|100·m_d − w_d·T| / T (only
+	// meaningful when !within).
+	devN, devT int
 }
 
-func (o optimum) less(p optimum) bool {
-	if o.outside != p.outside {
-		return !o.outside
-	}
-	if c := o.n*p.T - p.n*o.T; c != 0 {
-		return c < 0
-	}
-	return o.items < p.items
-}
-
-func keyOf(tax *qbank.Taxonomy, w map[string]int, minutes map[string]int, total, items int) optimum {
-	o := optimum{T: total, items: items}
-	for _, d := range tax.Dimensions {
-		x := 100*minutes[d.ID] - w[d.ID]*total
-		if x < 0 {
-			x = -x
+func (a accepted) has(ids []string) bool {
+	var set uint64
+	for _, id := range ids {
+		i := slices.IndexFunc(a.cands, func(x *qbank.Question) bool { return x.ID == id })
+		if i < 0 {
+			return false
 		}
-		o.n += x
-		if x > 5*total {
-			o.outside = true
-		}
+		set |= 1 << i
 	}
-	return o
+	_, ok := slices.BinarySearch(a.sets, set)
+	return ok
 }
 
-func keyOfAssessment(tax *qbank.Taxonomy, r assembly.Request, a assembly.Assessment) optimum {
-	minutes := map[string]int{}
-	for _, it := range a.Items {
-		minutes[it.Dimension] += it.Minutes
-	}
-	return keyOf(tax, weightsOf(tax, r), minutes, a.TotalMinutes, len(a.Items))
-}
-
-// bruteForce enumerates every subset of the eligible questions and returns
-// the best key, or false when no subset meets the hard constraints.
-func bruteForce(b assembly.Bank, r assembly.Request) (optimum, bool) {
-	best, _, ok := bruteForceDetail(b, r)
-	return best, ok
-}
-
-// bruteForceDetail also returns the smallest deviation ignoring the ±5 band,
-// so tests can see when the band rule changed the answer.
-func bruteForceDetail(b assembly.Bank, r assembly.Request) (best, minSum optimum, found bool) {
-	tax := b.Taxonomy
-	reqStacks := resolvedStacks(tax, r)
-	var cands []*qbank.Question
+// bruteForce enumerates every subset of the eligible questions (at most 20)
+// and keeps the ones the engine may draw; ok is false when no subset meets
+// the hard constraints.
+func bruteForce(t *testing.T, b assembly.Bank, r assembly.Request) (accepted, bool) {
+	t.Helper()
+	n := normalise(t, b.Taxonomy, r)
+	var out accepted
 	for i := range b.Questions {
-		if eligible(tax, &b.Questions[i], r, reqStacks) {
-			cands = append(cands, &b.Questions[i])
+		if n.eligible(&b.Questions[i]) {
+			out.cands = append(out.cands, &b.Questions[i])
 		}
 	}
-	if len(cands) > 20 {
-		panic("too many candidates to enumerate")
+	if len(out.cands) > 64 {
+		t.Fatalf("%d candidates: too many to enumerate", len(out.cands))
 	}
-	role, _ := tax.Role(r.Role)
+	// Each question's features: the role competency it covers, its format,
+	// the needed stack it is specific to. A selection must have them all.
 	var needStacks []string
-	for _, s := range reqStacks {
-		if slices.ContainsFunc(cands, func(x *qbank.Question) bool { return slices.Contains(x.Stacks, s) }) {
+	for _, s := range n.stacks {
+		if slices.ContainsFunc(out.cands, func(x *qbank.Question) bool { return slices.Contains(x.Stacks, s) }) {
 			needStacks = append(needStacks, s)
 		}
 	}
-	var reqMask uint32
-	for i, x := range cands {
-		if slices.Contains(r.Required, x.ID) {
+	comps := len(n.role.Competencies)
+	need := uint64(1)<<(comps+2+len(needStacks)) - 1
+	feat := make([]uint64, len(out.cands))
+	var reqMask uint64
+	for i, x := range out.cands {
+		if c := slices.Index(n.role.Competencies, x.Competency); c >= 0 {
+			feat[i] |= 1 << c
+		}
+		if x.ResponseFormat == video {
+			feat[i] |= 1 << comps
+		} else {
+			feat[i] |= 1 << (comps + 1)
+		}
+		for k, s := range needStacks {
+			if slices.Contains(x.Stacks, s) {
+				feat[i] |= 1 << (comps + 2 + k)
+			}
+		}
+		if slices.Contains(n.required, x.ID) {
 			reqMask |= 1 << i
 		}
 	}
-	lo, hi := window(r)
-	w := weightsOf(tax, r)
-	minutes := map[string]int{}
-	for set := uint32(0); set < 1<<len(cands); set++ {
-		if set&reqMask != reqMask {
-			continue
-		}
-		total, items := 0, 0
-		for i, x := range cands {
-			if set&(1<<i) != 0 {
-				total += x.Minutes
-				items++
-			}
-		}
-		if total < lo || total > hi {
-			continue
-		}
-		clear(minutes)
-		covered := map[string]bool{}
-		var v, wr bool
-		stackHit := map[string]bool{}
-		for i, x := range cands {
-			if set&(1<<i) == 0 {
-				continue
-			}
-			minutes[x.Dimension] += x.Minutes
-			covered[x.Competency] = true
-			v = v || x.ResponseFormat == video
-			wr = wr || x.ResponseFormat == written
-			for _, s := range x.Stacks {
-				stackHit[s] = true
-			}
-		}
-		ok := v && wr
-		for _, c := range role.Competencies {
-			ok = ok && covered[c]
-		}
-		for _, s := range needStacks {
-			ok = ok && stackHit[s]
-		}
-		if !ok {
-			continue
-		}
-		k := keyOf(tax, w, minutes, total, items)
-		if !found || k.less(best) {
-			best = k
-		}
-		if !found || k.n*minSum.T < minSum.n*k.T {
-			minSum = k
-		}
-		found = true
+	suffix := make([]uint64, len(out.cands)+1)
+	for i := len(out.cands) - 1; i >= 0; i-- {
+		suffix[i] = suffix[i+1] | feat[i]
 	}
-	return best, minSum, found
+	type cand struct {
+		set  uint64
+		n, T int
+		in   bool
+	}
+	var all []cand
+	// A depth-first walk over include/exclude decisions, cut where the
+	// minutes overflow or the rest cannot supply a missing feature: every
+	// selection meeting the hard constraints is visited once.
+	var walk func(i int, set, have uint64, total int)
+	walk = func(i int, set, have uint64, total int) {
+		if total > n.hi || (have|suffix[i])&need != need {
+			return
+		}
+		if i == len(out.cands) {
+			if total < n.lo {
+				return
+			}
+			minutes := map[string]int{}
+			for j, x := range out.cands {
+				if set&(1<<j) != 0 {
+					minutes[x.Dimension] += x.Minutes
+				}
+			}
+			c := cand{set: set, T: total, in: true}
+			for _, d := range b.Taxonomy.Dimensions {
+				x := abs(100*minutes[d.ID] - n.weights[d.ID]*total)
+				c.n += x
+				if x > n.tol*total {
+					c.in = false
+				}
+			}
+			all = append(all, c)
+			return
+		}
+		walk(i+1, set|1<<i, have|feat[i], total+out.cands[i].Minutes)
+		if reqMask&(1<<i) == 0 {
+			walk(i+1, set, have, total)
+		}
+	}
+	walk(0, 0, 0, 0)
+	if len(all) == 0 {
+		return out, false
+	}
+	out.within = slices.ContainsFunc(all, func(c cand) bool { return c.in })
+	if !out.within {
+		out.devN, out.devT = all[0].n, all[0].T
+		for _, c := range all {
+			if c.n*out.devT < out.devN*c.T {
+				out.devN, out.devT = c.n, c.T
+			}
+		}
+	}
+	for _, c := range all {
+		if (out.within && c.in) || (!out.within && c.n*out.devT == out.devN*c.T) {
+			out.sets = append(out.sets, c.set)
+		}
+	}
+	slices.Sort(out.sets)
+	return out, true
+}
+
+// minimaxExposure is the test oracle for the engine's distribution: the
+// least possible largest exposure over distributions on the accepted
+// selections, solved as an explicit linear programme by gonum's simplex:
+//
+//	minimise t  s.t.  Σ_s π_s·[i ∈ s] + slack_i − t = 0 for every question i,
+//	                  Σ_s π_s = 1,  π, slack, t ≥ 0.
+//
+// With many selections it adds them as cuts to the dual instead (see
+// minimaxByCuts), which gives the same optimum.
+func minimaxExposure(t *testing.T, a accepted) float64 {
+	t.Helper()
+	if len(a.sets) > 3000 {
+		return minimaxByCuts(t, a)
+	}
+	I, S := len(a.cands), len(a.sets)
+	cols := S + 1 + I
+	A := mat.NewDense(I+1, cols, nil)
+	c := make([]float64, cols)
+	c[S] = 1
+	b := make([]float64, I+1)
+	for j, set := range a.sets {
+		for i := range I {
+			if set&(1<<i) != 0 {
+				A.Set(i, j, 1)
+			}
+		}
+		A.Set(I, j, 1)
+	}
+	for i := range I {
+		A.Set(i, S, -1)
+		A.Set(i, S+1+i, 1)
+	}
+	b[I] = 1
+	opt, _, err := lp.Simplex(c, A, b, 1e-10, nil)
+	if err != nil {
+		t.Fatalf("oracle LP: %v", err)
+	}
+	return opt
+}
+
+// minimaxByCuts solves the dual, max μ s.t. μ ≤ Σ_{i∈s} y_i for every
+// accepted s, Σ y = 1, y ≥ 0 (its optimum is the primal's, by LP duality),
+// adding the most violated selection as a cut until none is violated. Every
+// accepted selection is checked at each round, so the answer is exact.
+func minimaxByCuts(t *testing.T, a accepted) float64 {
+	t.Helper()
+	I := len(a.cands)
+	cuts := []uint64{a.sets[0]}
+	for round := 0; ; round++ {
+		// Variables: y_0..y_{I-1}, μ⁺, μ⁻ (μ is free), a slack per cut.
+		// Rows: Σ y = 1; μ⁺ − μ⁻ − Σ_{i∈s} y_i + slack_s = 0 per cut.
+		C := len(cuts)
+		cols := I + 2 + C
+		A := mat.NewDense(1+C, cols, nil)
+		for i := range I {
+			A.Set(0, i, 1)
+		}
+		for k, s := range cuts {
+			for i := range I {
+				if s&(1<<i) != 0 {
+					A.Set(1+k, i, -1)
+				}
+			}
+			A.Set(1+k, I, 1)
+			A.Set(1+k, I+1, -1)
+			A.Set(1+k, I+2+k, 1)
+		}
+		c := make([]float64, cols)
+		c[I], c[I+1] = -1, 1
+		b := make([]float64, 1+C)
+		b[0] = 1
+		opt, x, err := lp.Simplex(c, A, b, 1e-10, nil)
+		if err != nil {
+			t.Fatalf("oracle cut LP: %v", err)
+		}
+		mu := -opt
+		worst, worstVal := uint64(0), math.Inf(1)
+		for _, s := range a.sets {
+			v := 0.0
+			for i := range I {
+				if s&(1<<i) != 0 {
+					v += x[i]
+				}
+			}
+			if v < worstVal {
+				worst, worstVal = s, v
+			}
+		}
+		if worstVal >= mu-1e-9 || round > 10*len(a.sets) {
+			return mu
+		}
+		cuts = append(cuts, worst)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/layersrank/qbank"
@@ -33,7 +34,8 @@ type problem struct {
 	stackBit   []uint32
 	needStacks []int // requested stacks with an eligible stack-specific question
 
-	tables []*dimTable
+	tables  []*dimTable
+	classes []*class // every dimension's classes, dimension by dimension
 }
 
 const (
@@ -54,7 +56,8 @@ const (
 	badMinutes
 )
 
-func (p *plan) buildProblem(questions []qbank.Question) (*problem, error) {
+func (p *plan) buildProblem(b Bank) (*problem, error) {
+	questions := b.Questions
 	pr := &problem{p: p}
 	aliases := map[string]string{}
 	for _, s := range p.tax.Stacks {
@@ -163,10 +166,40 @@ func (p *plan) buildProblem(questions []qbank.Question) (*problem, error) {
 		seen[q.ID] = len(pr.cands)
 		pr.cands = append(pr.cands, c)
 	}
+	lookup := b.Lookup
+	if lookup == nil {
+		lookup = scanLookup(questions)
+	}
+	var unknown []string
 	for _, id := range p.required {
-		if _, ok := reqSeen[id]; !ok {
-			v.Add("requiredQuestionIds", "unknown question %q", id)
+		if _, ok := reqSeen[id]; ok {
+			continue
 		}
+		// Not among the questions the engine was given (the server gives
+		// the role's active ones): say what the question is instead.
+		q, ok := lookup(id)
+		if !ok {
+			unknown = append(unknown, strconv.Quote(id))
+			continue
+		}
+		_, why := classify(&q)
+		if why == okEligible {
+			why = notActive // given only the usable questions, it must be one of them
+		}
+		v.Add("requiredQuestionIds", "question %q %s", id, p.ineligibleReason(&q, why))
+	}
+	if len(unknown) > 0 {
+		v.Add("requiredQuestionIds", "unknown question%s %s", plural(len(unknown)), listSome(unknown))
+	}
+	unknown = unknown[:0]
+	for id := range p.excluded {
+		if _, ok := lookup(id); !ok {
+			unknown = append(unknown, strconv.Quote(id))
+		}
+	}
+	if len(unknown) > 0 {
+		slices.Sort(unknown)
+		v.Add("excludedQuestionIds", "unknown question%s %s", plural(len(unknown)), listSome(unknown))
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -181,6 +214,12 @@ func (p *plan) buildProblem(questions []qbank.Question) (*problem, error) {
 func (p *plan) ineligibleReason(q *qbank.Question, why int) string {
 	switch why {
 	case notActive:
+		switch q.State {
+		case qbank.StateRetired:
+			return "is retired (restore it to use it)"
+		case qbank.StateDraft:
+			return "is a draft (activate it to use it)"
+		}
 		return fmt.Sprintf("is %s, not active", cmp.Or(string(q.State), "without a state"))
 	case notForRole:
 		return fmt.Sprintf("is not for role %s (its roles: %s)", p.role.ID, strings.Join(q.Roles, ", "))
@@ -198,6 +237,27 @@ func (p *plan) ineligibleReason(q *qbank.Question, why int) string {
 		return fmt.Sprintf("has an unknown response format %q", q.ResponseFormat)
 	default:
 		return fmt.Sprintf("has an inconsistent dimension %q or competency %q", q.Dimension, q.Competency)
+	}
+}
+
+// scanLookup finds questions by id in a list, for banks given without a
+// Lookup.
+func scanLookup(questions []qbank.Question) func(string) (qbank.Question, bool) {
+	var byID map[string]int
+	return func(id string) (qbank.Question, bool) {
+		if byID == nil {
+			byID = make(map[string]int, len(questions))
+			for i := range questions {
+				if j, ok := byID[questions[i].ID]; !ok || questions[i].Version > questions[j].Version {
+					byID[questions[i].ID] = i
+				}
+			}
+		}
+		i, ok := byID[id]
+		if !ok {
+			return qbank.Question{}, false
+		}
+		return questions[i], true
 	}
 }
 
@@ -335,11 +395,17 @@ func (pr *problem) layout() {
 		}
 		cl.members = append(cl.members, i)
 	}
-	for _, t := range pr.tables {
+	for d, t := range pr.tables {
 		// Map order must not leak into the answer.
 		slices.SortFunc(t.classes, func(a, b *class) int {
 			return cmp.Or(cmp.Compare(a.bits, b.bits), cmp.Compare(a.minutes, b.minutes))
 		})
+		for _, cl := range t.classes {
+			// Bank order must not leak into the answer either.
+			slices.SortFunc(cl.members, func(a, b int) int { return strings.Compare(pr.cands[a].q.ID, pr.cands[b].q.ID) })
+			cl.dim, cl.id = d, len(pr.classes)
+			pr.classes = append(pr.classes, cl)
+		}
 	}
 }
 

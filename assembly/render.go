@@ -57,6 +57,7 @@ func (p *plan) assessment(pr *problem, picked []int, revision, seed int64) Asses
 		MinMinutes:      p.min,
 		MaxMinutes:      p.max,
 		Weights:         make(map[string]int, len(p.dims)),
+		TolerancePoints: p.tol,
 		WithinTolerance: true,
 	}
 	dev := 0
@@ -65,7 +66,7 @@ func (p *plan) assessment(pr *problem, picked []int, revision, seed int64) Asses
 		a.Weights[id] = p.weights[d]
 		x := abs(100*minutes[d] - p.weights[d]*total)
 		dev += x
-		if x > Tolerance*total {
+		if x > p.tol*total {
 			a.WithinTolerance = false
 		}
 	}
@@ -196,7 +197,7 @@ func (pr *problem) explainInfeasible() error {
 	p := pr.p
 	// Item counts are bytes below inf and never exceed the minutes, so the
 	// horizon stays under inf.
-	horizon := min(max(2*p.max, MaxTotalMinutes), inf-1)
+	horizon := min(max(2*p.max, qbank.MaxAssessmentMinutes), inf-1)
 	for _, t := range pr.tables {
 		t.build(horizon+1, pr.outerBits)
 	}

@@ -1,9 +1,7 @@
 package assembly
 
 import (
-	"math/rand/v2"
 	"slices"
-	"strings"
 )
 
 // inf marks an unreachable cell. Item counts never reach it: every question
@@ -15,8 +13,9 @@ const inf = 255
 type class struct {
 	bits    uint32
 	minutes int
-	members []int // indices into problem.cands
+	members []int // indices into problem.cands, in id order
 	cap     int   // most copies a selection can use
+	dim, id int   // its dimension; its index in problem.classes
 }
 
 // layer is the dynamic programme's table after some classes: for each
@@ -236,68 +235,105 @@ func dropDominated(es []entry, outerBits int) []entry {
 	return out
 }
 
-// leaf is an optimal minute vector the search found, with its item count.
-type leaf struct {
-	m     []int
-	total int // items
-}
-
+// searcher walks the minute vectors (minutes per dimension) that some
+// selection meeting the hard constraints can have: for a total T, the
+// dimensions in turn, each minute count m drawn from the per-dimension
+// tables. In band mode only vectors within the tolerance are visited and the
+// first one found ends the search; otherwise it keeps every vector of least
+// total deviation Σ|100·m_d − w_d·T| / T.
 type searcher struct {
 	pr      *problem
 	w       []int // weights
 	wsuf    []int // wsuf[i] = Σ w[i:]
+	tol     int
 	band    bool
 	T       int
 	found   bool
-	bestN   int
+	bestN   int // best deviation is bestN / bestT
 	bestT   int
-	bestIt  int
-	ties    int
-	rng     *rand.Rand
-	cur     leaf
-	best    leaf
+	cur     []int
+	best    [][]int // minute vectors of least deviation (not in band mode)
 	entries [][][]entry
 }
 
-// solve finds the optimal selection within maxM minutes: first among the
-// selections inside the ±Tolerance band, then, if there are none, among all.
-func (pr *problem) solve(maxM int, rng *rand.Rand) ([]int, bool) {
+// box is a set of minute vectors with total T and dimension d's minutes in
+// [lo[d], hi[d]]: the acceptable ones for one total, or a single vector.
+type box struct {
+	T      int
+	lo, hi []int
+}
+
+// acceptableBoxes builds the feasibility tables and returns the minute
+// vectors an acceptable assessment may have: within the tolerance when the
+// bank allows it (within = true), else those of least deviation. It returns
+// no boxes when no selection meets the hard constraints.
+func (pr *problem) acceptableBoxes() (boxes []box, within bool) {
+	p := pr.p
 	for _, t := range pr.tables {
-		t.build(maxM+1, pr.outerBits)
+		t.build(p.max+1, pr.outerBits)
 	}
 	D := len(pr.tables)
-	s := &searcher{pr: pr, w: pr.p.weights, wsuf: make([]int, D+1), rng: rng}
+	s := &searcher{pr: pr, w: p.weights, wsuf: make([]int, D+1), tol: p.tol, cur: make([]int, D)}
 	for i := D - 1; i >= 0; i-- {
 		s.wsuf[i] = s.wsuf[i+1] + s.w[i]
 	}
-	s.cur = leaf{m: make([]int, D)}
 	s.entries = make([][][]entry, D)
 	for i, t := range pr.tables {
 		s.entries[i] = t.entries
 	}
-	for _, band := range []bool{true, false} {
-		s.band = band
-		for T := pr.p.min; T <= pr.p.max; T++ {
-			s.T = T
-			s.dfs(0, T, 0, 0, 0)
-		}
-		if s.found {
-			break
-		}
+	s.band = true
+	for T := p.min; T <= p.max && !s.found; T++ {
+		s.T = T
+		s.dfs(0, T, 0, 0)
 	}
-	if !s.found {
-		return nil, false
+	if s.found {
+		for T := p.min; T <= p.max; T++ {
+			b := box{T: T, lo: make([]int, D), hi: make([]int, D)}
+			ok := true
+			for d, w := range p.weights {
+				b.lo[d], b.hi[d] = bandRange(w, p.tol, T)
+				ok = ok && b.lo[d] <= b.hi[d]
+			}
+			if ok {
+				boxes = append(boxes, b)
+			}
+		}
+		return boxes, true
 	}
-	return pr.reconstruct(s.best, rng), true
+	s.band = false
+	for T := p.min; T <= p.max; T++ {
+		s.T = T
+		s.dfs(0, T, 0, 0)
+	}
+	for _, m := range s.best {
+		T := 0
+		for _, x := range m {
+			T += x
+		}
+		boxes = append(boxes, box{T: T, lo: m, hi: m})
+	}
+	return boxes, false
 }
 
-func (s *searcher) dfs(i, rem, n, items int, or uint32) {
+// bandRange is the minutes a dimension of weight w may take out of T within
+// tol points: |100·m − w·T| ≤ tol·T.
+func bandRange(w, tol, T int) (lo, hi int) {
+	if x := (w - tol) * T; x > 0 {
+		lo = (x + 99) / 100
+	}
+	return lo, min(T, (w+tol)*T/100)
+}
+
+func (s *searcher) dfs(i, rem, n int, or uint32) {
+	if s.band && s.found {
+		return
+	}
 	T, w := s.T, s.w[i]
 	es := s.entries[i]
 	if i == len(s.w)-1 {
 		m := rem
 		dev := abs(100*m - w*T)
-		if s.band && dev > Tolerance*T {
+		if s.band && dev > s.tol*T {
 			return
 		}
 		n += dev
@@ -305,25 +341,24 @@ func (s *searcher) dfs(i, rem, n, items int, or uint32) {
 			return
 		}
 		need := s.pr.needOuter &^ or
-		var best uint8 = inf
+		ok := false
 		for _, e := range es[m] {
-			if e.outer&need == need && e.items < best {
-				best = e.items
+			if e.outer&need == need {
+				ok = true
+				break
 			}
 		}
-		if best == inf {
+		if !ok {
 			return
 		}
-		s.cur.m[i] = m
-		s.leaf(n, T, items+int(best))
+		s.cur[i] = m
+		s.leaf(n, T)
 		return
 	}
 	lo, hi := 0, rem
 	if s.band {
-		if x := (w - Tolerance) * T; x > 0 {
-			lo = (x + 99) / 100
-		}
-		hi = min(hi, (w+Tolerance)*T/100)
+		lo, hi = bandRange(w, s.tol, T)
+		hi = min(hi, rem)
 	}
 	// Walk away from the ideal minutes in both directions. Past the ideal
 	// each step adds 100 to this dimension's deviation and removes at most
@@ -331,26 +366,28 @@ func (s *searcher) dfs(i, rem, n, items int, or uint32) {
 	// first cut ends the direction.
 	up := (w*T + 99) / 100
 	for m := max(up, lo); m <= hi; m++ {
-		if !s.try(i, m, rem, n, items, or) {
+		if !s.try(i, m, rem, n, or) {
 			break
 		}
 	}
 	for m := min(up-1, hi); m >= lo; m-- {
-		if !s.try(i, m, rem, n, items, or) {
+		if !s.try(i, m, rem, n, or) {
 			break
 		}
 	}
 }
 
-func (s *searcher) try(i, m, rem, n, items int, or uint32) bool {
+func (s *searcher) try(i, m, rem, n int, or uint32) bool {
 	T := s.T
 	dev := abs(100*m - s.w[i]*T)
-	if s.worse(n+dev+abs(100*(rem-m)-s.wsuf[i+1]*T), T) {
+	if !s.band && s.worse(n+dev+abs(100*(rem-m)-s.wsuf[i+1]*T), T) {
 		return false
 	}
+	// Entries set different outer bits; any of them may complete the
+	// vector, and one success is enough for this m.
 	for _, e := range s.entries[i][m] {
-		s.cur.m[i] = m
-		s.dfs(i+1, rem-m, n+dev, items+int(e.items), or|e.outer)
+		s.cur[i] = m
+		s.dfs(i+1, rem-m, n+dev, or|e.outer)
 	}
 	return true
 }
@@ -358,140 +395,24 @@ func (s *searcher) try(i, m, rem, n, items int, or uint32) bool {
 // worse reports whether a deviation of n/T is strictly worse than the best.
 func (s *searcher) worse(n, T int) bool { return s.found && n*s.bestT > s.bestN*T }
 
-func (s *searcher) leaf(n, T, items int) {
-	c := -1
-	if s.found {
-		c = n*s.bestT - s.bestN*T
-		if c == 0 {
-			c = items - s.bestIt
-		}
-	}
-	switch {
-	case c > 0:
+func (s *searcher) leaf(n, T int) {
+	if s.band {
+		s.found = true
 		return
-	case c < 0:
-		s.found, s.bestN, s.bestT, s.bestIt, s.ties = true, n, T, items, 1
-	default:
-		// Reservoir sampling: each tie ends up chosen with equal chance.
-		s.ties++
-		if s.rng.IntN(s.ties) != 0 {
+	}
+	if !s.found || n*s.bestT < s.bestN*T {
+		s.found, s.bestN, s.bestT, s.best = true, n, T, s.best[:0]
+	}
+	// Different outer-bit paths can reach the same vector.
+	if len(s.best) > 0 && slices.Equal(s.best[len(s.best)-1], s.cur) {
+		return
+	}
+	for _, b := range s.best {
+		if slices.Equal(b, s.cur) {
 			return
 		}
 	}
-	s.best = leaf{m: slices.Clone(s.cur.m), total: items}
-}
-
-// reconstruct turns the chosen minute vector back into candidates. The
-// search kept only undominated entries; here every way to fill each
-// dimension with the optimal item count is back in play, so that a selection
-// which, say, sets the written bit in two dimensions is as likely to come up
-// as one that sets it in one.
-func (pr *problem) reconstruct(l leaf, rng *rand.Rand) []int {
-	D := len(pr.tables)
-	ways := make([][]entry, D)
-	for d, t := range pr.tables {
-		ways[d] = t.finalEntries(l.m[d])
-	}
-	// rest[d][q]: the fewest items dimensions d.. need to supply bits q.
-	n := 1 << pr.outerBits
-	rest := make([][]int, D+1)
-	rest[D] = make([]int, n)
-	for q := 1; q < n; q++ {
-		rest[D][q] = inf
-	}
-	for d := D - 1; d >= 0; d-- {
-		rest[d] = make([]int, n)
-		for q := range n {
-			best := inf
-			for _, e := range ways[d] {
-				best = min(best, int(e.items)+rest[d+1][q&^int(e.outer)])
-			}
-			rest[d][q] = best
-		}
-	}
-	chosen := make([]entry, D)
-	var or uint32
-	items := 0
-	var valid []entry
-	for d := range D {
-		valid = valid[:0]
-		for _, e := range ways[d] {
-			if items+int(e.items)+rest[d+1][pr.needOuter&^(or|e.outer)] == l.total {
-				valid = append(valid, e)
-			}
-		}
-		e := valid[rng.IntN(len(valid))]
-		chosen[d], or, items = e, or|e.outer, items+int(e.items)
-	}
-
-	var picked []int
-	for d, t := range pr.tables {
-		counts := t.backtrack(t.fullCov|chosen[d].outer<<t.covBits, l.m[d], int(chosen[d].items), rng)
-		for j, x := range counts {
-			if x == 0 {
-				continue
-			}
-			members := slices.Clone(t.classes[j].members)
-			// Bank order must not leak into the answer.
-			slices.SortFunc(members, func(a, b int) int { return strings.Compare(pr.cands[a].q.ID, pr.cands[b].q.ID) })
-			for k := range x {
-				r := k + rng.IntN(len(members)-k)
-				members[k], members[r] = members[r], members[k]
-			}
-			picked = append(picked, members[:x]...)
-		}
-	}
-	return picked
-}
-
-// finalEntries lists every way to reach m minutes with full coverage: the
-// outer bits set and the fewest items for them.
-func (t *dimTable) finalEntries(m int) []entry {
-	final := &t.layers[len(t.layers)-1]
-	width := len(t.entries)
-	var out []entry
-	for i, mask := range final.masks {
-		if v := final.vals[i*width+m]; mask&t.fullCov == t.fullCov && v != inf {
-			out = append(out, entry{mask >> t.covBits, v})
-		}
-	}
-	return out
-}
-
-// backtrack walks the layers from the final state to the start, choosing
-// with rng among the predecessors that keep the item count optimal, and
-// returns how many copies of each class were used.
-func (t *dimTable) backtrack(mask uint32, m, v int, rng *rand.Rand) []int {
-	width := len(t.entries)
-	counts := make([]int, len(t.classes))
-	type option struct {
-		mask uint32
-		x    int
-	}
-	var opts []option
-	for j := len(t.classes); j > 0; j-- {
-		prev, cl := &t.layers[j-1], t.classes[j-1]
-		opts = opts[:0]
-		if i, ok := prev.find(mask); ok && int(prev.vals[i*width+m]) == v {
-			opts = append(opts, option{mask, 0})
-		}
-		if mask&cl.bits == cl.bits {
-			for i, s := range prev.masks {
-				if s|cl.bits != mask {
-					continue
-				}
-				for x := 1; x <= cl.cap && x*cl.minutes <= m; x++ {
-					if int(prev.vals[i*width+m-x*cl.minutes]) == v-x {
-						opts = append(opts, option{s, x})
-					}
-				}
-			}
-		}
-		o := opts[rng.IntN(len(opts))]
-		counts[j-1] = o.x
-		mask, m, v = o.mask, m-o.x*cl.minutes, v-o.x
-	}
-	return counts
+	s.best = append(s.best, slices.Clone(s.cur))
 }
 
 func abs(x int) int {

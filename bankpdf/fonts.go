@@ -1,35 +1,37 @@
 package bankpdf
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
+	"codeberg.org/go-pdf/fpdf"
 	"github.com/go-fonts/dejavu/dejavusans"
 	"github.com/go-fonts/dejavu/dejavusansbold"
+	"github.com/go-fonts/liberation/liberationsansbold"
+	"github.com/go-fonts/liberation/liberationsansregular"
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 	"golang.org/x/image/math/fixed"
 )
 
-// face is one embedded font file.
+// face is one embedded font file. Liberation Sans (metric-compatible with
+// Arial) reads well in print at 10 pt and has a true hyphen, so "trade-offs"
+// and question ids do not read as en-dashes. Two faces only: each one
+// embedded costs fpdf several milliseconds of parsing and subsetting per
+// document, and an interview kit must render in well under 50 ms.
 type face uint8
 
 const (
 	faceRegular face = iota
 	faceBold
-	faceItalic
-	faceMono
-	// The Go fonts have no Indian rupee sign (₹), which the product's own
-	// pricing copy uses; DejaVu Sans supplies it and any other glyph the Go
-	// fonts lack, run by run, so that text never renders as empty boxes.
+	// DejaVu Sans supplies any glyph the Liberation fonts lack, run by
+	// run, so that text never renders as empty boxes.
 	faceFallback
 	faceFallbackBold
 	numFaces
@@ -39,21 +41,39 @@ type faceInfo struct {
 	family, style string // as registered with fpdf
 	ttf           []byte
 	fallback      face
+	// latin cuts the face down to the Latin and punctuation glyphs (see
+	// latin) once per process: fpdf parses every glyph of a font it is
+	// given in every document, and the cut halves that cost. Anything
+	// else comes from the fallback face.
+	latin bool
 }
 
 var faceInfos = [numFaces]faceInfo{
-	faceRegular:      {"go", "", goregular.TTF, faceFallback},
-	faceBold:         {"go", "B", gobold.TTF, faceFallbackBold},
-	faceItalic:       {"go", "I", goitalic.TTF, faceFallback},
-	faceMono:         {"gomono", "", gomono.TTF, faceFallback},
-	faceFallback:     {"dejavu", "", dejavusans.TTF, faceFallback},
-	faceFallbackBold: {"dejavu", "B", dejavusansbold.TTF, faceFallbackBold},
+	faceRegular:      {"sans", "", liberationsansregular.TTF, faceFallback, true},
+	faceBold:         {"sans", "B", liberationsansbold.TTF, faceFallbackBold, true},
+	faceFallback:     {"dejavu", "", dejavusans.TTF, faceFallback, false},
+	faceFallbackBold: {"dejavu", "B", dejavusansbold.TTF, faceFallbackBold, false},
 }
 
-// Parsed once per process: sfnt.Font is safe for concurrent use as long as
+// latin is what the main faces keep: Latin letters with their accents,
+// general punctuation (dashes, quotes, bullets, the ellipsis), currency
+// signs, and the arithmetic the bank's texts use.
+func latin() string {
+	var b strings.Builder
+	for _, rg := range [][2]rune{{0x20, 0x7E}, {0xA0, 0x17F}, {0x2010, 0x205E}, {0x20A0, 0x20BF}, {0x2190, 0x2199}} {
+		for r := rg[0]; r <= rg[1]; r++ {
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString("\u2122\u2212\u2248\u2260\u2264\u2265")
+	return b.String()
+}
+
+// Loaded once per process: sfnt.Font is safe for concurrent use as long as
 // every goroutine brings its own sfnt.Buffer, which metrics does.
 var (
 	parseOnce   sync.Once
+	fontFiles   [numFaces][]byte // what fpdf embeds
 	parsedFaces [numFaces]*sfnt.Font
 	parseErr    error
 )
@@ -61,12 +81,18 @@ var (
 func loadFaces() error {
 	parseOnce.Do(func() {
 		for i, fi := range faceInfos {
-			f, err := sfnt.Parse(fi.ttf)
+			ttf := fi.ttf
+			if fi.latin {
+				// UTF8CutFont works on a copy: fpdf writes into the bytes
+				// it reads (see emit).
+				ttf = fpdf.UTF8CutFont(bytes.Clone(ttf), latin())
+			}
+			f, err := sfnt.Parse(ttf)
 			if err != nil {
 				parseErr = fmt.Errorf("bankpdf: parse font %s %s: %w", fi.family, fi.style, err)
 				return
 			}
-			parsedFaces[i] = f
+			fontFiles[i], parsedFaces[i] = ttf, f
 		}
 	})
 	return parseErr
@@ -83,27 +109,36 @@ type glyph struct {
 	present bool
 }
 
-// metrics measures text for one render. It is not shared between goroutines.
+// glyphs remembers every glyph measured, for every render in the process:
+// a rune's entry is 0 until measured, then known|present|width. Writes are
+// idempotent, so concurrent renders may race to fill an entry harmlessly.
+var glyphs [numFaces][0x10000]atomic.Uint32
+
+const (
+	glyphKnown   = 1 << 31
+	glyphPresent = 1 << 30
+)
+
+// metrics measures text for one render and records which faces it used.
+// It is not shared between goroutines.
 type metrics struct {
-	buf   sfnt.Buffer
-	cache [numFaces]map[rune]glyph
-	used  [numFaces]bool
+	buf  sfnt.Buffer
+	used [numFaces]bool
 }
 
 func newMetrics() (*metrics, error) {
 	if err := loadFaces(); err != nil {
 		return nil, err
 	}
-	m := &metrics{}
-	for i := range m.cache {
-		m.cache[i] = make(map[rune]glyph, 128)
-	}
-	return m, nil
+	return &metrics{}, nil
 }
 
 func (m *metrics) glyph(f face, r rune) glyph {
-	if g, ok := m.cache[f][r]; ok {
-		return g
+	if r < 0 || r > 0xFFFF {
+		return glyph{} // fpdf cannot address glyphs beyond the BMP
+	}
+	if v := glyphs[f][r].Load(); v&glyphKnown != 0 {
+		return glyph{width: int32(v &^ (glyphKnown | glyphPresent)), present: v&glyphPresent != 0}
 	}
 	var g glyph
 	sf := parsedFaces[f]
@@ -114,7 +149,11 @@ func (m *metrics) glyph(f face, r rune) glyph {
 			g = glyph{width: int32(math.Round(float64(adv) / 64 * 1000 / float64(upem))), present: true}
 		}
 	}
-	m.cache[f][r] = g
+	v := uint32(glyphKnown) | uint32(max(g.width, 0))
+	if g.present {
+		v |= glyphPresent
+	}
+	glyphs[f][r].Store(v)
 	return g
 }
 
@@ -220,8 +259,20 @@ func (m *metrics) width(s string, f face, size float64) float64 {
 // slash, dot or underscore where it can, else between characters, so nothing
 // ever crosses the margin. Newlines in s are kept as line breaks.
 func (m *metrics) wrap(s string, f face, size, w float64) []string {
+	return m.wrapFirst(s, f, size, w, w)
+}
+
+// wrapFirst is wrap with a first line of its own width, for a paragraph
+// that starts after a run-in label ("Strong  …").
+func (m *metrics) wrapFirst(s string, f face, size, first, w float64) []string {
 	var lines []string
 	space := m.width(" ", f, size)
+	limit := func() float64 {
+		if len(lines) == 0 {
+			return first
+		}
+		return w
+	}
 	for _, para := range strings.Split(s, "\n") {
 		words := fieldsSpace(para)
 		if len(words) == 0 {
@@ -231,16 +282,18 @@ func (m *metrics) wrap(s string, f face, size, w float64) []string {
 		cur, curW := "", 0.0
 		for _, word := range words {
 			ww := m.width(word, f, size)
-			if cur != "" && curW+space+ww <= w {
+			if cur != "" && curW+space+ww <= limit() {
 				cur, curW = cur+" "+word, curW+space+ww
 				continue
 			}
-			if cur != "" {
+			if cur != "" || (len(lines) == 0 && ww > first && first < w) {
+				// A first word too wide for a short first line starts on the
+				// next, full-width line instead of being cut.
 				lines = append(lines, cur)
 				cur, curW = "", 0
 			}
-			for ww > w {
-				head, tail := m.breakWord(word, f, size, w)
+			for ww > limit() {
+				head, tail := m.breakWord(word, f, size, limit())
 				lines = append(lines, head)
 				word = tail
 				ww = m.width(word, f, size)

@@ -1,12 +1,18 @@
-// Package bankpdf renders the question bank, or one role's part of it, as a
-// printable PDF for hiring managers: a cover, contents, and per role its
-// score weights, evaluation criteria (the scorecard) and every question with
-// what it reveals, follow-ups and a scoring guide.
+// Package bankpdf renders the documents hiring teams print from the bank:
 //
-// Layout is done here, measured with the embedded fonts' own metrics, and
-// only the finished pages go through fpdf. That is what lets the contents
-// page print the page numbers of sections laid out after it, and "Page N of
-// M" print M, in a single pass.
+//   - the bank, whole or one collection of it (the published 50): every
+//     question once, by dimension and competency, with an index of roles;
+//   - a role kit: how to rate, the role's criteria and every question the
+//     role can be asked, once, with levels, stack variants, final-round
+//     probes and scoring guides;
+//   - an assessment kit: exactly the pinned items of one assembled
+//     assessment, worded for its stacks, and a scorecard to fill in.
+//
+// Each closes with an index of questions by id and a quick reference of the
+// rating scale. Layout is done here, measured with the embedded fonts' own
+// metrics, and only the finished pages go through fpdf; that is what lets
+// the contents, the index and "Page N of M" print numbers of pages laid out
+// after them, in a single pass.
 package bankpdf
 
 import (
@@ -21,65 +27,67 @@ import (
 	"github.com/layersrank/qbank"
 )
 
-// Document is what to render.
-type Document struct {
-	Title     string    // e.g. "LayersRank Question Bank"; that is the default
-	Generated time.Time // shown on the cover and stored as the PDF's dates
-	Revision  int64     // bank revision, shown on the cover
-	Role      string    // "" = the whole bank; else only that role's section
-	Taxonomy  *qbank.Taxonomy
-	// Questions to include: the caller passes active current versions. Any
-	// order; within a competency they are printed by id, so the same bank
-	// always prints the same way.
+// Bank asks for the bank, a collection of it, or a role kit.
+type Bank struct {
+	Revision int64 // printed on the cover
+	// AsOf is when the bank last changed, printed on the cover and stored
+	// as the PDF's dates; callers pass the newest update among the
+	// questions, so the same bank always prints the same document.
+	AsOf       time.Time
+	Role       string // a role kit; "" for every role
+	Collection string // only this collection's questions; "" for all
+	Taxonomy   *qbank.Taxonomy
+	// Questions are the current versions to print, each once, any order;
+	// only those in the role and collection asked for are printed.
 	Questions []qbank.Question
 }
 
-// DefaultTitle is used when Document.Title is empty.
-const DefaultTitle = "LayersRank Question Bank"
-
-// ErrUnknownRole is returned (wrapped) when Document.Role names no role of
-// the taxonomy, so an HTTP handler can answer 400 rather than 500.
-var ErrUnknownRole = errors.New("bankpdf: unknown role")
-
-// Render writes d as a PDF to w. The same Document always yields the same
-// bytes.
-func Render(w io.Writer, d Document) error {
-	if d.Taxonomy == nil {
-		return errors.New("bankpdf: Document.Taxonomy is required")
-	}
-	if d.Title == "" {
-		d.Title = DefaultTitle
-	}
-	b, err := build(d)
-	if err != nil {
-		return err
-	}
-	m, err := newMetrics()
-	if err != nil {
-		return err
-	}
-	l := &layout{m: m, tax: d.Taxonomy, anchors: map[string]anchor{}}
-	l.cover(d, b)
-	l.contents(b)
-	for i := range b.roles {
-		l.role(b, i)
-	}
-	return emit(w, d, l)
+// Kit asks for one assembled assessment's interview kit.
+type Kit struct {
+	Role     string
+	Stacks   []string // stack ids (or aliases), in the order requested
+	Taxonomy *qbank.Taxonomy
+	// Items are the assessment's pinned question versions, in its order.
+	Items []qbank.Question
 }
 
-// bank is the document's content, grouped as it is printed.
-type bank struct {
-	tax       *qbank.Taxonomy
-	wholeBank bool
-	roles     []roleSection
-	questions []qbank.Question // in scope, each once
+// Errors for a request the taxonomy cannot answer, so that a caller can
+// answer 400 rather than 500 (they are returned wrapped).
+var (
+	ErrUnknownRole       = errors.New("bankpdf: unknown role")
+	ErrUnknownCollection = errors.New("bankpdf: unknown collection")
+	ErrUnknownStack      = errors.New("bankpdf: unknown stack")
+)
+
+type kind int
+
+const (
+	kindBank kind = iota // the whole bank or a collection
+	kindRole             // a role kit
+	kindKit              // an assessment kit
+)
+
+// doc is what a document prints, grouped as it is printed.
+type doc struct {
+	kind     kind
+	title    string // running header and PDF title
+	scope    string // the cover's subtitle
+	tax      *qbank.Taxonomy
+	role     qbank.Role // kindRole, kindKit
+	coll     qbank.Collection
+	revision int64
+	asOf     time.Time
+	stacks   []string // kindKit: resolved stack ids
+
+	entries []*entry     // every question printed, each once
+	dims    []dimSection // kindBank, kindRole: the questions by dimension and competency
 }
 
-type roleSection struct {
-	id, title string
-	dims      []dimSection
-	criteria  []qbank.Competency // the scorecard: the competencies the role lists
-	questions int
+// entry is one printed question.
+type entry struct {
+	q qbank.Question
+	r qbank.Rendered // the text, probes and anchors printed as the question's own
+	n int            // its number in the document, given as it is placed
 }
 
 type dimSection struct {
@@ -89,104 +97,124 @@ type dimSection struct {
 }
 
 type compSection struct {
-	comp      qbank.Competency
-	questions []qbank.Question
+	comp    qbank.Competency
+	entries []*entry
 }
 
-func build(d Document) (*bank, error) {
-	tax := d.Taxonomy
-	b := &bank{tax: tax, wholeBank: d.Role == ""}
-	var roles []qbank.Role
-	if d.Role != "" {
-		r, ok := tax.Role(d.Role)
+// RenderBank writes a bank document or role kit as a PDF to w. The same
+// Bank always yields the same bytes.
+func RenderBank(w io.Writer, b Bank) error {
+	d, err := bankDoc(b)
+	if err != nil {
+		return err
+	}
+	return d.render(w)
+}
+
+// RenderKit writes an assessment kit as a PDF to w.
+func RenderKit(w io.Writer, k Kit) error {
+	d, err := kitDoc(k)
+	if err != nil {
+		return err
+	}
+	return d.render(w)
+}
+
+func bankDoc(b Bank) (*doc, error) {
+	tax := b.Taxonomy
+	if tax == nil {
+		return nil, errors.New("bankpdf: Bank.Taxonomy is required")
+	}
+	d := &doc{kind: kindBank, tax: tax, revision: b.Revision, asOf: b.AsOf, title: "LayersRank Question Bank"}
+	if b.Collection != "" {
+		c, ok := tax.Collection(b.Collection)
 		if !ok {
-			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownRole, d.Role, strings.Join(tax.RoleIDs(), ", "))
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownCollection, b.Collection, strings.Join(tax.CollectionIDs(), ", "))
 		}
-		roles = []qbank.Role{r}
-	} else {
-		roles = slices.Clone(tax.Roles)
-		// A question tagged with a role the taxonomy no longer has would
-		// otherwise vanish from the whole-bank export; give it a section.
-		var extra []string
-		for _, q := range d.Questions {
-			for _, id := range q.Roles {
-				if _, ok := tax.Role(id); !ok && !slices.Contains(extra, id) {
-					extra = append(extra, id)
-				}
-			}
-		}
-		slices.Sort(extra)
-		for _, id := range extra {
-			roles = append(roles, qbank.Role{ID: id, Title: id})
-		}
+		d.coll = c
+		d.title = cmp.Or(c.Title, c.ID)
 	}
-	qs := slices.Clone(d.Questions)
+	if b.Role != "" {
+		r, ok := tax.Role(b.Role)
+		if !ok {
+			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownRole, b.Role, strings.Join(tax.RoleIDs(), ", "))
+		}
+		d.kind, d.role = kindRole, r
+		d.title = roleTitle(r) + " Interview Kit"
+	}
+	switch {
+	case d.kind == kindRole && d.coll.ID != "":
+		d.scope = d.coll.Title + " · the questions a " + roleTitle(d.role) + " can be asked"
+	case d.kind == kindRole:
+		d.scope = "Every question a " + roleTitle(d.role) + " can be asked"
+	case d.coll.ID != "":
+		d.scope = cmp.Or(d.coll.Description, "The "+d.coll.Title+" collection")
+	default:
+		d.scope = "The complete bank · every role"
+	}
+
+	qs := slices.Clone(b.Questions)
 	slices.SortFunc(qs, func(a, b qbank.Question) int { return cmp.Compare(a.ID, b.ID) })
+	qs = slices.CompactFunc(qs, func(a, b qbank.Question) bool { return a.ID == b.ID })
 	for _, q := range qs {
-		if b.wholeBank || slices.Contains(q.Roles, d.Role) {
-			b.questions = append(b.questions, q)
+		if (b.Role != "" && !slices.Contains(q.Roles, b.Role)) || (b.Collection != "" && !slices.Contains(q.Collections, b.Collection)) {
+			continue
 		}
+		d.entries = append(d.entries, &entry{q: q, r: q.ForStacks(nil)})
 	}
-	for _, r := range roles {
-		b.roles = append(b.roles, buildRole(tax, r, b.questions))
-	}
-	return b, nil
+	d.group()
+	return d, nil
 }
 
-func buildRole(tax *qbank.Taxonomy, r qbank.Role, qs []qbank.Question) roleSection {
-	rs := roleSection{id: r.ID, title: cmp.Or(r.Title, r.ID)}
-	var mine []qbank.Question
-	for _, q := range qs {
-		if slices.Contains(q.Roles, r.ID) {
-			mine = append(mine, q)
-		}
+// group sorts the entries into dimensions and competencies: the taxonomy's
+// order (a role kit: the role's competencies first, in its order), then any
+// dimension or competency the taxonomy does not know, so no question is lost.
+func (d *doc) group() {
+	tax := d.tax
+	var compIDs []string
+	if d.kind == kindRole {
+		compIDs = slices.Clone(d.role.Competencies)
 	}
-	rs.questions = len(mine)
-	// The role's competencies in its own order, then any competency its
-	// questions probe that the role does not list, so no question is lost.
-	compIDs := slices.Clone(r.Competencies)
 	for _, c := range tax.Competencies {
-		if !slices.Contains(compIDs, c.ID) && slices.ContainsFunc(mine, func(q qbank.Question) bool { return q.Competency == c.ID }) {
+		if !slices.Contains(compIDs, c.ID) && (d.kind != kindRole || d.probes(c.ID)) {
 			compIDs = append(compIDs, c.ID)
 		}
 	}
-	for _, q := range mine {
-		if !slices.Contains(compIDs, q.Competency) {
-			compIDs = append(compIDs, q.Competency)
-		}
-	}
-	for _, id := range r.Competencies {
-		if c, ok := tax.Competency(id); ok {
-			rs.criteria = append(rs.criteria, c)
+	for _, e := range d.entries {
+		if !slices.Contains(compIDs, e.q.Competency) {
+			compIDs = append(compIDs, e.q.Competency)
 		}
 	}
 	var comps []compSection
 	for _, id := range compIDs {
-		var cs compSection
-		for _, q := range mine {
-			if q.Competency == id {
-				cs.questions = append(cs.questions, q)
+		cs := compSection{}
+		for _, e := range d.entries {
+			if e.q.Competency == id {
+				cs.entries = append(cs.entries, e)
 			}
 		}
 		c, ok := tax.Competency(id)
 		if !ok {
-			if len(cs.questions) == 0 {
+			if len(cs.entries) == 0 {
 				continue // a dangling id in the role's list; Taxonomy.Validate reports it
 			}
-			c = qbank.Competency{ID: id, Title: id, Dimension: cs.questions[0].Dimension}
+			c = qbank.Competency{ID: id, Title: id, Dimension: cs.entries[0].q.Dimension}
+		}
+		if len(cs.entries) == 0 && d.kind == kindBank {
+			continue // the bank prints what it holds; a role kit shows a gap
 		}
 		cs.comp = c
 		comps = append(comps, cs)
 	}
 	dims := slices.Clone(tax.Dimensions)
 	for _, c := range comps {
-		if !slices.ContainsFunc(dims, func(d qbank.Dimension) bool { return d.ID == c.comp.Dimension }) {
+		if !slices.ContainsFunc(dims, func(x qbank.Dimension) bool { return x.ID == c.comp.Dimension }) {
 			dims = append(dims, qbank.Dimension{ID: c.comp.Dimension, Title: c.comp.Dimension})
 		}
 	}
 	for _, dim := range dims {
 		ds := dimSection{dim: dim, weight: dim.Weight}
-		if w, ok := r.DimensionWeights[dim.ID]; ok {
+		if w, ok := d.role.DimensionWeights[dim.ID]; ok && d.kind == kindRole {
 			ds.weight = w
 		}
 		for _, c := range comps {
@@ -194,45 +222,110 @@ func buildRole(tax *qbank.Taxonomy, r qbank.Role, qs []qbank.Question) roleSecti
 				ds.comps = append(ds.comps, c)
 			}
 		}
-		if len(ds.comps) > 0 || ds.weight > 0 {
-			rs.dims = append(rs.dims, ds)
+		if len(ds.comps) > 0 {
+			d.dims = append(d.dims, ds)
 		}
 	}
-	return rs
 }
 
-// stats are the cover's figures for the document's scope.
-type stats struct {
-	questions, roles, competencies, video, written, minutes int
+// probes reports whether any printed question probes the competency.
+func (d *doc) probes(comp string) bool {
+	return slices.ContainsFunc(d.entries, func(e *entry) bool { return e.q.Competency == comp })
 }
 
-func (b *bank) stats() stats {
-	s := stats{questions: len(b.questions), roles: len(b.roles)}
-	comps := map[string]bool{}
-	for _, r := range b.roles {
-		for _, d := range r.dims {
-			for _, c := range d.comps {
-				comps[c.comp.ID] = true
-			}
-		}
+// render lays the document out and writes it. The questions are laid out
+// first, so that the front matter can list the numbers they were given.
+func (d *doc) render(w io.Writer) error {
+	m, err := newMetrics()
+	if err != nil {
+		return err
 	}
-	s.competencies = len(comps)
-	for _, q := range b.questions {
-		if q.ResponseFormat == qbank.FormatVideo {
-			s.video++
+	anchors := map[string]anchor{}
+	body := newLayout(m, anchors)
+	back := newLayout(m, anchors)
+	front := newLayout(m, anchors)
+	switch d.kind {
+	case kindKit:
+		d.items(body)
+		d.scorecard(body)
+		d.cover(front)
+		d.howToRate(front)
+	default:
+		d.questions(body)
+		d.cover(front)
+		d.contents(front)
+		d.howToRate(front)
+		if d.kind == kindRole {
+			d.roleOverview(front)
 		} else {
-			s.written++
+			d.roleIndex(front)
 		}
-		s.minutes += q.Minutes
 	}
-	return s
+	d.index(back)
+	d.quickReference(back)
+	pages := slices.Concat(front.pages, body.pages, back.pages)
+	subject := "Interview questions and scoring guides"
+	if d.kind == kindKit {
+		subject = "Interview kit and scorecard for one assessment"
+	}
+	return emit(w, meta{title: d.title, subject: subject, date: d.asOf}, m, pages, anchors)
 }
 
-// Anchor keys name the places the contents and bookmarks point at.
-func roleKey(r string) string               { return "role/" + r }
-func criteriaKey(r string) string           { return "role/" + r + "/criteria" }
-func dimKey(r, d string) string             { return "role/" + r + "/dim/" + d }
-func compKey(r, d, c string) string         { return "role/" + r + "/dim/" + d + "/comp/" + c }
+func roleTitle(r qbank.Role) string { return cmp.Or(r.Title, r.ID) }
+
+func (d *doc) dimTitle(id string) string {
+	if x, ok := d.tax.Dimension(id); ok && x.Title != "" {
+		return x.Title
+	}
+	return id
+}
+
+func (d *doc) compTitle(id string) string {
+	if c, ok := d.tax.Competency(id); ok && c.Title != "" {
+		return c.Title
+	}
+	return id
+}
+
+func (d *doc) roleTitleOf(id string) string {
+	if r, ok := d.tax.Role(id); ok {
+		return roleTitle(r)
+	}
+	return id
+}
+
+func (d *doc) stackTitle(id string) string {
+	for _, s := range d.tax.Stacks {
+		if s.ID == id && s.Title != "" {
+			return s.Title
+		}
+	}
+	return id
+}
+
+// numbers lists question numbers compactly: "Q1, Q3–Q6, Q9".
+func numbers(ns []int) string {
+	ns = slices.Clone(ns)
+	slices.Sort(ns)
+	var parts []string
+	for i := 0; i < len(ns); {
+		j := i
+		for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
+			j++
+		}
+		switch {
+		case j == i:
+			parts = append(parts, fmt.Sprintf("Q%d", ns[i]))
+		case j == i+1:
+			parts = append(parts, fmt.Sprintf("Q%d", ns[i]), fmt.Sprintf("Q%d", ns[j]))
+		default:
+			parts = append(parts, fmt.Sprintf("Q%d–Q%d", ns[i], ns[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
 func plural(n int, one, many string) string { return fmt.Sprintf("%d %s", n, noun(n, one, many)) }
 
 func noun(n int, one, many string) string {
@@ -241,3 +334,17 @@ func noun(n int, one, many string) string {
 	}
 	return many
 }
+
+// Anchor keys name the places the contents, bookmarks and index point at.
+func dimKey(d string) string       { return "dim/" + d }
+func compKey(c string) string      { return "comp/" + c }
+func questionKey(id string) string { return "q/" + id }
+
+const (
+	keyGuide     = "guide"
+	keyRoles     = "roles"
+	keyIndex     = "index"
+	keyQuickRef  = "quickref"
+	keyItems     = "items"
+	keyScorecard = "scorecard"
+)

@@ -2,483 +2,606 @@ package bankpdf_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goitalic"
-	"golang.org/x/image/font/gofont/gomono"
-	"golang.org/x/image/font/gofont/goregular"
-
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankpdf"
+	"github.com/layersrank/qbank/bankpdf/pdftest"
 	"github.com/layersrank/qbank/seed"
 )
 
-// These tests read the PDF back with poppler's pdftotext. They skip where it
-// is not installed; CI installs it (apt-get install -y poppler-utils), so
-// there they always run.
+// These tests read every document back with poppler (pdftotext, pdftohtml)
+// as a reader would see it. They skip where poppler is not installed; CI
+// installs it, and there they always run.
 
-var generated = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
+var asOf = time.Date(2026, 11, 27, 9, 30, 0, 0, time.UTC)
 
-func seeded(t testing.TB) *seed.Bank {
-	t.Helper()
-	b, err := seed.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-func render(t testing.TB, d bankpdf.Document) []byte {
+func render(t testing.TB, f func(io.Writer) error) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := bankpdf.Render(&buf, d); err != nil {
-		t.Fatalf("Render: %v", err)
+	if err := f(&buf); err != nil {
+		t.Fatalf("render: %v", err)
 	}
 	out := buf.Bytes()
-	if !bytes.HasPrefix(out, []byte("%PDF-")) {
-		t.Fatalf("output does not start with %%PDF-: %q", out[:min(len(out), 16)])
+	if !bytes.HasPrefix(out, []byte("%PDF-")) || !bytes.Contains(out[max(len(out)-64, 0):], []byte("%%EOF")) {
+		t.Fatal("the output is not a complete PDF")
 	}
-	if !bytes.Contains(out[max(len(out)-64, 0):], []byte("%%EOF")) {
-		t.Fatal("output has no end-of-file trailer")
-	}
-	if dir := os.Getenv("BANKPDF_OUT"); dir != "" { // to look at the result: BANKPDF_OUT=/tmp/x go test
-		_ = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".pdf"), out, 0o644)
+	if dir := os.Getenv("BANKPDF_OUT"); dir != "" { // to look at them: BANKPDF_OUT=/tmp/x go test ./bankpdf
+		_ = os.WriteFile(filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+".pdf"), out, 0o600)
 	}
 	return out
 }
 
-func needPoppler(t testing.TB) {
+func renderBank(t testing.TB, b bankpdf.Bank) []byte {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		// CI installs poppler-utils and sets CI=true: there the PDF must be
-		// checked, never skipped.
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext not on PATH in CI: .ci/run installs poppler-utils")
-		}
-		t.Skip("pdftotext not on PATH (apt-get install -y poppler-utils); CI installs it")
-	}
+	return render(t, func(w io.Writer) error { return bankpdf.RenderBank(w, b) })
 }
 
-// pdftotext runs poppler on pdf with args and returns its output. Poppler
-// failing to parse the file fails the test.
-func pdftotext(t testing.TB, pdf []byte, args ...string) string {
+func renderKit(t testing.TB, k bankpdf.Kit) []byte {
 	t.Helper()
-	needPoppler(t)
-	f := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(f, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("pdftotext", append(append([]string{"-enc", "UTF-8"}, args...), f, "-")...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil || stderr.Len() > 0 {
-		t.Fatalf("pdftotext %v: %v\n%s", args, err, stderr.String())
-	}
-	return string(out)
+	return render(t, func(w io.Writer) error { return bankpdf.RenderKit(w, k) })
 }
 
-// norm reduces text to its word sequence, so that a sentence wrapped over
-// several lines still matches the one-line original.
-func norm(s string) string { return " " + strings.Join(strings.Fields(s), " ") + " " }
+func ref(q qbank.Question) string { return fmt.Sprintf("%s@%d", q.ID, q.Version) }
 
-// squash drops all whitespace: for text whose over-long words were broken
-// mid-word to fit the line.
-func squash(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '\n' || r == '\t' || r == '\f' || r == '\r' {
-			return -1
-		}
-		return r
-	}, s)
-}
+// block is where a question is printed: its number and page.
+type block struct{ num, page int }
 
-// containsWords reports whether text has want's words in sequence. Callers
-// checking many strings pass norm(text), which this does not redo.
-func containsWords(text, want string) bool {
-	if !strings.HasPrefix(text, " ") || !strings.HasSuffix(text, " ") || strings.Contains(text, "  ") || strings.ContainsAny(text, "\n\f") {
-		text = norm(text)
+// blocks finds each question's block by the ref label in its header (the
+// number on the same line), and the index's row for it; it requires one
+// block per question, numbers 1…n each used once, and index rows that give
+// the block's number and page.
+func blocks(t *testing.T, d *pdftest.Doc, qs []qbank.Question) map[string]block {
+	t.Helper()
+	type row struct {
+		page   int
+		pieces []pdftest.Piece
 	}
-	return strings.Contains(text, norm(want))
-}
-
-// pages splits pdftotext output into pages (it ends each with a form feed).
-func pages(text string) []string {
-	p := strings.Split(text, "\f")
-	if len(p) > 0 && strings.TrimSpace(p[len(p)-1]) == "" {
-		p = p[:len(p)-1]
-	}
-	return p
-}
-
-func wholeBank(b *seed.Bank) bankpdf.Document {
-	return bankpdf.Document{Title: "LayersRank Question Bank", Generated: generated, Revision: 42, Taxonomy: &b.Taxonomy, Questions: b.Questions}
-}
-
-func TestSeededBankContainsEverything(t *testing.T) {
-	b := seeded(t)
-	utf := qbank.Question{ID: "pricing-latency-utf8", Version: 3, State: qbank.StateActive, Content: qbank.Content{
-		Text:           "A customer on the ₹2,500 “Starter” plan says p99 latency rose 10× – from 120 ms ± 5 to 1.2 s – after last week’s release. What’s your first step?",
-		Roles:          []string{"backend-engineer"},
-		Dimension:      "technical",
-		Competency:     "debugging-operations",
-		WhatItReveals:  "Whether the candidate starts from data — “what changed?” — rather than guesses.",
-		ResponseFormat: qbank.FormatVideo,
-		Minutes:        4,
-		FollowUps:      []string{"The ₹1,800 “Growth” customers see nothing: what does that tell you?"},
-		ScoringGuide:   qbank.ScoringGuide{Strong: "Compares before/after ± noise.", Adequate: "Checks dashboards.", Weak: "Guesses."},
-	}}
-	d := wholeBank(b)
-	d.Questions = append(slices.Clone(b.Questions), utf)
-	raw := pdftotext(t, render(t, d))
-	text := norm(raw)
-	for _, q := range d.Questions {
-		if !containsWords(text, q.Text) {
-			t.Errorf("question %s: text missing from the PDF: %q", q.ID, q.Text)
-		}
-		if !containsWords(text, q.WhatItReveals) {
-			t.Errorf("question %s: whatItReveals missing", q.ID)
-		}
-	}
-	for _, c := range b.Taxonomy.Competencies {
-		if !containsWords(text, c.Title) {
-			t.Errorf("competency title %q missing", c.Title)
-		}
-	}
-	for _, r := range b.Taxonomy.Roles {
-		if !containsWords(text, r.Title) {
-			t.Errorf("role title %q missing", r.Title)
-		}
-	}
-	for _, want := range []string{"Page 1 of", utf.Text, utf.FollowUps[0], utf.WhatItReveals} {
-		if !containsWords(text, want) {
-			t.Errorf("PDF text lacks %q", want)
-		}
-	}
-	for _, want := range []string{"₹2,500", "10× – from", "“Starter”", "week’s", "± 5", "What’s"} {
-		if !strings.Contains(raw, want) {
-			t.Errorf("PDF text lacks %q: UTF-8 did not round-trip", want)
-		}
-	}
-	if strings.ContainsRune(raw, '\uFFFD') {
-		t.Error("PDF text has U+FFFD: some character could not be drawn")
-	}
-}
-
-func TestPageNumbersAndContents(t *testing.T) {
-	b := seeded(t)
-	pdf := render(t, wholeBank(b))
-	ps := pages(pdftotext(t, pdf, "-layout"))
-	printed := len(ps) - 1 // the cover is not numbered
-	for i, p := range ps {
-		want := fmt.Sprintf("Page %d of %d", i, printed)
-		if i == 0 {
-			if strings.Contains(p, "Page ") {
-				t.Errorf("the cover has a page number")
+	var rows []row
+	for _, p := range d.Pages {
+		byTop := map[int][]pdftest.Piece{}
+		for _, pc := range p.Pieces {
+			k := int(math.Round(pc.Top))
+			for _, dk := range []int{-1, 1} { // the same line, a rounding apart
+				if _, ok := byTop[k+dk]; ok {
+					k += dk
+				}
 			}
+			byTop[k] = append(byTop[k], pc)
+		}
+		for _, k := range slices.Sorted(func(yield func(int) bool) {
+			for k := range byTop {
+				if !yield(k) {
+					return
+				}
+			}
+		}) {
+			rows = append(rows, row{p.Number, byTop[k]})
+		}
+	}
+	text := func(r row, s string) bool {
+		return slices.ContainsFunc(r.pieces, func(pc pdftest.Piece) bool { return strings.TrimSpace(pc.Text) == s })
+	}
+	num := func(r row) int {
+		for _, pc := range r.pieces {
+			if n, err := strconv.Atoi(strings.TrimPrefix(strings.TrimSpace(pc.Text), "Q")); err == nil && strings.HasPrefix(strings.TrimSpace(pc.Text), "Q") {
+				return n
+			}
+		}
+		return 0
+	}
+	out := map[string]block{}
+	used := map[int]string{}
+	for _, q := range qs {
+		var found []block
+		for _, r := range rows {
+			if len(r.pieces) == 2 && text(r, ref(q)) && num(r) > 0 {
+				found = append(found, block{num(r), r.page})
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("%s: %d question blocks (%v), want 1", ref(q), len(found), found)
 			continue
 		}
-		if !strings.Contains(p, want) {
-			t.Errorf("pdf page %d lacks %q", i+1, want)
+		b := found[0]
+		if prev, dup := used[b.num]; dup {
+			t.Errorf("Q%d is both %s and %s", b.num, prev, q.ID)
 		}
-		if !strings.Contains(p, "LayersRank Question Bank") {
-			t.Errorf("pdf page %d lacks the running header", i+1)
-		}
-	}
+		used[b.num] = q.ID
+		out[q.ID] = b
 
-	// Every contents entry's page number must be the page where the entry's
-	// section is: the role page says "ROLE k OF n", the others show the title.
-	entry := regexp.MustCompile(`^\s*(\S.*?\S)\s+[. ]*(\d+)\s*$`)
-	titles := map[string]bool{}
-	for _, r := range b.Taxonomy.Roles {
-		titles[r.Title] = true
-	}
-	for _, c := range b.Taxonomy.Competencies {
-		titles[c.Title] = true
-	}
-	checked := 0
-	role := ""
-	for _, line := range strings.Split(ps[1], "\n") {
-		m := entry.FindStringSubmatch(line)
-		if m == nil || !titles[m[1]] {
-			continue
-		}
-		n, _ := strconv.Atoi(m[2])
-		if n < 1 || n > printed {
-			t.Errorf("contents: %q on page %d of %d", m[1], n, printed)
-			continue
-		}
-		target := ps[n] // printed page n is pdf page n+1, index n
-		if _, isRole := b.Taxonomy.Role(idOfRole(b, m[1])); isRole {
-			role = m[1]
-			if !strings.Contains(target, "ROLE ") || !strings.Contains(target, m[1]) {
-				t.Errorf("contents: role %q says page %d, which is:\n%.300s", m[1], n, target)
+		// The index: id, version, number, page on one line.
+		indexed := false
+		for _, r := range rows {
+			if !text(r, q.ID) || !text(r, fmt.Sprintf("v%d", q.Version)) {
+				continue
 			}
-		} else if !containsWords(target, m[1]) || !containsWords(target, role) {
-			t.Errorf("contents: %q (%s) says page %d, which lacks it", m[1], role, n)
+			indexed = true
+			page := 0
+			for _, pc := range r.pieces {
+				if n, err := strconv.Atoi(strings.TrimSpace(pc.Text)); err == nil {
+					page = n
+				}
+			}
+			if num(r) != b.num || page != b.page {
+				t.Errorf("index: %s is Q%d on page %d, but its block is Q%d on page %d", q.ID, num(r), page, b.num, b.page)
+			}
 		}
-		checked++
+		if !indexed {
+			t.Errorf("index: no row for %s", q.ID)
+		}
 	}
-	// Every role and each role's competencies, in order.
-	want := 0
-	for _, r := range b.Taxonomy.Roles {
-		want += 1 + len(r.Competencies)
+	for n := 1; n <= len(qs); n++ {
+		if _, ok := used[n]; !ok && len(out) == len(qs) {
+			t.Errorf("no question is Q%d: numbers are not 1…%d", n, len(qs))
+		}
 	}
-	if checked != want {
-		t.Errorf("checked %d contents entries, want %d:\n%s", checked, want, ps[1])
+	return out
+}
+
+// texts are a question's body texts, as printed.
+func texts(r qbank.Rendered, q qbank.Question) []string {
+	out := []string{r.Text, q.WhatItReveals, r.ScoringGuide.Strong, r.ScoringGuide.Adequate, r.ScoringGuide.Weak}
+	out = append(out, r.FollowUps...)
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
+}
+
+// checkDocument runs the checks every document must pass: footers, fill,
+// body size, one block per question with its number and index row, each
+// question's text printed once and on the page of its block together with
+// its scoring guide.
+func checkDocument(t *testing.T, pdf []byte, qs []qbank.Question, rendered func(qbank.Question) qbank.Rendered, extra []string) (*pdftest.Doc, []string) {
+	t.Helper()
+	pages := pdftest.Pages(t, pdf)
+	d := pdftest.Read(t, pdf)
+	if len(pages) != len(d.Pages) {
+		t.Fatalf("pdftotext reads %d pages, pdftohtml %d", len(pages), len(d.Pages))
+	}
+	pdftest.CheckFooters(t, pages)
+	pdftest.CheckFill(t, d)
+	all := slices.Clone(extra)
+	for _, q := range qs {
+		all = append(all, texts(rendered(q), q)...)
+	}
+	pdftest.CheckBodySize(t, d, all)
+	where := blocks(t, d, qs)
+	whole := strings.Join(pages, "\f")
+	for _, q := range qs {
+		r := rendered(q)
+		if n := pdftest.Count(whole, r.Text); n != 1 {
+			t.Errorf("%s: its text is printed %d times, want once", q.ID, n)
+			continue
+		}
+		page, _ := pdftest.PageOf(pages, r.Text)
+		if b, ok := where[q.ID]; ok && b.page != page {
+			t.Errorf("%s: block on page %d, text on page %d", q.ID, b.page, page)
+		}
+		if g := r.ScoringGuide.Strong; g != "" && !pdftest.Contains(pages[page-1], g) {
+			t.Errorf("%s: its text is on page %d but its scoring guide is not", q.ID, page)
+		}
+	}
+	if len(d.Outline) == 0 {
+		t.Error("the PDF has no bookmarks")
+	}
+	return d, pages
+}
+
+func own(q qbank.Question) qbank.Rendered { return q.ForStacks(nil) }
+
+func criteria(tax *qbank.Taxonomy) []string {
+	var out []string
+	for _, c := range tax.Competencies {
+		out = append(out, c.GreatLooksLike, c.RedFlags)
+	}
+	for _, g := range tax.ReviewerGuidance {
+		out = append(out, g.Text)
+	}
+	for _, p := range tax.RatingScale {
+		out = append(out, p.Description)
+	}
+	return out
+}
+
+func outlineHas(d *pdftest.Doc, title string) bool {
+	return slices.ContainsFunc(d.Outline, func(o pdftest.OutlineItem) bool { return o.Title == title })
+}
+
+func TestWholeBankPrintsEachQuestionOnce(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	pdf := renderBank(t, bankpdf.Bank{Revision: 42, AsOf: asOf, Taxonomy: tax, Questions: qs})
+	d, pages := checkDocument(t, pdf, qs, own, criteria(tax))
+	whole := strings.Join(pages, "\f")
+	for _, want := range []string{"Bank revision 42", "Last changed 27 November 2026", "How to rate", "Index of questions"} {
+		if !pdftest.Contains(whole, want) {
+			t.Errorf("the bank lacks %q", want)
+		}
+	}
+	// The index of roles lists, for each role, its questions by number.
+	rolesPage := pages[slices.IndexFunc(pages, func(p string) bool { return strings.Contains(p, "Questions (") })]
+	for _, r := range tax.Roles {
+		n := 0
+		for _, q := range qs {
+			if slices.Contains(q.Roles, r.ID) {
+				n++
+			}
+		}
+		if !pdftest.Contains(rolesPage, fmt.Sprintf("%s", r.Title)) || !pdftest.Contains(rolesPage, fmt.Sprintf("Questions (%d)", n)) {
+			t.Errorf("the index of roles lacks %s with its %d questions", r.Title, n)
+		}
+	}
+	for _, dim := range tax.Dimensions {
+		if !outlineHas(d, dim.Title) {
+			t.Errorf("no bookmark for %s", dim.Title)
+		}
+	}
+	for _, want := range []string{"Contents", "How to rate", "Roles", "Index of questions", "Quick reference: the rating scale"} {
+		if !outlineHas(d, want) {
+			t.Errorf("no bookmark %q", want)
+		}
+	}
+	// The closing page is the rating scale.
+	last := pages[len(pages)-1]
+	for _, p := range tax.RatingScale {
+		if !pdftest.Contains(last, p.Label) || !pdftest.Contains(last, p.Description) {
+			t.Errorf("the quick reference lacks %d %s", p.Value, p.Label)
+		}
 	}
 }
 
-func idOfRole(b *seed.Bank, title string) string {
-	for _, r := range b.Taxonomy.Roles {
-		if r.Title == title {
-			return r.ID
-		}
-	}
-	return ""
+// The page's five sample questions, as the product page prints them.
+var pageSamples = []string{
+	"Walk me through how you would design an API rate limiting system. What trade-offs would you consider?",
+	"You're debugging a production issue where API response times have suddenly increased by 10x. Walk me through your approach.",
+	"Describe a technical decision you made that you later regretted. What would you do differently?",
+	"Tell me about a time you disagreed with a frontend engineer about API design. How did you handle it?",
+	"Describe a situation where you had to maintain a system you didn't build. What was challenging?",
 }
 
-func TestRoleEditionHasOnlyThatRole(t *testing.T) {
-	b := seeded(t)
-	d := wholeBank(b)
-	d.Role = "devops-engineer"
-	text := norm(pdftotext(t, render(t, d)))
-	in, out := 0, 0
-	for _, q := range b.Questions {
-		has := containsWords(text, q.Text)
-		if slices.Contains(q.Roles, "devops-engineer") {
-			in++
-			if !has {
-				t.Errorf("devops question %s missing", q.ID)
-			}
+func TestPublishedBankIsTheCollection(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	pdf := renderBank(t, bankpdf.Bank{Revision: 7, AsOf: asOf, Collection: pdftest.Published, Taxonomy: tax, Questions: qs})
+	var in, out []qbank.Question
+	for _, q := range qs {
+		if slices.Contains(q.Collections, pdftest.Published) {
+			in = append(in, q)
 		} else {
-			out++
-			if has {
-				t.Errorf("question %s (roles %v) is in the devops edition", q.ID, q.Roles)
-			}
+			out = append(out, q)
 		}
 	}
-	if in == 0 || out == 0 {
-		t.Fatalf("seed bank no longer tests this: %d devops questions, %d others", in, out)
+	if len(in) != 50 || len(out) == 0 {
+		t.Fatalf("the fixture has %d questions in the collection and %d out", len(in), len(out))
 	}
-	if !containsWords(text, "DevOps Engineer") {
-		t.Error("role title missing")
-	}
-	for _, r := range b.Taxonomy.Roles {
-		if r.ID != "devops-engineer" && containsWords(text, r.Title) {
-			t.Errorf("another role's section (%s) is in the devops edition", r.Title)
+	_, pages := checkDocument(t, pdf, in, own, criteria(tax))
+	whole := strings.Join(pages, "\f")
+	for _, q := range out {
+		if pdftest.Contains(whole, q.Text) {
+			t.Errorf("%s is not in the collection but is printed", q.ID)
 		}
 	}
-	for _, id := range []string{"infrastructure-as-code", "ci-cd", "observability"} {
-		c, _ := b.Taxonomy.Competency(id)
-		if !containsWords(text, c.Title) {
-			t.Errorf("devops competency %q missing", c.Title)
+	for _, s := range pageSamples {
+		if n := pdftest.Count(whole, s); n != 1 {
+			t.Errorf("the page sample %q is printed %d times, want once", s, n)
 		}
 	}
-	c, _ := b.Taxonomy.Competency("pipeline-design") // a data engineer competency
-	if containsWords(text, c.Title) {
-		t.Errorf("%q (not a devops competency) is in the devops edition", c.Title)
+	if !pdftest.Contains(pages[0], "The LayersRank 50") || !pdftest.Contains(pages[0], "50 questions") {
+		t.Errorf("the cover does not present the collection:\n%s", pages[0])
 	}
 }
 
-func TestUnknownRole(t *testing.T) {
-	b := seeded(t)
-	d := wholeBank(b)
-	d.Role = "astronaut"
-	err := bankpdf.Render(&bytes.Buffer{}, d)
-	if !errors.Is(err, bankpdf.ErrUnknownRole) {
-		t.Fatalf("Render(role astronaut) = %v, want ErrUnknownRole", err)
-	}
-}
-
-// A bank with no questions still prints every role's scorecard, and says
-// plainly where questions are missing.
-func TestEmptyBank(t *testing.T) {
-	b := seeded(t)
-	d := wholeBank(b)
-	d.Questions = nil
-	text := norm(pdftotext(t, render(t, d)))
-	for _, want := range []string{"No active question probes this competency", "Evaluation criteria", "Data Engineer"} {
-		if !containsWords(text, want) {
-			t.Errorf("PDF text lacks %q", want)
-		}
-	}
-}
-
-// stressDoc has a question and a competency far larger than real content:
-// a word longer than a line, a text and scorecard cells longer than a page,
-// and many follow-ups and stacks.
-func stressDoc(b *seed.Bank) (bankpdf.Document, qbank.Question, qbank.Competency) {
-	tax := b.Taxonomy
-	tax.Competencies = slices.Clone(tax.Competencies)
-	tax.Roles = slices.Clone(tax.Roles)
-	long := func(seed string, n int) string {
-		var sb strings.Builder
-		for i := range n {
-			fmt.Fprintf(&sb, "%s %d of the criteria, phrased at length so that the cell wraps many times; ", seed, i)
-		}
-		return strings.TrimSpace(sb.String())
-	}
-	comp := qbank.Competency{
-		ID: "endurance", Dimension: "technical", Title: "Endurance under very long scorecard cells with a title that wraps",
-		Description:    long("Description", 6),
-		GreatLooksLike: long("Great", 60) + " " + strings.Repeat("unbreakable", 30),
-		RedFlags:       long("Flag", 45),
-	}
-	tax.Competencies = append(tax.Competencies, comp)
-	role := qbank.Role{ID: "stress-tester", Title: "Stress Tester", DimensionWeights: map[string]int{"technical": 45, "behavioral": 35, "contextual": 20},
-		Competencies: []string{"endurance", "system-design", "collaboration", "growth-trajectory"}}
-	for i := range 6 { // enough rows that the scorecard spans several pages
-		id := fmt.Sprintf("filler-%d", i)
-		tax.Competencies = append(tax.Competencies, qbank.Competency{ID: id, Dimension: "behavioral", Title: "Filler " + id,
-			Description: long("Filler", 2), GreatLooksLike: long("Good", 4), RedFlags: long("Bad", 3)})
-		role.Competencies = append(role.Competencies, id)
-	}
-	tax.Roles = append(tax.Roles, role)
-	var fu []string
-	for i := range 20 {
-		fu = append(fu, fmt.Sprintf("Follow-up %d: %s", i, long("probe", 1+i%4)))
-	}
-	q := qbank.Question{ID: "stress-" + strings.Repeat("x", 56), Version: 12, Content: qbank.Content{
-		Text: "Explain " + strings.Repeat("supercalifragilistic", 15) + " and then " + long("Text", 18) +
-			" https://example.com/a/really/long/path/" + strings.Repeat("segment/", 25),
-		Roles: []string{"stress-tester", "backend-engineer"}, Dimension: "technical", Competency: "endurance",
-		WhatItReveals:  long("Reveals", 8),
-		ResponseFormat: qbank.FormatWritten, Minutes: 15,
-		Seniorities:   []string{"junior", "mid", "senior"},
-		Stacks:        []string{"go", "java", "python", "nodejs", "postgresql", "kafka", "kubernetes", "aws", "terraform", "react", "spark"},
-		StackVariants: map[string]qbank.StackVariant{"aws": {Text: long("On AWS", 3)}, "go": {Text: long("In Go", 2)}, "spark": {Text: strings.Repeat("sparkly", 40)}},
-		FollowUps:     fu,
-		ScoringGuide:  qbank.ScoringGuide{Strong: long("Strong", 30), Adequate: long("Adequate", 5), Weak: long("Weak", 2)},
-	}}
-	d := wholeBank(b)
-	d.Taxonomy = &tax
-	d.Questions = append(slices.Clone(b.Questions), q)
-	return d, q, comp
-}
-
-func TestStressContentDoesNotBreak(t *testing.T) {
-	b := seeded(t)
-	d, q, comp := stressDoc(b)
-	for _, role := range []string{"", "stress-tester"} {
-		t.Run("role="+role, func(t *testing.T) {
-			d.Role = role
-			pdf := render(t, d)
-			// Single-column text reads back whole (over-long words were cut
-			// to fit, hence the whitespace-free comparison).
-			text := squash(pdftotext(t, pdf))
-			for _, want := range append([]string{q.Text, q.WhatItReveals, q.ScoringGuide.Strong, q.StackVariants["spark"].Text}, q.FollowUps...) {
-				if !strings.Contains(text, squash(want)) {
-					t.Errorf("PDF text lacks %.80q…", want)
+func TestRoleKits(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	for _, r := range tax.Roles {
+		t.Run(r.ID, func(t *testing.T) {
+			t.Parallel()
+			pdf := renderBank(t, bankpdf.Bank{Revision: 3, AsOf: asOf, Role: r.ID, Taxonomy: tax, Questions: qs})
+			var mine []qbank.Question
+			for _, q := range qs {
+				if slices.Contains(q.Roles, r.ID) {
+					mine = append(mine, q)
 				}
 			}
-			// Scorecard cells sit side by side, so read each column on its
-			// own from the pages that carry the table's header row.
-			const mm = 72 / 25.4
-			words := bboxWords(t, pdf)
-			great := tableColumn(words, (20+38)*mm, (20+38+66)*mm)
-			flags := tableColumn(words, (20+38+66)*mm, 190*mm)
-			for _, c := range []struct{ got, want string }{{great, comp.GreatLooksLike}, {flags, comp.RedFlags}} {
-				if !strings.Contains(c.got, squash(c.want)) {
-					t.Errorf("scorecard column lacks %.80q…", c.want)
+			d, pages := checkDocument(t, pdf, mine, own, criteria(tax))
+			whole := strings.Join(pages, "\f")
+			for _, q := range qs {
+				if !slices.Contains(q.Roles, r.ID) && pdftest.Contains(whole, q.Text) {
+					t.Errorf("%s is not a %s question but is printed", q.ID, r.ID)
 				}
 			}
-			checkInsideMargins(t, words)
+			// How to rate comes first: guidance and scale before any question.
+			guide, _ := pdftest.PageOf(pages, tax.ReviewerGuidance[0].Text)
+			scale, _ := pdftest.PageOf(pages, tax.RatingScale[1].Description)
+			first, _ := pdftest.PageOf(pages, "Q1 ")
+			if guide == 0 || scale == 0 || guide >= first || scale >= first {
+				t.Errorf("guidance on page %d and rating scale on page %d, first question on page %d", guide, scale, first)
+			}
+			// Every competency of the role, with the role's own criteria.
+			for _, c := range r.Competencies {
+				crit := tax.CriteriaFor(r.ID, c)
+				comp, _ := tax.Competency(c)
+				if !outlineHas(d, comp.Title) && slices.ContainsFunc(mine, func(q qbank.Question) bool { return q.Competency == c }) {
+					t.Errorf("no bookmark for %s", comp.Title)
+				}
+				if pdftest.Count(whole, crit.GreatLooksLike) < 1 || pdftest.Count(whole, crit.RedFlags) < 1 {
+					t.Errorf("the criteria of %s for %s are missing", c, r.ID)
+				}
+			}
+			// Stack variants with their own probes, follow-ups as final-round
+			// probes, level anchors.
+			wants := []string{"FINAL-ROUND PROBES", "For a junior engineer: gets the core of this right"}
+			if slices.ContainsFunc(mine, func(q qbank.Question) bool { return len(q.StackVariants) > 0 }) {
+				wants = append(wants, "STACK VARIANTS")
+			}
+			for _, want := range wants {
+				if !pdftest.Contains(whole, want) {
+					t.Errorf("the %s kit lacks %q", r.ID, want)
+				}
+			}
+		})
+	}
+	// A role's own criteria replace the competency's.
+	pdf := renderBank(t, bankpdf.Bank{Role: "devops-engineer", Taxonomy: tax, Questions: qs})
+	text := pdftest.Text(t, pdf)
+	own := tax.CriteriaFor("devops-engineer", "collaboration")
+	general, _ := tax.Competency("collaboration")
+	if !pdftest.Contains(text, own.GreatLooksLike) || pdftest.Contains(text, general.GreatLooksLike) {
+		t.Error("the DevOps kit does not use the role's own collaboration criteria")
+	}
+}
+
+// kitFor picks items as an assessment would: one per competency of the
+// role, in the role's order, two for the first.
+func kitFor(tax *qbank.Taxonomy, qs []qbank.Question, role string, stacks []string) bankpdf.Kit {
+	r, _ := tax.Role(role)
+	k := bankpdf.Kit{Role: role, Stacks: stacks, Taxonomy: tax}
+	for i, c := range r.Competencies {
+		want := 1
+		if i == 0 {
+			want = 2
+		}
+		for _, q := range qs {
+			if want > 0 && q.Competency == c && slices.Contains(q.Roles, role) {
+				k.Items = append(k.Items, q)
+				want--
+			}
+		}
+	}
+	return k
+}
+
+func TestAssessmentKit(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	for _, role := range tax.RoleIDs() {
+		for _, stacks := range [][]string{nil, {"golang", "postgres"}} {
+			t.Run(fmt.Sprintf("%s/%v", role, stacks), func(t *testing.T) {
+				t.Parallel()
+				k := kitFor(tax, qs, role, stacks)
+				pdf := renderKit(t, k)
+				ids := []string{}
+				for _, s := range stacks {
+					id, _ := tax.ResolveStack(s)
+					ids = append(ids, id)
+				}
+				rendered := func(q qbank.Question) qbank.Rendered { return q.ForStacks(ids) }
+				d, pages := checkDocument(t, pdf, k.Items, rendered, criteria(tax))
+				where := blocks(t, d, k.Items)
+				for i, q := range k.Items {
+					if b := where[q.ID]; b.num != i+1 {
+						t.Errorf("item %d (%s) is Q%d", i+1, q.ID, b.num)
+					}
+				}
+				whole := strings.Join(pages, "\f")
+				// Exactly the items: no other question of the bank.
+				for _, q := range qs {
+					if !slices.ContainsFunc(k.Items, func(it qbank.Question) bool { return it.ID == q.ID }) && pdftest.Contains(whole, q.Text) {
+						t.Errorf("%s is not an item but is printed", q.ID)
+					}
+				}
+				worded := 0
+				for _, q := range k.Items {
+					r := rendered(q)
+					if r.Stack == "" {
+						continue
+					}
+					worded++
+					if pdftest.Contains(whole, q.Text) {
+						t.Errorf("%s is worded for %s, but its general text is printed", q.ID, r.Stack)
+					}
+					for _, f := range r.FollowUps {
+						if !pdftest.Contains(whole, f) {
+							t.Errorf("%s: the %s variant's probe %q is missing", q.ID, r.Stack, f)
+						}
+					}
+				}
+				if len(stacks) > 0 && worded == 0 && role == "backend-engineer" {
+					t.Error("no item of the backend kit is worded for Go: the test no longer tests wording")
+				}
+				// The scorecard: a block per competency of the role, with the
+				// scale's boxes, and the overall recommendation.
+				sc := slices.IndexFunc(d.Outline, func(o pdftest.OutlineItem) bool { return o.Title == "Scorecard" })
+				if sc < 0 {
+					t.Fatal("no Scorecard bookmark")
+				}
+				card := strings.Join(pages[d.Outline[sc].Page-1:], "\f")
+				r, _ := tax.Role(role)
+				for _, c := range r.Competencies {
+					comp, _ := tax.Competency(c)
+					if !pdftest.Contains(card, comp.Title) {
+						t.Errorf("the scorecard lacks %s", comp.Title)
+					}
+				}
+				if got := pdftest.Count(card, "4 Strong"); got != len(r.Competencies) {
+					t.Errorf("the scorecard has %d rating rows, want one per competency (%d)", got, len(r.Competencies))
+				}
+				for _, want := range []string{"Overall recommendation", "WHERE TO PROBE IN THE FINAL ROUND", "CANDIDATE", "REVIEWER"} {
+					if !pdftest.Contains(card, want) {
+						t.Errorf("the scorecard lacks %q", want)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestKitRequest(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	byRef := map[qbank.Ref]qbank.Question{}
+	for _, q := range qs {
+		byRef[qbank.Ref{ID: q.ID, Version: q.Version}] = q
+	}
+	looked := 0
+	lookup := func(r qbank.Ref) (qbank.Question, bool, error) {
+		looked++
+		q, ok := byRef[r]
+		return q, ok, nil
+	}
+	backend := qs[0] // api-rate-limiting-design is a backend question
+	data := slices.IndexFunc(qs, func(q qbank.Question) bool { return !slices.Contains(q.Roles, "backend-engineer") })
+	t.Run("OK", func(t *testing.T) {
+		k, err := bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{ref(backend)}, Stacks: []string{"Golang"}}.Resolve(tax, lookup)
+		if err != nil || len(k.Items) != 1 || k.Items[0].ID != backend.ID || !slices.Equal(k.Stacks, []string{"go"}) {
+			t.Fatalf("Resolve = %+v, %v", k, err)
+		}
+	})
+	for _, c := range []struct {
+		name   string
+		req    bankpdf.KitRequest
+		fields []string
+	}{
+		{"Unknown", bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{ref(backend), "no-such-question@1", backend.ID[:5] + "x@1"}}, []string{"refs[1]", "refs[2]"}},
+		{"Unpinned", bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{backend.ID}}, []string{"refs[0]"}},
+		{"NoSuchVersion", bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{backend.ID + "@99"}}, []string{"refs[0]"}},
+		{"AnotherRole", bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{ref(qs[data])}}, []string{"refs[0]"}},
+		{"Twice", bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{ref(backend), ref(backend)}}, []string{"refs[1]"}},
+		{"Malformed", bankpdf.KitRequest{Role: "backend-engineer", Refs: []string{"Not A Ref"}}, []string{"refs[0]"}},
+		{"NoRefs", bankpdf.KitRequest{Role: "backend-engineer"}, []string{"refs"}},
+		{"RoleAndStack", bankpdf.KitRequest{Role: "astronaut", Refs: []string{ref(backend)}, Stacks: []string{"cobol"}}, []string{"role", "stacks[0]"}},
+		{"TooMany", bankpdf.KitRequest{Role: "backend-engineer", Refs: slices.Repeat([]string{ref(backend)}, bankpdf.MaxKitRefs+1)}, []string{"refs"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := looked
+			_, err := c.req.Resolve(tax, lookup)
+			var e *qbank.Error
+			if !errors.As(err, &e) || e.Code != qbank.EINVALID {
+				t.Fatalf("Resolve = %v, want EINVALID", err)
+			}
+			for _, f := range c.fields {
+				if !slices.ContainsFunc(e.Violations, func(v qbank.FieldViolation) bool { return v.Field == f }) {
+					t.Errorf("no violation names %s: %v", f, e.Violations)
+				}
+			}
+			if c.name == "Malformed" || c.name == "TooMany" || c.name == "RoleAndStack" {
+				if looked != before {
+					t.Errorf("a malformed request looked up %d questions", looked-before)
+				}
+			}
 		})
 	}
 }
 
-type word struct {
-	x0, y0, x1, y1 float64
-	text           string
+// The seed bank as it is today (no rating scale, no collections) prints
+// too: a bank without them has no "How to rate" and no quick reference.
+func TestSeedBank(t *testing.T) {
+	t.Parallel()
+	b, err := seed.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := slices.Clone(b.Questions)
+	for i := range qs {
+		qs[i].Version = 1
+	}
+	pdf := renderBank(t, bankpdf.Bank{Revision: 1, Taxonomy: &b.Taxonomy, Questions: qs})
+	checkDocument(t, pdf, qs, own, criteria(&b.Taxonomy))
+	k := kitFor(&b.Taxonomy, qs, "data-engineer", nil)
+	kit := renderKit(t, k)
+	_, pages := checkDocument(t, kit, k.Items, own, nil)
+	if !pdftest.Contains(strings.Join(pages, " "), "0 No evidence") {
+		t.Error("without a rating scale the scorecard does not fall back to the guide's anchors")
+	}
 }
 
-// bboxWords returns each page's words with their boxes, in points.
-func bboxWords(t *testing.T, pdf []byte) [][]word {
-	t.Helper()
-	attr := func(line, name string) float64 {
-		_, v, _ := strings.Cut(line, name+`="`)
-		v, _, _ = strings.Cut(v, `"`)
-		f, _ := strconv.ParseFloat(v, 64)
-		return f
-	}
-	unescape := strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">", "&quot;", `"`)
-	var pages [][]word
-	for _, line := range strings.Split(pdftotext(t, pdf, "-bbox"), "\n") {
-		line = strings.TrimSpace(line)
-		if strings.HasPrefix(line, "<page ") {
-			pages = append(pages, nil)
-			continue
+func TestUnknownRoleCollectionStack(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	for _, c := range []struct {
+		err error
+		f   func() error
+	}{
+		{bankpdf.ErrUnknownRole, func() error {
+			return bankpdf.RenderBank(io.Discard, bankpdf.Bank{Role: "astronaut", Taxonomy: tax, Questions: qs})
+		}},
+		{bankpdf.ErrUnknownCollection, func() error {
+			return bankpdf.RenderBank(io.Discard, bankpdf.Bank{Collection: "nope", Taxonomy: tax, Questions: qs})
+		}},
+		{bankpdf.ErrUnknownStack, func() error {
+			return bankpdf.RenderKit(io.Discard, bankpdf.Kit{Role: "backend-engineer", Stacks: []string{"cobol"}, Taxonomy: tax})
+		}},
+	} {
+		if err := c.f(); !errors.Is(err, c.err) {
+			t.Errorf("got %v, want %v", err, c.err)
 		}
-		if !strings.HasPrefix(line, "<word ") || len(pages) == 0 {
-			continue
-		}
-		_, text, _ := strings.Cut(line, ">")
-		text, _, _ = strings.Cut(text, "</word>")
-		w := word{attr(line, "xMin"), attr(line, "yMin"), attr(line, "xMax"), attr(line, "yMax"), unescape.Replace(text)}
-		pages[len(pages)-1] = append(pages[len(pages)-1], w)
 	}
-	if len(pages) == 0 {
-		t.Fatal("pdftotext -bbox found no pages")
-	}
-	return pages
 }
 
-// tableColumn concatenates, without whitespace, the words between x0 and x1
-// on every page that shows the scorecard's header row, less the header.
-func tableColumn(pages [][]word, x0, x1 float64) string {
-	var sb strings.Builder
-	for _, ws := range pages {
-		headerY := -1.0
-		for _, w := range ws {
-			if w.text == "Competency" && w.x0 < 65 { // the header's first cell, at the left margin
-				headerY = w.y0
+// A question far larger than real content: a word longer than a line, a
+// text, guide and probe list longer than a page. It runs on under a
+// "continued" line, nothing crosses a margin, and every word is printed.
+func TestStressQuestion(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	long := func(s string, n int) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%s %d, phrased at length so that the paragraph wraps many times over; ", s, i)
+		}
+		return strings.TrimSpace(b.String())
+	}
+	var fu []string
+	for i := range 24 {
+		fu = append(fu, fmt.Sprintf("Probe %d: %s", i, long("probe", 1+i%3)))
+	}
+	q := qbank.Question{ID: "stress-" + strings.Repeat("x", 56), Version: 12, State: qbank.StateActive, Content: qbank.Content{
+		Text:  "Explain " + strings.Repeat("supercalifragilistic", 12) + " and then " + long("Text", 12),
+		Roles: []string{"backend-engineer"}, Dimension: "technical", Competency: "system-design",
+		WhatItReveals: long("Reveals", 6), ResponseFormat: qbank.FormatWritten, Minutes: 15,
+		Stacks:        []string{"go", "java", "python", "nodejs", "postgresql", "kafka", "kubernetes", "aws"},
+		StackVariants: map[string]qbank.StackVariant{"go": {Text: long("In Go", 4), FollowUps: []string{long("Go probe", 2)}}, "aws": {Text: strings.Repeat("cloudy", 40)}},
+		FollowUps:     fu,
+		ScoringGuide:  qbank.ScoringGuide{Strong: long("Strong", 14), Adequate: long("Adequate", 4), Weak: long("Weak", 2)},
+	}}
+	for _, role := range []string{"backend-engineer"} {
+		pdf := renderBank(t, bankpdf.Bank{Role: role, Taxonomy: tax, Questions: append(slices.Clone(qs), q)})
+		raw := pdftest.Text(t, pdf)
+		squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+		for _, want := range append([]string{q.Text, q.WhatItReveals, q.ScoringGuide.Strong, q.StackVariants["aws"].Text}, q.FollowUps...) {
+			if !strings.Contains(squash(raw), squash(want)) {
+				t.Errorf("the PDF lacks %.60q…", want)
 			}
 		}
-		if headerY < 0 {
-			continue
+		if !strings.Contains(raw, "(continued)") {
+			t.Error("a question longer than a page carries no continuation marker")
 		}
-		for _, w := range ws {
-			if w.x0 >= x0 && w.x0 < x1 && w.y0 > headerY+2 && w.y1 < 276*72/25.4 {
-				sb.WriteString(w.text)
-			}
-		}
-	}
-	return sb.String()
-}
-
-func TestSeededBankInsideMargins(t *testing.T) {
-	checkInsideMargins(t, bboxWords(t, render(t, wholeBank(seeded(t)))))
-}
-
-// checkInsideMargins asserts that every word poppler finds lies within the
-// page's side margins and above the footer's bottom edge.
-func checkInsideMargins(t *testing.T, pages [][]word) {
-	t.Helper()
-	const mm = 72 / 25.4
-	left, right, bottom := 20*mm-0.5, (210-20)*mm+0.5, 290*mm
-	bad := 0
-	for p, ws := range pages {
-		for _, w := range ws {
-			// Body text ends by 276 mm; the footer's text starts below its
-			// rule at 281 mm: nothing may straddle the gap between.
-			intoFooter := w.y1 > 278.5*mm && w.y0 < 282*mm
-			if w.x0 < left || w.x1 > right || w.y1 > bottom || intoFooter {
-				if bad++; bad <= 10 {
-					t.Errorf("page %d: %q at x %.1f–%.1f, y %.1f–%.1f pt lies outside the margins", p+1, w.text, w.x0, w.x1, w.y0, w.y1)
+		d := pdftest.Read(t, pdf)
+		for _, p := range d.Pages {
+			for _, pc := range p.Pieces {
+				if pc.Left < 20*72/25.4-1 || pc.Left+pc.Width > (210-20)*72/25.4+1 {
+					t.Errorf("page %d: %q crosses a side margin", p.Number, pc.Text)
 				}
 			}
 		}
@@ -486,64 +609,51 @@ func checkInsideMargins(t *testing.T, pages [][]word) {
 }
 
 func TestDeterministic(t *testing.T) {
-	b := seeded(t)
-	d := wholeBank(b)
-	// As the server passes them: stored versions (their "· vN" is set in Go
-	// Mono) and text that needs the fallback face.
-	d.Questions = slices.Clone(b.Questions)
-	for i := range d.Questions {
-		d.Questions[i].Version = 1 + i%3
-	}
-	d.Questions[0].Text += " (₹2,500)"
-	fonts := sha256.Sum256(slices.Concat(goregular.TTF, gobold.TTF, goitalic.TTF, gomono.TTF))
-
-	first := render(t, d)
-	shuffled := slices.Clone(d.Questions)
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	b := bankpdf.Bank{Revision: 5, AsOf: asOf, Collection: pdftest.Published, Taxonomy: tax, Questions: qs}
+	first := renderBank(t, b)
+	shuffled := slices.Clone(qs)
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
-	d.Questions = shuffled
-	for i := range 2 {
-		if again := render(t, d); !bytes.Equal(first, again) {
-			t.Fatalf("render %d differs from the first (%d vs %d bytes)", i+2, len(again), len(first))
-		}
+	b.Questions = shuffled
+	if again := renderBank(t, b); !bytes.Equal(first, again) {
+		t.Fatal("the same bank in another order rendered differently")
 	}
-	if sha256.Sum256(slices.Concat(goregular.TTF, gobold.TTF, goitalic.TTF, gomono.TTF)) != fonts {
-		t.Fatal("rendering changed the embedded gofont bytes")
-	}
-	d.Revision++
-	if bytes.Equal(first, render(t, d)) {
-		t.Fatal("a different revision rendered the same bytes")
+	b.Revision++
+	if bytes.Equal(first, renderBank(t, b)) {
+		t.Fatal("another revision rendered the same bytes")
 	}
 }
 
-// Characters no embedded font has (an emoji beyond the BMP, which fpdf
-// cannot address either) and control characters must not break the file.
-func TestUndrawableCharacters(t *testing.T) {
-	b := seeded(t)
-	d := wholeBank(b)
-	d.Title = "Bank\nwith a\x07 newline"
-	d.Role = "backend-engineer"
-	q := b.Questions[0]
-	q.ID, q.Roles = "emoji-question", []string{"backend-engineer"}
-	q.Text = "Ship it 🚀 today,\tthen\x00 report back ✓ with 中文."
-	d.Questions = []qbank.Question{q}
-	text := pdftotext(t, render(t, d))
-	for _, want := range []string{"Ship it \uFFFD today, then report back", "Bank with a newline"} {
-		if !containsWords(text, want) {
-			t.Errorf("PDF text lacks %q", want)
+// Characters no embedded font has and control characters must not break
+// the file; the rupee sign, which the product's pricing uses, comes from
+// the fallback face.
+func TestUnusualCharacters(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	q := qs[0]
+	q.Text = "A customer on the ₹2,500 “Starter” plan says p99 rose 10× – from 120 ms ± 5 – after last week’s release. Ship it 🚀,\tthen\x00 report ✓ 中文."
+	pdf := renderBank(t, bankpdf.Bank{Role: "backend-engineer", Taxonomy: tax, Questions: []qbank.Question{q}})
+	raw := pdftest.Text(t, pdf)
+	for _, want := range []string{"₹2,500", "“Starter”", "10× – from", "± 5", "week’s", "Ship it \uFFFD, then report ✓"} {
+		if !pdftest.Contains(raw, want) {
+			t.Errorf("the PDF lacks %q", want)
 		}
 	}
 }
 
-// The server renders for concurrent downloads; the race detector (CI runs
-// with -race) checks the shared, parsed fonts are only read.
+// The server renders for concurrent downloads; the race detector checks
+// the shared fonts and glyph widths are safe to share.
 func TestConcurrentRenders(t *testing.T) {
-	b := seeded(t)
-	want := render(t, wholeBank(b))
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	k := kitFor(tax, qs, "devops-engineer", []string{"kubernetes"})
+	want := renderKit(t, k)
 	errs := make(chan error, 4)
 	for range 4 {
 		go func() {
 			var buf bytes.Buffer
-			err := bankpdf.Render(&buf, wholeBank(b))
+			err := bankpdf.RenderKit(&buf, k)
 			if err == nil && !bytes.Equal(buf.Bytes(), want) {
 				err = errors.New("a concurrent render differs")
 			}
@@ -555,18 +665,4 @@ func TestConcurrentRenders(t *testing.T) {
 			t.Error(err)
 		}
 	}
-}
-
-func BenchmarkRenderSeededBank(b *testing.B) {
-	bank := seeded(b)
-	d := wholeBank(bank)
-	var buf bytes.Buffer
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if err := bankpdf.Render(&buf, d); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(buf.Len()), "bytes/pdf")
 }

@@ -206,36 +206,53 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 	type named struct {
 		name, floor string
 		fn          op
+		onlyConc1   bool // too costly to run from many clients at once
 	}
 	ops := []named{
-		{"floor: gRPC health check", "", func(ctx context.Context, _ int, _ *mrand.Rand) error {
+		{name: "floor: gRPC health check", fn: func(ctx context.Context, _ int, _ *mrand.Rand) error {
 			_, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
 			return err
 		}},
-		{"floor: bare net/http 1 KB JSON", "", httpGet(httpClient, func(*mrand.Rand) string { return floorURL }, "")},
-		{"GetQuestion", "floor: gRPC health check", func(ctx context.Context, _ int, rng *mrand.Rand) error {
+		{name: "floor: bare net/http 1 KB JSON", fn: httpGet(httpClient, func(*mrand.Rand) string { return floorURL }, "")},
+		{name: "GetQuestion", floor: "floor: gRPC health check", fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
 			_, err := client.GetQuestion(auth(ctx), &pb.GetQuestionRequest{Id: randomID(rng)})
 			return err
 		}},
-		{"ListQuestions role+dimension, 25", "floor: gRPC health check", func(ctx context.Context, _ int, _ *mrand.Rand) error {
+		{name: "ListQuestions role+dimension, 25", floor: "floor: gRPC health check", fn: func(ctx context.Context, _ int, _ *mrand.Rand) error {
 			_, err := client.ListQuestions(auth(ctx), &pb.ListQuestionsRequest{Role: "backend-engineer", Dimension: "technical", PageSize: 25})
 			return err
 		}},
-		{"ListQuestions search \"latency\", 25", "floor: gRPC health check", func(ctx context.Context, _ int, _ *mrand.Rand) error {
+		{name: "ListQuestions search \"latency\", 25", floor: "floor: gRPC health check", fn: func(ctx context.Context, _ int, _ *mrand.Rand) error {
 			_, err := client.ListQuestions(auth(ctx), &pb.ListQuestionsRequest{Query: "latency", PageSize: 25})
 			return err
 		}},
-		{"AssembleAssessment (new seed each call)", "floor: gRPC health check", func(ctx context.Context, _ int, rng *mrand.Rand) error {
+		{name: "AssembleAssessment (new seed each call)", floor: "floor: gRPC health check", fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
+			// One request shape: after its first call the distribution is
+			// cached, and each call is a draw.
 			_, err := client.AssembleAssessment(auth(ctx), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Seed: proto.Int64(rng.Int64())})
 			return err
 		}},
-		{"gateway GET /v1/questions/{id}", "floor: bare net/http 1 KB JSON", httpGet(httpClient, func(rng *mrand.Rand) string { return gatewayBase + randomID(rng) }, readerToken)},
+		{name: "AnalyzeExposure (same shape)", floor: "floor: gRPC health check", fn: func(ctx context.Context, _ int, _ *mrand.Rand) error {
+			_, err := client.AnalyzeExposure(auth(ctx), &pb.AnalyzeExposureRequest{Assessment: &pb.AssembleAssessmentRequest{Role: "backend-engineer"}})
+			return err
+		}},
+		{name: "AssembleAssessment (new shape: first call)", floor: "floor: gRPC health check", onlyConc1: true, fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
+			// Excluding a random question makes a shape not seen before
+			// (almost always), so each call computes a distribution.
+			_, err := client.AssembleAssessment(auth(ctx), &pb.AssembleAssessmentRequest{Role: "backend-engineer",
+				ExcludedQuestionIds: []string{randomID(rng)}, Seed: proto.Int64(rng.Int64())})
+			return err
+		}},
+		{name: "gateway GET /v1/questions/{id}", floor: "floor: bare net/http 1 KB JSON", fn: httpGet(httpClient, func(rng *mrand.Rand) string { return gatewayBase + randomID(rng) }, readerToken)},
 	}
 	floors := map[string]Result{}
 	var out []Result
 	for _, conc := range cfg.Concurrency {
 		for _, o := range ops {
 			if cfg.Only != "" && o.floor != "" && !strings.Contains(o.name, cfg.Only) {
+				continue
+			}
+			if o.onlyConc1 && conc != 1 {
 				continue
 			}
 			// Warm up connections and caches, then measure.

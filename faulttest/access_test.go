@@ -339,6 +339,7 @@ func TestAccessMatrix(t *testing.T) {
 			reader bool // else open
 		}{
 			{"/v1/question-bank.pdf?role=devops-engineer", true},
+			{"/v1/interview-kit.pdf?role=backend-engineer&refs=api-rate-limiting-design@1&refs=regretted-technical-decision@1&stacks=go", true},
 			{"/healthz", false}, {"/readyz", false}, {"/metrics", false}, {"/openapi.json", false},
 		} {
 			for _, c := range callers {

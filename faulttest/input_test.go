@@ -218,9 +218,16 @@ func bankState(t *testing.T, ts *testserver.Server) string {
 // look at (id, text, what it reveals, competency, follow-ups, variants).
 func searchCorpus(t *testing.T, ts *testserver.Server) map[string]string {
 	t.Helper()
-	r := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&view=QUESTION_VIEW_FULL", readerToken, nil)
 	out := map[string]string{}
-	qs, _ := r.Body["questions"].([]any)
+	var qs []any
+	for token := ""; ; { // every page: the bank holds more than one page of questions
+		r := ts.Must(t, http.StatusOK, "GET", "/v1/questions?pageSize=100&view=QUESTION_VIEW_FULL&pageToken="+url.QueryEscape(token), readerToken, nil)
+		page, _ := r.Body["questions"].([]any)
+		qs = append(qs, page...)
+		if token, _ = r.Body["nextPageToken"].(string); token == "" {
+			break
+		}
+	}
 	for _, item := range qs {
 		m := item.(map[string]any)
 		parts := []string{str(m["id"]), str(m["text"]), str(m["whatItReveals"]), str(m["competency"])}

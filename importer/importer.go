@@ -144,3 +144,42 @@ func Apply(ctx context.Context, store repository.Store, p Plan, c qbank.Change) 
 	}
 	return out, nil
 }
+
+// Bank is what an import is checked against: the taxonomy, each
+// question's current version, and the revision they are at.
+type Bank struct {
+	Taxonomy *qbank.Taxonomy
+	Current  func(id string) (qbank.Question, bool)
+	Revision int64
+}
+
+// Report is what an import did (or, validating only, would do).
+type Report struct {
+	Results                     []Result // one per item, in request order
+	Created, Updated, Unchanged int
+	ValidateOnly                bool
+	// Revision is the bank's revision after the import (before it, for a
+	// dry run or an import that changed nothing).
+	Revision int64
+}
+
+// Run is an import from end to end, the same for the gRPC service (and so
+// the gateway) and the CLI: validate and plan every item against the bank,
+// apply the plan in one store transaction unless validateOnly, and report.
+func Run(ctx context.Context, store repository.Store, bank Bank, items []qbank.Question, validateOnly bool, c qbank.Change) (Report, error) {
+	plan, err := Build(bank.Taxonomy, bank.Current, items)
+	if err != nil {
+		return Report{}, err
+	}
+	r := Report{Results: plan.Results, ValidateOnly: validateOnly, Revision: bank.Revision}
+	if !validateOnly && len(plan.Ops) > 0 {
+		if r.Results, err = Apply(ctx, store, plan, c); err != nil {
+			return Report{}, err
+		}
+		if r.Revision, err = store.Revision(ctx); err != nil {
+			return Report{}, fmt.Errorf("import: read the revision: %w", err)
+		}
+	}
+	r.Created, r.Updated, r.Unchanged = plan.Counts()
+	return r, nil
+}

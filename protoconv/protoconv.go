@@ -233,6 +233,22 @@ func QuestionFromProto(q *pb.Question) qbank.Question {
 	return qbank.Question{ID: q.GetId(), Content: ContentFromProto(q), State: StateFromProto(q.GetState()), Etag: q.GetEtag()}
 }
 
+// StoredQuestionFromProto is the inverse of QuestionToProto: a stored
+// version as a server sent it, with its version, times, author and note,
+// for clients that work with what they read (the CLI's remote export).
+func StoredQuestionFromProto(q *pb.Question) qbank.Question {
+	out := QuestionFromProto(q)
+	out.Version = int(q.GetVersion())
+	out.Author, out.ChangeNote = q.GetAuthor(), q.GetChangeNote()
+	if q.GetCreateTime() != nil {
+		out.CreateTime = q.GetCreateTime().AsTime()
+	}
+	if q.GetUpdateTime() != nil {
+		out.UpdateTime = q.GetUpdateTime().AsTime()
+	}
+	return out
+}
+
 // TaxonomyFromProto is the inverse of TaxonomyToProto.
 func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
 	out := &qbank.Taxonomy{Seniorities: t.GetSeniorities()}

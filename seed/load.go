@@ -69,10 +69,13 @@ func Parse(fsys fs.FS) (*Bank, error) {
 			switch q.State {
 			case "":
 				q.State = qbank.StateActive
-			case qbank.StateActive, qbank.StateDraft:
+			case qbank.StateActive, qbank.StateDraft, qbank.StateRetired:
+				// retired: a release retires a question by keeping it in the
+				// files with this state, never by deleting it (Apply).
 			default:
-				v.Add(field+".state", "a seed question is active or draft, not %q", q.State)
+				v.Add(field+".state", "unknown state %q (active, draft or retired)", q.State)
 			}
+			qbank.ValidateChangeNote(&v, field+".changeNote", q.ChangeNote)
 			if q.Version != 0 || q.Etag != "" || !q.CreateTime.IsZero() {
 				v.Add(field, "seed questions carry no version, etag or times: the store assigns them")
 			}

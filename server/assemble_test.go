@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
@@ -250,4 +251,142 @@ func TestTemplatesAndAssemblyFromTemplate(t *testing.T) {
 			t.Errorf("deleted template: %d, want 404", r.Code)
 		}
 	})
+}
+
+// TestAnalyzeExposure: the report over gRPC and HTTP (body: the assemble
+// request), agreeing with what assembly draws.
+func TestAnalyzeExposure(t *testing.T) {
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	rep, err := client.AnalyzeExposure(testserver.GRPCContext(t, readerToken), &pb.AnalyzeExposureRequest{Assessment: &pb.AssembleAssessmentRequest{Role: "backend-engineer"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.GetItems()) == 0 || rep.GetMaxExposure() <= 0 || rep.GetMaxExposure() > 1 || rep.GetBalance() != pb.Balance_BALANCE_WITHIN_TOLERANCE ||
+		rep.GetAcceptableAssessments() < 2 || rep.GetExpectedItems() < 8 || rep.GetExpectedOverlap() > rep.GetMaxExposure() {
+		t.Fatalf("report %v", rep)
+	}
+	exposure := map[string]float64{}
+	for i, it := range rep.GetItems() {
+		exposure[it.GetQuestionId()] = it.GetExposure()
+		if i > 0 && it.GetExposure() > rep.GetItems()[i-1].GetExposure() {
+			t.Fatal("items not most exposed first")
+		}
+		if it.GetVersion() < 1 || it.GetCompetency() == "" {
+			t.Fatalf("item %v is incomplete", it)
+		}
+	}
+	a, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Seed: proto.Int64(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.GetBankRevision() != rep.GetBankRevision() || a.GetBalance() != pb.Balance_BALANCE_WITHIN_TOLERANCE || a.GetTolerancePoints() != 5 {
+		t.Fatalf("assessment revision %d balance %v ±%d; report revision %d", a.GetBankRevision(), a.GetBalance(), a.GetTolerancePoints(), rep.GetBankRevision())
+	}
+	for _, it := range a.GetItems() {
+		if exposure[it.GetQuestionId()] <= 0 {
+			t.Errorf("%s was drawn but its reported exposure is %v", it.GetQuestionId(), exposure[it.GetQuestionId()])
+		}
+	}
+
+	out := ts.Must(t, http.StatusOK, "POST", "/v1/assessments:analyzeExposure", readerToken,
+		map[string]any{"templateId": "data-engineer-default", "tolerancePoints": 8}).Body
+	if out["balance"] != "BALANCE_WITHIN_TOLERANCE" || len(list(out, "items")) == 0 || out["maxExposure"] == nil {
+		t.Fatalf("HTTP report %v", out)
+	}
+	for _, it := range list(out, "items") {
+		if str(obj(it)["competency"]) == "" {
+			t.Fatalf("HTTP item %v", it)
+		}
+	}
+	if r := ts.Call(t, "POST", "/v1/assessments:analyzeExposure", "", map[string]any{"role": "data-engineer"}); r.Code != http.StatusUnauthorized {
+		t.Errorf("anonymous report: %d, want 401", r.Code)
+	}
+	_, err = client.AnalyzeExposure(testserver.GRPCContext(t, readerToken), &pb.AnalyzeExposureRequest{})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "assessment") {
+		t.Errorf("no request to analyse: %v", err)
+	}
+}
+
+// TestAssemblyExplainsBadIDs: a required question that exists but cannot be
+// used says why; an excluded id the bank never held is named; lists over
+// their caps are refused with one violation.
+func TestAssemblyExplainsBadIDs(t *testing.T) {
+	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
+	client := pb.NewQuestionBankServiceClient(ts.Conn)
+	other, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Role: "data-engineer", Competency: "pipeline-design", PageSize: 1})
+	if err != nil || len(other.GetQuestions()) == 0 {
+		t.Fatalf("no data-engineer question: %v", err)
+	}
+	mine, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Role: "backend-engineer", Competency: "ownership", PageSize: 1, View: pb.QuestionView_QUESTION_VIEW_FULL})
+	if err != nil || len(mine.GetQuestions()) == 0 {
+		t.Fatalf("no backend ownership question: %v", err)
+	}
+	retired := mine.GetQuestions()[0]
+	if _, err := client.RetireQuestion(testserver.GRPCContext(t, adminToken), &pb.RetireQuestionRequest{Id: retired.GetId(), Etag: retired.GetEtag()}); err != nil {
+		t.Fatal(err)
+	}
+	draft := proto.Clone(retired).(*pb.Question)
+	draft.Id, draft.Etag, draft.State = "a-draft-ownership-question", "", pb.Question_STATE_DRAFT
+	draft.Text = "A question still being written about owning a service."
+	if _, err := client.CreateQuestion(testserver.GRPCContext(t, adminToken), &pb.CreateQuestionRequest{Question: draft}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		req   *pb.AssembleAssessmentRequest
+		field string
+		want  []string
+	}{
+		{"Retired", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{retired.GetId()}}, "requiredQuestionIds", []string{retired.GetId(), "retired"}},
+		{"Draft", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{"a-draft-ownership-question"}}, "requiredQuestionIds", []string{"a-draft-ownership-question", "draft"}},
+		{"OtherRole", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{other.GetQuestions()[0].GetId()}}, "requiredQuestionIds", []string{"not for role backend-engineer", "data-engineer"}},
+		{"Unknown", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{"no-such-question"}}, "requiredQuestionIds", []string{`unknown question "no-such-question"`}},
+		{"UnknownExcluded", &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: []string{retired.GetId(), "never-was-a-question"}}, "excludedQuestionIds", []string{`"never-was-a-question"`}},
+		{"TooManyExcluded", &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: manyIDs(100000)}, "excludedQuestionIds", []string{"100000 ids", "limit is 1000"}},
+		{"TooManyRequired", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: manyIDs(51)}, "requiredQuestionIds", []string{"limit is 50"}},
+		{"TooManyStacks", &pb.AssembleAssessmentRequest{Role: "backend-engineer", Stacks: slices.Repeat([]string{"go"}, 33)}, "stacks", []string{"limit is 32"}},
+		{"Tolerance", &pb.AssembleAssessmentRequest{Role: "backend-engineer", TolerancePoints: proto.Int32(51)}, "tolerancePoints", []string{"between 0 and 50"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), c.req)
+			st := status.Convert(err)
+			if st.Code() != codes.InvalidArgument {
+				t.Fatalf("%v, want InvalidArgument", err)
+			}
+			var found []string
+			for _, d := range st.Details() {
+				if br, ok := d.(*errdetails.BadRequest); ok {
+					for _, v := range br.GetFieldViolations() {
+						if v.GetField() == c.field {
+							found = append(found, v.GetDescription())
+						}
+					}
+				}
+			}
+			if len(found) != 1 {
+				t.Fatalf("violations of %s: %q (error %v)", c.field, found, err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(found[0], w) {
+					t.Errorf("%q does not mention %q", found[0], w)
+				}
+			}
+			if len(err.Error()) > 2000 {
+				t.Errorf("error of %d bytes", len(err.Error()))
+			}
+		})
+	}
+	// Excluding a retired question is fine: it is absent already.
+	if _, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: []string{retired.GetId()}}); err != nil {
+		t.Errorf("excluding a retired question: %v", err)
+	}
+}
+
+func manyIDs(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("excluded-question-%06d", i)
+	}
+	return out
 }

@@ -2,11 +2,10 @@ package server
 
 import (
 	"context"
-	"slices"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/bankfile"
+	"github.com/layersrank/qbank/catalog"
 	"github.com/layersrank/qbank/importer"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
@@ -18,34 +17,41 @@ import (
 // server already holds is kept in memory.
 func (s *Service) ExportQuestionBank(req *pb.ExportQuestionBankRequest, stream pb.QuestionBankService_ExportQuestionBankServer) error {
 	snap := s.catalog.Snapshot()
-	var v qbank.Violations
-	if _, ok := snap.Taxonomy.Role(req.GetRole()); req.GetRole() != "" && !ok {
-		v.Add("role", "unknown role %q (valid: %v)", req.GetRole(), snap.Taxonomy.RoleIDs())
-	}
-	if err := v.Err(); err != nil {
+	f := bankfile.Filter{Role: req.GetRole(), Collection: req.GetCollection(), State: protoconv.StateFromProto(req.GetState())}
+	e, err := bankfile.Select(snap.Taxonomy, snap.Revision, f, repository.Now())
+	if err != nil {
 		return err
 	}
-	state := protoconv.StateFromProto(req.GetState())
-	header := &pb.ExportHeader{
-		BankRevision: snap.Revision,
-		ExportTime:   timestamppb.New(repository.Now()),
-		Role:         req.GetRole(),
-		Taxonomy:     protoconv.TaxonomyToProto(snap.Taxonomy.ForRole(req.GetRole())),
-	}
-	if err := stream.Send(&pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Header{Header: header}}); err != nil {
-		return err
-	}
-	var err error
-	snap.Each(func(q *qbank.Question) bool {
-		if (state != "" && q.State != state) || (req.GetRole() != "" && !slices.Contains(q.Roles, req.GetRole())) {
-			return true
-		}
-		msg := &pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Question{Question: protoconv.QuestionToProto(q)}}
-		err = stream.Send(msg)
-		return err == nil
-	})
-	return err
+	return bankfile.Run(e, snapshotQuestions(snap), streamSink{stream})
 }
+
+// snapshotQuestions yields a snapshot's questions in id order. They are
+// shared with every reader: a sink must not modify them.
+func snapshotQuestions(snap *catalog.Snapshot) bankfile.Questions {
+	return func(yield func(*qbank.Question) error) error {
+		var err error
+		snap.Each(func(q *qbank.Question) bool {
+			err = yield(q)
+			return err == nil
+		})
+		return err
+	}
+}
+
+// streamSink sends an export down a gRPC stream.
+type streamSink struct {
+	stream pb.QuestionBankService_ExportQuestionBankServer
+}
+
+func (s streamSink) Header(e bankfile.Export) error {
+	return s.stream.Send(&pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Header{Header: e.Header()}})
+}
+
+func (s streamSink) Question(q *qbank.Question) error {
+	return s.stream.Send(&pb.ExportQuestionBankResponse{Item: &pb.ExportQuestionBankResponse_Question{Question: protoconv.QuestionToProto(q)}})
+}
+
+func (s streamSink) Close() error { return nil }
 
 // ImportQuestions checks the whole import against the current snapshot,
 // then applies it in one store transaction (where each etag is compared
@@ -56,38 +62,26 @@ func (s *Service) ImportQuestions(ctx context.Context, req *pb.ImportQuestionsRe
 	for i, q := range req.GetQuestions() {
 		items[i] = protoconv.QuestionFromProto(q)
 	}
-	plan, err := importer.Build(snap.Taxonomy, snap.Question, items)
+	bank := importer.Bank{Taxonomy: snap.Taxonomy, Current: snap.Question, Revision: snap.Revision}
+	report, err := importer.Run(ctx, s.store, bank, items, req.GetValidateOnly(), s.change(ctx, "import"))
 	if err != nil {
 		return nil, err
 	}
-	results := plan.Results
-	rev := snap.Revision
-	if !req.GetValidateOnly() {
-		if results, err = importer.Apply(ctx, s.store, plan, s.change(ctx, "import")); err != nil {
-			return nil, err
-		}
+	if !report.ValidateOnly {
 		s.refresh(ctx)
-		rev = s.catalog.Snapshot().Revision
 	}
-	return ImportResponse(results, req.GetValidateOnly(), rev), nil
+	return ImportResponse(report), nil
 }
 
-// ImportResponse builds the wire response for import results.
-func ImportResponse(results []importer.Result, validateOnly bool, rev int64) *pb.ImportQuestionsResponse {
-	out := &pb.ImportQuestionsResponse{ValidateOnly: validateOnly, BankRevision: rev}
+// ImportResponse is an import's report on the wire.
+func ImportResponse(r importer.Report) *pb.ImportQuestionsResponse {
+	out := &pb.ImportQuestionsResponse{ValidateOnly: r.ValidateOnly, BankRevision: r.Revision,
+		CreatedCount: int32(r.Created), UpdatedCount: int32(r.Updated), UnchangedCount: int32(r.Unchanged)}
 	actions := map[importer.Action]pb.ImportResult_Action{
 		importer.Created: pb.ImportResult_ACTION_CREATED, importer.Updated: pb.ImportResult_ACTION_UPDATED, importer.Unchanged: pb.ImportResult_ACTION_UNCHANGED,
 	}
-	for _, r := range results {
-		out.Results = append(out.Results, &pb.ImportResult{Id: r.ID, Action: actions[r.Action], Version: int32(r.Version)})
-		switch r.Action {
-		case importer.Created:
-			out.CreatedCount++
-		case importer.Updated:
-			out.UpdatedCount++
-		case importer.Unchanged:
-			out.UnchangedCount++
-		}
+	for _, res := range r.Results {
+		out.Results = append(out.Results, &pb.ImportResult{Id: res.ID, Action: actions[res.Action], Version: int32(res.Version)})
 	}
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -26,28 +25,7 @@ func exportFile(t *testing.T, ts *testserver.Server, req *pb.ExportQuestionBankR
 	}
 	var buf bytes.Buffer
 	w, _ := bankfile.NewWriter(&buf, bankfile.JSON)
-	n := 0
-	for {
-		msg, err := stream.Recv()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h := msg.GetHeader(); h != nil {
-			if n != 0 {
-				t.Fatal("the header came after a question")
-			}
-			err = w.Header(h)
-		} else {
-			n++
-			err = w.Question(msg.GetQuestion())
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	n := testserver.DrainExport(t, stream, w.Header, w.Question)
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,15 +45,16 @@ func TestExportThenImportChangesNothing(t *testing.T) {
 		ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, draft)
 
 		file, n := exportFile(t, ts, &pb.ExportQuestionBankRequest{})
-		if n != 51 {
-			t.Fatalf("exported %d questions, want 51 (every state)", n)
+		want := seedQuestions(t, "") + 1 // the seed's, in every state, and the draft
+		if n != want {
+			t.Fatalf("exported %d questions, want %d (every state)", n, want)
 		}
 		var body map[string]any
 		if err := json.Unmarshal(file, &body); err != nil {
 			t.Fatalf("the export is not JSON: %v", err)
 		}
 		out := ts.Must(t, http.StatusOK, "POST", "/v1/questions:import", adminToken, body).Body
-		if out["unchangedCount"] != float64(51) || out["createdCount"] != nil || out["updatedCount"] != nil {
+		if out["unchangedCount"] != float64(want) || out["createdCount"] != nil || out["updatedCount"] != nil {
 			t.Errorf("re-importing the export: %v", out)
 		}
 		versions := list(ts.Must(t, http.StatusOK, "GET", "/v1/questions/api-rate-limiting-design/versions", readerToken, nil).Body, "versions")

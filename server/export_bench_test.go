@@ -2,8 +2,6 @@ package server_test
 
 import (
 	"context"
-	"errors"
-	"io"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -94,28 +92,13 @@ func BenchmarkExport50000(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			n := 0
-			for {
-				msg, err := stream.Recv()
-				if errors.Is(err, io.EOF) {
-					break
+			seen := 0
+			n := testserver.DrainExport(b, stream, w.Header, func(q *pb.Question) error {
+				if seen++; seen%sampleEvery == 0 {
+					heap.sample()
 				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				if h := msg.GetHeader(); h != nil {
-					err = w.Header(h)
-				} else {
-					n++
-					err = w.Question(msg.GetQuestion())
-					if n%sampleEvery == 0 {
-						heap.sample()
-					}
-				}
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
+				return w.Question(q)
+			})
 			_ = w.Close()
 			b.ReportMetric(heap.growthMB(), "live-heap-growth-MB")
 			b.ReportMetric(float64(out.n.Load())/(1<<20), "export-MB")

@@ -109,3 +109,7 @@ func (p *inProcess) DeleteTemplate(ctx context.Context, r *pb.DeleteTemplateRequ
 func (p *inProcess) ImportQuestions(ctx context.Context, r *pb.ImportQuestionsRequest) (*pb.ImportQuestionsResponse, error) {
 	return call(p, ctx, r, p.svc.ImportQuestions)
 }
+
+func (p *inProcess) AnalyzeExposure(ctx context.Context, r *pb.AnalyzeExposureRequest) (*pb.AnalyzeExposureResponse, error) {
+	return call(p, ctx, r, p.svc.AnalyzeExposure)
+}

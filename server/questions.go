@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/assembly"
 	"github.com/layersrank/qbank/catalog"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
@@ -22,11 +23,15 @@ type Service struct {
 	store   repository.Store
 	catalog *catalog.Catalog
 	log     *slog.Logger
+	// assembler caches each assembly request shape's distribution per
+	// bank revision (server/assemble.go).
+	assembler *assembly.Assembler
 }
 
 // NewService returns the service over a store and its catalog.
 func NewService(store repository.Store, cat *catalog.Catalog, log *slog.Logger) *Service {
-	return &Service{store: store, catalog: cat, log: log}
+	return &Service{store: store, catalog: cat, log: log,
+		assembler: assembly.NewAssembler(assembly.DefaultCacheEntries, assembly.DefaultCacheBytes)}
 }
 
 // MaxBatch bounds BatchGetQuestions.

@@ -29,6 +29,7 @@ import (
 
 	"github.com/layersrank/qbank/bankfile"
 	"github.com/layersrank/qbank/catalog"
+	"github.com/layersrank/qbank/console"
 	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/repository"
@@ -108,7 +109,7 @@ func (s *Server) applySeed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("seed applied", "taxonomy_changed", res.TaxonomyChanged, "questions_added", len(res.AddedQuestions))
+	res.Log(ctx, s.log)
 	return nil
 }
 
@@ -225,14 +226,16 @@ func (s *Server) listen() error {
 
 // gateway builds the HTTP server: the JSON gateway calling svc in process
 // through the unary chain, and the routes outside gRPC (health, readiness,
-// metrics, the PDF).
+// metrics, the PDFs).
 func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *prometheus.Registry, authn *auth.Authenticator) error {
+	docs := newDocuments(svc, authn, s.log)
 	handler, conn, err := gateway.New(ctx, gateway.Options{
 		GRPCAddr:   s.grpcLis.Addr().String(),
 		Service:    &inProcess{svc: svc, chain: chainUnary(c.unary)},
 		Ready:      s.ready,
 		Metrics:    promhttp.HandlerFor(reg, promhttp.HandlerOpts{}),
-		PDF:        instrumentHTTP(reg, "question_bank_pdf", s.pdfHandler(authn)),
+		PDF:        instrumentHTTP(reg, "question_bank_pdf", docs.bankHandler()),
+		Kit:        instrumentHTTP(reg, "interview_kit_pdf", docs.kitHandler()),
 		Log:        s.log,
 		SharedJSON: svc.sharedJSON,
 	})
@@ -240,7 +243,8 @@ func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *promet
 		return err
 	}
 	s.gwConn = conn
-	s.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	// The curation console answers /console/ itself; everything else is the gateway's.
+	s.http = &http.Server{Handler: console.Mount(handler), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	return nil
 }
 

@@ -8,13 +8,10 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"slices"
-	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
@@ -27,8 +24,8 @@ import (
 	"github.com/layersrank/qbank/server"
 )
 
-// remoteFlags are how export and import reach a running server instead of
-// opening the store themselves.
+// remoteFlags are how export, import and kit reach a running server
+// instead of opening the store themselves.
 type remoteFlags struct {
 	addr, token string
 }
@@ -56,17 +53,17 @@ func (r *remoteFlags) dial(ctx context.Context) (pb.QuestionBankServiceClient, c
 	return pb.NewQuestionBankServiceClient(conn), ctx, func() { conn.Close() }, nil
 }
 
-var stateNames = map[string]pb.Question_State{
-	"": pb.Question_STATE_UNSPECIFIED, "all": pb.Question_STATE_UNSPECIFIED,
-	"active": pb.Question_STATE_ACTIVE, "draft": pb.Question_STATE_DRAFT, "retired": pb.Question_STATE_RETIRED,
+var stateNames = map[string]qbank.State{
+	"": "", "all": "", "active": qbank.StateActive, "draft": qbank.StateDraft, "retired": qbank.StateRetired,
 }
 
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, cfg, _ := flags("export", stderr)
 	format := fs.String("format", "json", "json, yaml or pdf")
-	role := fs.String("role", "", "only this role's questions")
+	role := fs.String("role", "", "only this role's questions (a PDF: the role's interview kit)")
+	collection := fs.String("collection", "", "only this collection's questions, e.g. layersrank-50 (the published bank)")
 	state := fs.String("state", "", "only questions in this state: active, draft or retired (default all; the PDF takes active)")
-	out := fs.String("o", "", "output file (default stdout)")
+	out := fs.String("o", "", "output file, written whole or not at all, mode 0600 (default stdout)")
 	var remote remoteFlags
 	remote.bind(fs)
 	if err := fs.Parse(args); err != nil {
@@ -76,79 +73,82 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !ok {
 		return fmt.Errorf("--state %q: want active, draft, retired or all", *state)
 	}
-	if *format == "pdf" && *state == "" {
-		st = pb.Question_STATE_ACTIVE
-	}
-	req := &pb.ExportQuestionBankRequest{Role: *role, State: st}
-
-	w := stdout
-	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
-			return fmt.Errorf("create %s: %w", *out, err)
+	f := bankfile.Format(*format)
+	switch f {
+	case bankfile.JSON, bankfile.YAML:
+	case bankfile.PDF:
+		if *state == "" {
+			st = qbank.StateActive
 		}
-		defer f.Close()
-		w = f
-	}
-	var sink exportSink
-	switch *format {
-	case "json", "yaml":
-		fw, err := bankfile.NewWriter(w, bankfile.Format(*format))
-		if err != nil {
-			return err
-		}
-		sink = fw
-	case "pdf":
-		sink = &pdfSink{w: w}
 	default:
 		return fmt.Errorf("--format %q: want json, yaml or pdf", *format)
 	}
-	if remote.addr != "" {
-		err := exportRemote(ctx, remote, req, sink)
+	filter := bankfile.Filter{Role: *role, Collection: *collection, State: st}
+	export := func(w io.Writer) error {
+		sink, err := bankfile.NewSink(w, f)
 		if err != nil {
 			return err
 		}
-	} else if err := exportLocal(ctx, *cfg, req, sink); err != nil {
+		if remote.addr != "" {
+			err = exportRemote(ctx, remote, filter, sink)
+		} else {
+			err = exportLocal(ctx, *cfg, filter, sink)
+		}
+		if err != nil {
+			return err
+		}
+		if err := sink.Close(); err != nil {
+			return fmt.Errorf("write export: %w", err)
+		}
+		return nil
+	}
+	return writeOutput(*out, stdout, stderr, export)
+}
+
+// writeOutput runs write into the file named out, whole or not at all, or
+// into stdout when out is empty.
+func writeOutput(out string, stdout, stderr io.Writer, write func(io.Writer) error) error {
+	if out == "" {
+		return write(stdout)
+	}
+	if err := bankfile.WriteFile(out, write); err != nil {
 		return err
 	}
-	if err := sink.Close(); err != nil {
-		return fmt.Errorf("write export: %w", err)
-	}
-	if *out != "" {
-		fmt.Fprintf(stderr, "wrote %s\n", *out)
-	}
+	fmt.Fprintf(stderr, "wrote %s\n", out)
 	return nil
 }
 
-// exportSink receives an export: a bankfile.Writer or the PDF renderer.
-type exportSink interface {
-	Header(*pb.ExportHeader) error
-	Question(*pb.Question) error
-	Close() error
-}
-
-func exportRemote(ctx context.Context, remote remoteFlags, req *pb.ExportQuestionBankRequest, sink exportSink) error {
+// exportRemote receives an export over gRPC: the server selects, this side
+// only writes, from the same domain questions the server holds.
+func exportRemote(ctx context.Context, remote remoteFlags, f bankfile.Filter, sink bankfile.Sink) error {
 	client, ctx, closeConn, err := remote.dial(ctx)
 	if err != nil {
 		return err
 	}
 	defer closeConn()
-	stream, err := client.ExportQuestionBank(ctx, req)
+	stream, err := client.ExportQuestionBank(ctx, &pb.ExportQuestionBankRequest{
+		Role: f.Role, Collection: f.Collection, State: protoconv.StateToProto[f.State]})
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	header := false
 	for {
 		msg, err := stream.Recv()
 		if errors.Is(err, io.EOF) {
+			if !header {
+				return errors.New("export: the server sent no header")
+			}
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if h := msg.GetHeader(); h != nil {
-			err = sink.Header(h)
+			header = true
+			err = sink.Header(bankfile.FromHeader(h))
 		} else {
-			err = sink.Question(msg.GetQuestion())
+			q := protoconv.StoredQuestionFromProto(msg.GetQuestion())
+			err = sink.Question(&q)
 		}
 		if err != nil {
 			return err
@@ -156,8 +156,9 @@ func exportRemote(ctx context.Context, remote remoteFlags, req *pb.ExportQuestio
 	}
 }
 
-// exportLocal streams straight from the store, one row at a time.
-func exportLocal(ctx context.Context, cfg storeopen.Config, req *pb.ExportQuestionBankRequest, sink exportSink) error {
+// exportLocal streams straight from the store, one row at a time, through
+// the same selection the server makes.
+func exportLocal(ctx context.Context, cfg storeopen.Config, f bankfile.Filter, sink bankfile.Sink) error {
 	store, err := storeopen.Open(ctx, cfg)
 	if err != nil {
 		return err
@@ -167,27 +168,17 @@ func exportLocal(ctx context.Context, cfg storeopen.Config, req *pb.ExportQuesti
 	if err != nil {
 		return err
 	}
-	if _, ok := tax.Role(req.GetRole()); req.GetRole() != "" && !ok {
-		return fmt.Errorf("--role %q: want one of %s", req.GetRole(), strings.Join(tax.RoleIDs(), ", "))
-	}
 	rev, err := store.Revision(ctx)
 	if err != nil {
 		return err
 	}
-	err = sink.Header(&pb.ExportHeader{
-		BankRevision: rev, ExportTime: timestamppb.New(repository.Now()), Role: req.GetRole(),
-		Taxonomy: protoconv.TaxonomyToProto(tax.ForRole(req.GetRole())),
-	})
+	e, err := bankfile.Select(&tax, rev, f, repository.Now())
 	if err != nil {
 		return err
 	}
-	state := protoconv.StateFromProto(req.GetState())
-	return store.EachQuestion(ctx, func(q qbank.Question) error {
-		if (state != "" && q.State != state) || (req.GetRole() != "" && !slices.Contains(q.Roles, req.GetRole())) {
-			return nil
-		}
-		return sink.Question(protoconv.QuestionToProto(&q))
-	})
+	return bankfile.Run(e, func(yield func(*qbank.Question) error) error {
+		return store.EachQuestion(ctx, func(q qbank.Question) error { return yield(&q) })
+	}, sink)
 }
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -222,8 +213,12 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if resp, err = client.ImportQuestions(rctx, req); err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-	} else if resp, err = importLocal(ctx, *cfg, req); err != nil {
-		return err
+	} else {
+		report, err := importLocal(ctx, *cfg, req)
+		if err != nil {
+			return err
+		}
+		resp = server.ImportResponse(report)
 	}
 	verb := "imported"
 	if resp.GetValidateOnly() {
@@ -234,25 +229,26 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	return nil
 }
 
-// importLocal imports straight into the store. A store with no taxonomy
-// yet gets the seed's taxonomy and default templates but not its questions,
-// so an export imported into a fresh store reproduces that bank exactly.
-func importLocal(ctx context.Context, cfg storeopen.Config, req *pb.ImportQuestionsRequest) (*pb.ImportQuestionsResponse, error) {
+// importLocal imports straight into the store, through the same import the
+// server runs. A store with no taxonomy yet gets the seed's taxonomy and
+// default templates but not its questions, so an export imported into a
+// fresh store reproduces that bank exactly.
+func importLocal(ctx context.Context, cfg storeopen.Config, req *pb.ImportQuestionsRequest) (importer.Report, error) {
 	store, err := storeopen.Open(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return importer.Report{}, err
 	}
 	defer store.Close()
 	bank, err := seed.Load()
 	if err != nil {
-		return nil, err
+		return importer.Report{}, err
 	}
 	if _, err := seed.Apply(ctx, store, &seed.Bank{Taxonomy: bank.Taxonomy, Templates: bank.Templates}); err != nil {
-		return nil, err
+		return importer.Report{}, err
 	}
 	contents, err := store.Load(ctx)
 	if err != nil {
-		return nil, err
+		return importer.Report{}, err
 	}
 	byID := make(map[string]qbank.Question, len(contents.Questions))
 	for _, q := range contents.Questions {
@@ -262,21 +258,9 @@ func importLocal(ctx context.Context, cfg storeopen.Config, req *pb.ImportQuesti
 	for i, q := range req.GetQuestions() {
 		items[i] = protoconv.QuestionFromProto(q)
 	}
-	plan, err := importer.Build(contents.Taxonomy, func(id string) (qbank.Question, bool) { q, ok := byID[id]; return q, ok }, items)
-	if err != nil {
-		return nil, err
-	}
-	results := plan.Results
-	if !req.GetValidateOnly() {
-		if results, err = importer.Apply(ctx, store, plan, qbank.Change{Author: cliAuthor(), Note: "qbank import"}); err != nil {
-			return nil, err
-		}
-	}
-	rev, err := store.Revision(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return server.ImportResponse(results, req.GetValidateOnly(), rev), nil
+	current := func(id string) (qbank.Question, bool) { q, ok := byID[id]; return q, ok }
+	return importer.Run(ctx, store, importer.Bank{Taxonomy: contents.Taxonomy, Current: current, Revision: contents.Revision},
+		items, req.GetValidateOnly(), qbank.Change{Author: cliAuthor(), Note: "qbank import"})
 }
 
 // cliAuthor names direct-to-store writes after the OS user, for the audit trail.

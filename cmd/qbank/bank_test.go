@@ -3,15 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
+	"github.com/layersrank/qbank/bankpdf/pdftest"
 	"github.com/layersrank/qbank/internal/testserver"
 	"github.com/layersrank/qbank/repository/sqlite"
 )
@@ -69,25 +73,25 @@ func TestExportImportRoundTrip(t *testing.T) {
 	mustRun(t, "export", "--data-dir", src, "--format", "json", "-o", jsonFile)
 	mustRun(t, "export", "--data-dir", src, "--format", "yaml", "-o", yamlFile)
 	source := questionsIn(t, jsonFile)
-	if len(source) != 50 || source["api-rate-limiting-design"].State != qbank.StateRetired || source["api-rate-limiting-design"].Version != 2 {
+	if len(source) != seedSize(t) || source["api-rate-limiting-design"].State != qbank.StateRetired || source["api-rate-limiting-design"].Version != 2 {
 		t.Fatalf("export holds %d questions; edited one = %+v", len(source), source["api-rate-limiting-design"])
 	}
-	if yamlQs := questionsIn(t, yamlFile); len(yamlQs) != 50 || yamlQs["api-rate-limiting-design"].Minutes != 6 {
+	if yamlQs := questionsIn(t, yamlFile); len(yamlQs) != seedSize(t) || yamlQs["api-rate-limiting-design"].Minutes != 6 {
 		t.Errorf("the YAML export differs: %d questions", len(yamlQs))
 	}
 
 	// Into its own store: nothing changes, from either format.
 	for _, f := range []string{jsonFile, yamlFile} {
-		if out := mustRun(t, "import", "--data-dir", src, f); !strings.Contains(out, "0 created, 0 updated, 50 unchanged") {
+		if out := mustRun(t, "import", "--data-dir", src, f); !strings.Contains(out, fmt.Sprintf("0 created, 0 updated, %d unchanged", seedSize(t))) {
 			t.Errorf("re-import of %s: %s", filepath.Base(f), out)
 		}
 	}
 
 	// Into a fresh store: the same bank.
-	if out := mustRun(t, "import", "--data-dir", dst, "--validate-only", jsonFile); !strings.Contains(out, "dry run") || !strings.Contains(out, "50 created") {
+	if out := mustRun(t, "import", "--data-dir", dst, "--validate-only", jsonFile); !strings.Contains(out, "dry run") || !strings.Contains(out, fmt.Sprintf("%d created", seedSize(t))) {
 		t.Errorf("dry run: %s", out)
 	}
-	if out := mustRun(t, "import", "--data-dir", dst, jsonFile); !strings.Contains(out, "50 created") {
+	if out := mustRun(t, "import", "--data-dir", dst, jsonFile); !strings.Contains(out, fmt.Sprintf("%d created", seedSize(t))) {
 		t.Errorf("import into a fresh store: %s", out)
 	}
 	copyFile := filepath.Join(files, "copy.json")
@@ -178,14 +182,14 @@ func TestExportImportThroughARunningServer(t *testing.T) {
 
 	jsonFile, pdfFile := filepath.Join(files, "bank.json"), filepath.Join(files, "bank.pdf")
 	mustRun(t, "export", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", "-o", jsonFile)
-	if qs := questionsIn(t, jsonFile); len(qs) != 50 {
+	if qs := questionsIn(t, jsonFile); len(qs) != seedSize(t) {
 		t.Fatalf("remote export holds %d questions", len(qs))
 	}
 	mustRun(t, "export", "--server", grpcAddr, "--token", "cli-reader-token-0123456789", "--format", "pdf", "--role", "data-engineer", "-o", pdfFile)
 	if raw, err := os.ReadFile(pdfFile); err != nil || !bytes.HasPrefix(raw, []byte("%PDF-")) {
 		t.Fatalf("remote PDF export: %v", err)
 	}
-	if out := mustRun(t, "import", "--server", grpcAddr, "--token", "cli-admin-token-0123456789", jsonFile); !strings.Contains(out, "0 created, 0 updated, 50 unchanged") {
+	if out := mustRun(t, "import", "--server", grpcAddr, "--token", "cli-admin-token-0123456789", jsonFile); !strings.Contains(out, fmt.Sprintf("0 created, 0 updated, %d unchanged", seedSize(t))) {
 		t.Errorf("remote re-import: %s", out)
 	}
 	var out, errOut bytes.Buffer
@@ -207,4 +211,106 @@ func waitHTTP(t *testing.T, url string) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s never became ready", url)
+}
+
+// TestDocumentsSameFromCLIAndHTTP: the CLI prints the same documents as the
+// HTTP routes, whether it opens the store or asks a running server: the
+// published bank or the whole one, a role kit (with its version labels) and
+// an assessment kit.
+func TestDocumentsSameFromCLIAndHTTP(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	grpcAddr, httpAddr := testserver.FreeAddr(t), testserver.FreeAddr(t)
+	const reader = "cli-reader-token-0123456789"
+	t.Setenv("QBANK_ADMIN_TOKEN", "cli-admin-token-0123456789")
+	t.Setenv("QBANK_READER_TOKEN", reader)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--data-dir", dir, "--grpc-addr", grpcAddr, "--http-addr", httpAddr}, &bytes.Buffer{}, &bytes.Buffer{})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}()
+	waitHTTP(t, "http://"+httpAddr+"/readyz")
+	fetch := func(path string) []byte {
+		req, _ := http.NewRequest("GET", "http://"+httpAddr+path, nil)
+		req.Header.Set("Authorization", "Bearer "+reader)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, raw)
+		}
+		return raw
+	}
+	kitRefs := "api-rate-limiting-design@1,regretted-technical-decision@1,frontend-api-design-disagreement@1"
+	for _, c := range []struct {
+		name, path string
+		args       []string
+	}{
+		{"bank", "/v1/question-bank.pdf", []string{"export", "--format", "pdf"}},
+		{"role", "/v1/question-bank.pdf?role=backend-engineer", []string{"export", "--format", "pdf", "--role", "backend-engineer"}},
+		{"kit", "/v1/interview-kit.pdf?role=backend-engineer&stacks=go&refs=" + strings.ReplaceAll(kitRefs, ",", "&refs="),
+			[]string{"kit", "--role", "backend-engineer", "--stacks", "golang", "--refs", kitRefs}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := pdftest.Text(t, fetch(c.path))
+			if c.name == "role" && !strings.Contains(want, "api-rate-limiting-design@1") {
+				t.Fatal("the role kit prints no version labels")
+			}
+			for _, via := range [][]string{{"--data-dir", dir}, {"--server", grpcAddr, "--token", reader}} {
+				out := filepath.Join(files, c.name+strings.TrimLeft(via[0], "-")+".pdf")
+				mustRun(t, append(append(slices.Clone(c.args), via...), "-o", out)...)
+				raw, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := pdftest.Text(t, raw); got != want {
+					t.Errorf("qbank %s %s prints another text than GET %s", strings.Join(c.args, " "), via[0], c.path)
+				}
+				if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o600 {
+					t.Errorf("%s has mode %v, want 0600", out, fi.Mode().Perm())
+				}
+			}
+		})
+	}
+}
+
+// A failed export or kit leaves nothing behind: no file, no temporary file,
+// and a file it would have replaced as it was.
+func TestFailedOutputLeavesNothing(t *testing.T) {
+	dir, files := t.TempDir(), t.TempDir()
+	mustRun(t, "seed", "--data-dir", dir)
+	kept := filepath.Join(files, "kept.json")
+	if err := os.WriteFile(kept, []byte("an earlier export"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"export", "--data-dir", dir, "--format", "pdf", "--role", "astronaut", "-o", filepath.Join(files, "bank.pdf")},
+		{"export", "--data-dir", dir, "--collection", "nope", "-o", kept},
+		{"kit", "--data-dir", dir, "--role", "backend-engineer", "--refs", "no-such-question@1", "-o", filepath.Join(files, "kit.pdf")},
+		{"export", "--server", "127.0.0.1:1", "--token", "x", "-o", filepath.Join(files, "remote.json")},
+	} {
+		var out, errOut bytes.Buffer
+		if err := run(context.Background(), args, &out, &errOut); err == nil {
+			t.Errorf("qbank %s succeeded", strings.Join(args, " "))
+		}
+	}
+	entries, _ := os.ReadDir(files)
+	if len(entries) != 1 || entries[0].Name() != "kept.json" {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("failed exports left %v behind", names)
+	}
+	if raw, _ := os.ReadFile(kept); string(raw) != "an earlier export" {
+		t.Errorf("a failed export replaced an existing file: %q", raw)
+	}
 }

@@ -4,6 +4,7 @@
 //	qbank migrate   apply schema migrations and exit
 //	qbank seed      load the embedded seed (idempotent) and exit
 //	qbank export    write the bank as JSON, YAML or PDF
+//	qbank kit       write the interview kit of one assembled assessment (PDF)
 //	qbank import    import questions from an export, all or nothing
 //	qbank version   print the version
 package main
@@ -42,11 +43,12 @@ Usage:
   qbank serve   [flags]   serve gRPC and the JSON gateway (SIGTERM drains and exits 0)
   qbank migrate [flags]   apply schema migrations and exit
   qbank seed    [flags]   load the embedded seed into the store (idempotent) and exit
-  qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --state, -o FILE)
+  qbank export  [flags]   write the bank as json, yaml or pdf (--format, --role, --collection, --state, -o FILE)
+  qbank kit     [flags]   write one assessment's interview kit as pdf (--role, --refs ID@VERSION,..., --stacks, -o FILE)
   qbank import  [flags] FILE  import questions from an export, all or nothing (--validate-only)
   qbank version           print the build version
 
-export and import open the store directly (--data-dir / --database-url), or talk to a
+export, import and kit open the store directly (--data-dir / --database-url), or talk to a
 running server with --server ADDR and --token (or QBANK_SERVER, QBANK_TOKEN).
 
 Run "qbank <command> -h" for a command's flags. Benchmarks are a separate
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return exportCmd(ctx, rest, stdout, stderr)
 	case "import":
 		return importCmd(ctx, rest, stdout, stderr)
+	case "kit":
+		return kitCmd(ctx, rest, stdout, stderr)
 	case "bench":
 		// Benchmarks are their own command, so that serve does not carry
 		// the benchmark harness and its generated banks.
@@ -217,7 +221,10 @@ func seedCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "taxonomy changed: %v; questions added: %d of %d in the seed\n",
-		res.TaxonomyChanged, len(res.AddedQuestions), len(bank.Questions))
+	fmt.Fprintf(stdout, "taxonomy changed: %v; questions added: %d of %d in the seed; updated: %d; retired: %d; kept (admin-edited): %d\n",
+		res.TaxonomyChanged, len(res.AddedQuestions), len(bank.Questions), len(res.UpdatedQuestions), len(res.RetiredQuestions), len(res.Kept))
+	for _, k := range res.Kept {
+		fmt.Fprintf(stdout, "kept %s at version %d (edited by %s): the release's revision was not applied\n", k.ID, k.Version, k.Author)
+	}
 	return nil
 }

@@ -53,6 +53,8 @@ type Options struct {
 	Metrics http.Handler
 	// PDF serves GET /v1/question-bank.pdf (it checks its own token).
 	PDF http.Handler
+	// Kit serves GET /v1/interview-kit.pdf (it checks its own token).
+	Kit http.Handler
 	Log *slog.Logger
 	// SharedJSON, when set, returns the slot where the JSON of a question
 	// message is kept when that message is shared: built once per snapshot
@@ -112,6 +114,7 @@ func New(ctx context.Context, o Options) (http.Handler, *grpc.ClientConn, error)
 		_, _ = w.Write(openapi.JSON)
 	})
 	root.Handle("GET /v1/question-bank.pdf", accessLog(o.Log, o.PDF))
+	root.Handle("GET /v1/interview-kit.pdf", accessLog(o.Log, o.Kit))
 	root.Handle("GET /v1/question-bank:export", validUTF8Query(streams))
 	root.Handle("/v1/", mux)
 	return limitBody(root), conn, nil
