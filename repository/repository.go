@@ -69,6 +69,15 @@ type Store interface {
 	// SeedTemplates inserts the templates whose ids the store has never held.
 	SeedTemplates(ctx context.Context, ts []qbank.Template, c qbank.Change) ([]string, error)
 
+	// Secret returns the named server secret (a key every replica must
+	// agree on, such as the one that authenticates page tokens): size random
+	// bytes, created atomically by whichever replica asks first and the same
+	// for every replica after. EINVALID for an empty name or a size outside
+	// 16..1024; EPRECONDITION when the stored secret has another size.
+	// Secrets are not bank content: creating one leaves the revision alone,
+	// no export holds them, and no error or log line carries their value.
+	Secret(ctx context.Context, name string, size int) ([]byte, error)
+
 	// Ping checks the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	Close() error
@@ -104,6 +113,17 @@ type Changes struct {
 // notifications may have been missed; it returns when ctx ends.
 type Notifier interface {
 	Notify(ctx context.Context, onChange func())
+}
+
+// QueryObserver is a store that can report the SQL statements it runs: a
+// hook for tests and diagnostics (a test counts the statements a read
+// costs), not for logging. OnQuery(fn) makes the store call fn with the text
+// of every statement its operations send from then on, including BEGIN,
+// COMMIT and ROLLBACK, but never argument values; OnQuery(nil) stops it.
+// Statements an engine runs on its own (migrations at open, Ping, the LISTEN
+// connection behind Notifier) are not reported.
+type QueryObserver interface {
+	OnQuery(fn func(sql string))
 }
 
 // Now is the clock stores stamp writes with, truncated to microseconds so

@@ -11,14 +11,9 @@ import (
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
+	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/server"
 )
-
-// queryObserver is a store that reports the SQL statements it sends
-// (repository.QueryObserver).
-type queryObserver interface {
-	OnQuery(fn func(sql string))
-}
 
 // statements records what a store sends from the moment it is installed.
 type statements struct {
@@ -74,9 +69,9 @@ func TestPinnedReadCostsOneStatement(t *testing.T) {
 		c := cfg()
 		c.RefreshInterval = time.Hour // no polling: every statement is the read's
 		ts := testserver.Start(t, c)
-		obs, ok := ts.Store().(queryObserver)
+		obs, ok := ts.Store().(repository.QueryObserver)
 		if !ok {
-			t.Skip("this store does not report its statements (repository.QueryObserver)")
+			t.Fatalf("%T does not report its statements (repository.QueryObserver)", ts.Store())
 		}
 		created := ts.Must(t, http.StatusOK, "POST", "/v1/questions", adminToken, newQuestion("pinned-reads")).Body
 		etag := created["etag"]

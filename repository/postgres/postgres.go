@@ -2,6 +2,11 @@
 // replicas may share one database: migrations take a session lock, and every
 // write transaction starts by bumping the bank revision, whose row lock
 // serialises writers across replicas.
+//
+// The queries and the logic around them are sqlcore's, shared with SQLite;
+// this package holds what is PostgreSQL's own: the pool and its deadlines,
+// the migrations and their session lock, error classification, and
+// LISTEN/NOTIFY between replicas.
 package postgres
 
 import (
@@ -13,7 +18,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,13 +32,25 @@ import (
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/repository"
+	"github.com/layersrank/qbank/repository/sqlcore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is a repository.Store on PostgreSQL.
+// dialect is PostgreSQL's: numbered placeholders, timestamptz times, row
+// locks on what a write transaction is about to change, and a NOTIFY on
+// every commit so that other replicas catch up at once.
+var dialect = sqlcore.Dialect{
+	Placeholders: sqlcore.Numbered,
+	RowLocks:     true,
+	Notify:       "SELECT pg_notify('" + changesChannel + "', ?)",
+}
+
+// Store is a repository.Store on PostgreSQL: the shared SQL core running on
+// this package's pool.
 type Store struct {
+	*sqlcore.Store
 	pool   *pgxpool.Pool
 	Logger *slog.Logger // optional: where Notify reports reconnects
 }
@@ -46,8 +62,9 @@ func (s *Store) log(msg string, err error) {
 }
 
 var (
-	_ repository.Store    = (*Store)(nil)
-	_ repository.Notifier = (*Store)(nil)
+	_ repository.Store         = (*Store)(nil)
+	_ repository.Notifier      = (*Store)(nil)
+	_ repository.QueryObserver = (*Store)(nil)
 )
 
 // Open connects to url (postgres://…) and migrates the database.
@@ -71,7 +88,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{Store: sqlcore.New(dialect, engine{pool, querier{pool}}), pool: pool}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -117,21 +134,6 @@ func (s *Store) Ping(ctx context.Context) (err error) {
 	return wrap(s.pool.Ping(ctx), "ping")
 }
 
-// Revision returns the bank revision.
-func (s *Store) Revision(ctx context.Context) (_ int64, err error) {
-	ctx, end := bound(ctx, readTimeout)
-	defer end(&err)
-	var rev int64
-	err = s.pool.QueryRow(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev)
-	return rev, wrap(err, "read revision")
-}
-
-// inWrite runs fn in one transaction after bumping the revision; a write
-// that changed nothing rolls back so the revision only moves with the bank.
-func (s *Store) inWrite(ctx context.Context, what string, fn func(tx pgx.Tx, rev int64) (bool, error)) error {
-	return s.inWriteN(ctx, what, 1, fn)
-}
-
 // Deadlines on store operations. A partitioned network does not refuse a
 // connection, it just stops answering: without a deadline of its own a
 // write would hang for as long as the client waits. Past these, the store
@@ -155,14 +157,47 @@ func bound(ctx context.Context, d time.Duration) (context.Context, func(*error))
 	}
 }
 
-// inWriteN is inWrite for a bulk write of n rows, which gets a longer
-// deadline.
-func (s *Store) inWriteN(ctx context.Context, what string, n int, fn func(tx pgx.Tx, rev int64) (bool, error)) (err error) {
-	ctx, end := bound(ctx, writeTimeout+time.Duration(n)*perOpTimeout)
-	defer end(&err)
-	conn, err := s.pool.Acquire(ctx)
+// engine runs the core's operations on the pool, each within a deadline of
+// its own.
+type engine struct {
+	pool  *pgxpool.Pool
+	reads sqlcore.Querier // pool, adapted once
+}
+
+// Read runs fn on the pool.
+func (e engine) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) (err error) {
+	if !op.Long {
+		var end func(*error)
+		ctx, end = bound(ctx, readTimeout)
+		defer end(&err)
+	}
+	return wrap(fn(ctx, e.reads), op.What)
+}
+
+// Snapshot runs fn in a REPEATABLE READ, READ ONLY transaction: every
+// statement sees the snapshot its first one took.
+func (e engine) Snapshot(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) (err error) {
+	if !op.Long {
+		var end func(*error)
+		ctx, end = bound(ctx, readTimeout)
+		defer end(&err)
+	}
+	tx, err := e.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return wrap(err, what)
+		return wrap(err, op.What)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read only: nothing to keep
+	return wrap(fn(ctx, querier{tx}), op.What)
+}
+
+// Write runs fn in a transaction, with a deadline that grows with the rows
+// a bulk write writes.
+func (e engine) Write(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) (bool, error)) (err error) {
+	ctx, end := bound(ctx, writeTimeout+time.Duration(max(op.Rows, 1))*perOpTimeout)
+	defer end(&err)
+	conn, err := e.pool.Acquire(ctx)
+	if err != nil {
+		return wrap(err, op.What)
 	}
 	defer conn.Release()
 	// At the deadline, close the connection under the transaction. pgx
@@ -176,22 +211,37 @@ func (s *Store) inWriteN(ctx context.Context, what string, n int, fn func(tx pgx
 	defer stop()
 	tx, err := conn.Begin(ctx)
 	if err != nil {
-		return wrap(err, what)
+		return wrap(err, op.What)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	var rev int64
-	if err := tx.QueryRow(ctx, "UPDATE bank_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision").Scan(&rev); err != nil {
-		return wrap(err, what)
+	commit, err := fn(ctx, querier{tx})
+	if err != nil || !commit {
+		return wrap(err, op.What)
 	}
-	wrote, err := fn(tx, rev)
-	if err != nil || !wrote {
-		return wrap(err, what)
+	return wrap(tx.Commit(ctx), op.What)
+}
+
+// querier hands the core pgx's own results: pgx.Rows and pgx.Row already
+// have the shape sqlcore asks for, so rows are scanned by pgx directly.
+type querier struct {
+	q interface {
+		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+		Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	}
-	// Delivered to listeners only when the transaction commits.
-	if _, err := tx.Exec(ctx, "SELECT pg_notify($1, $2)", changesChannel, strconv.FormatInt(rev, 10)); err != nil {
-		return wrap(err, what)
-	}
-	return wrap(tx.Commit(ctx), what)
+}
+
+func (q querier) Query(ctx context.Context, sql string, args ...any) (sqlcore.Rows, error) {
+	return q.q.Query(ctx, sql, args...)
+}
+
+func (q querier) QueryRow(ctx context.Context, sql string, args ...any) sqlcore.Row {
+	return q.q.QueryRow(ctx, sql, args...)
+}
+
+func (q querier) Exec(ctx context.Context, sql string, args ...any) (int64, error) {
+	tag, err := q.q.Exec(ctx, sql, args...)
+	return tag.RowsAffected(), err
 }
 
 // wrap adds context to a database error and turns connection failures into

@@ -4,6 +4,10 @@
 // Writes go through a single connection (SQLite has one writer anyway; one
 // connection means writers queue in Go instead of spinning on SQLITE_BUSY),
 // reads through a small pool that WAL lets run beside the writer.
+//
+// The queries and the logic around them are sqlcore's, shared with
+// PostgreSQL; this package holds what is SQLite's own: the file, its pragmas,
+// the two pools, the migrations and error classification.
 package sqlite
 
 import (
@@ -16,12 +20,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/repository"
+	"github.com/layersrank/qbank/repository/sqlcore"
 )
 
 //go:embed migrations/*.sql
@@ -30,15 +36,33 @@ var migrations embed.FS
 // FileName is the database file's name inside the data dir.
 const FileName = "qbank.db"
 
-// Store is a repository.Store on one SQLite file.
+// dialect is SQLite's: question-mark placeholders, times as Unix
+// microseconds, no row locks (a write transaction begins IMMEDIATE and so
+// holds the database's one write lock from its first statement), and no
+// notification (one process serves a file and sees its own writes).
+var dialect = sqlcore.Dialect{Placeholders: sqlcore.QuestionMarks, TimeAsMicros: true}
+
+// Store is a repository.Store on one SQLite file: the shared SQL core
+// running on this package's two pools.
 type Store struct {
+	*sqlcore.Store
 	path   string
-	write  *sql.DB // exactly one connection
-	read   *sql.DB
+	db     *pools
 	closed bool
 }
 
-var _ repository.Store = (*Store)(nil)
+var (
+	_ repository.Store         = (*Store)(nil)
+	_ repository.QueryObserver = (*Store)(nil)
+)
+
+// pools are the connections the core runs on: reads through read, every
+// write through the one connection of write.
+type pools struct {
+	write *sql.DB // exactly one connection
+	read  *sql.DB
+	reads sqlcore.Querier // read, adapted once
+}
 
 // Open opens (creating if needed) the database in dir and migrates it.
 func Open(ctx context.Context, dir string) (*Store, error) {
@@ -67,7 +91,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	read.SetMaxOpenConns(8)
-	s := &Store{path: path, write: write, read: read}
+	db := &pools{write: write, read: read, reads: sqlcore.StdQuerier(read)}
+	s := &Store{Store: sqlcore.New(dialect, db), path: path, db: db}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -80,7 +105,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
-	p, err := goose.NewProvider(goose.DialectSQLite3, s.write, sub, goose.WithDisableGlobalRegistry(true))
+	p, err := goose.NewProvider(goose.DialectSQLite3, s.db.write, sub, goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -99,18 +124,18 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	return errors.Join(s.write.Close(), s.read.Close())
+	return errors.Join(s.db.write.Close(), s.db.read.Close())
 }
 
 // Ping checks the file can be read.
 func (s *Store) Ping(ctx context.Context) error {
-	return wrap(s.read.PingContext(ctx), "ping")
+	return wrap(s.db.read.PingContext(ctx), "ping")
 }
 
 // IntegrityCheck runs SQLite's own consistency check of the file.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
 	var res string
-	if err := s.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
+	if err := s.db.read.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&res); err != nil {
 		return wrap(err, "integrity check")
 	}
 	if res != "ok" {
@@ -119,31 +144,37 @@ func (s *Store) IntegrityCheck(ctx context.Context) error {
 	return nil
 }
 
-// Revision returns the bank revision.
-func (s *Store) Revision(ctx context.Context) (int64, error) {
-	var rev int64
-	err := s.read.QueryRowContext(ctx, "SELECT revision FROM bank_meta WHERE id = 1").Scan(&rev)
-	return rev, wrap(err, "read revision")
+// Read runs fn on the read pool.
+func (p *pools) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) error {
+	return wrap(fn(ctx, p.reads), op.What)
 }
 
-// inWrite runs fn in one write transaction after bumping the revision; fn
-// reports whether it wrote anything, and a write that changed nothing rolls
-// back so that the revision only moves when the bank does.
-func (s *Store) inWrite(ctx context.Context, what string, fn func(tx *sql.Tx, rev int64) (bool, error)) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+// Snapshot runs fn in a read transaction: in WAL mode it sees the database
+// as of its first read, whatever commits meanwhile.
+func (p *pools) Snapshot(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) error {
+	tx, err := p.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return wrap(err, what)
+		return wrap(err, op.What)
+	}
+	defer tx.Rollback() //nolint:errcheck // read only: nothing to keep
+	return wrap(fn(ctx, sqlcore.StdQuerier(tx)), op.What)
+}
+
+// Write runs fn in a transaction on the write connection. _txlock=immediate
+// makes it BEGIN IMMEDIATE: it holds the write lock from the start, so no
+// other writer (in this process or another) can slip in between its reads
+// and its writes.
+func (p *pools) Write(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) (bool, error)) error {
+	tx, err := p.write.BeginTx(ctx, nil)
+	if err != nil {
+		return wrap(err, op.What)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-	var rev int64
-	if err := tx.QueryRowContext(ctx, "UPDATE bank_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision").Scan(&rev); err != nil {
-		return wrap(err, what)
+	commit, err := fn(ctx, sqlcore.StdQuerier(tx))
+	if err != nil || !commit {
+		return wrap(err, op.What)
 	}
-	wrote, err := fn(tx, rev)
-	if err != nil || !wrote {
-		return err
-	}
-	return wrap(tx.Commit(), what)
+	return wrap(tx.Commit(), op.What)
 }
 
 // wrap adds context to a database error and classifies the ones a client can
@@ -163,4 +194,9 @@ func wrap(err error, what string) error {
 		return qbank.Unavailable("%s: the store is busy or closed, try again", what)
 	}
 	return fmt.Errorf("sqlite: %s: %w", what, err)
+}
+
+func isBusy(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "SQLITE_BUSY") || strings.Contains(msg, "database is locked") || strings.Contains(msg, "sql: database is closed")
 }

@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"path/filepath"
 	"testing"
 
 	"github.com/layersrank/qbank"
@@ -11,7 +13,31 @@ import (
 )
 
 func TestContract(t *testing.T) {
-	storetest.RunAll(t, func(tb testing.TB) repository.Store { return MustOpen(tb, tb.TempDir()) })
+	storetest.RunAll(t, engine)
+}
+
+func BenchmarkReads(b *testing.B) {
+	storetest.RunBenchmarks(b, engine.Open)
+}
+
+// engine opens stores in a test's temporary directory; a replica is a second
+// store on the same file, as a second process would open it.
+var engine = storetest.Engine{
+	Open: func(tb testing.TB) repository.Store { return MustOpen(tb, tb.TempDir()) },
+	Replica: func(tb testing.TB, s repository.Store) repository.Store {
+		return MustOpen(tb, filepath.Dir(s.(*sqlite.Store).Path()))
+	},
+	Exec: func(tb testing.TB, s repository.Store, query string, args ...any) {
+		tb.Helper()
+		db, err := sql.Open("sqlite", "file:"+s.(*sqlite.Store).Path()+"?_pragma=busy_timeout(5000)")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.Exec(query, args...); err != nil {
+			tb.Fatalf("%s: %v", query, err)
+		}
+	},
 }
 
 func MustOpen(tb testing.TB, dir string) *sqlite.Store {

@@ -1,6 +1,9 @@
 // Package storetest is the contract every repository.Store engine must meet.
-// Each engine's tests call RunAll with a function that opens a fresh, empty
-// store; every scenario runs as a subtest with the same name on every engine.
+// Each engine's tests call RunAll with an Engine that opens fresh, empty
+// stores; every scenario runs as a subtest with the same name on every
+// engine. Where the engines' SQL differs (see sqlcore.Dialect: placeholders,
+// time encoding, row locks, notification, transactions), a scenario pins the
+// behaviour down so that both branches are held to the same contract.
 package storetest
 
 import (
@@ -18,8 +21,24 @@ import (
 // Opener opens a fresh, empty, migrated store; the test owns closing it.
 type Opener func(tb testing.TB) repository.Store
 
-// RunAll runs every scenario against stores from open.
-func RunAll(t *testing.T, open Opener) {
+// Engine is one store engine under test.
+type Engine struct {
+	// Open opens a fresh, empty, migrated store; the test owns closing it.
+	Open Opener
+	// Replica opens a second store on the database behind s, as another
+	// replica or process would; the test owns closing it.
+	Replica func(tb testing.TB, s repository.Store) repository.Store
+	// Exec runs one statement, written with ? placeholders, directly on the
+	// database behind s, bypassing the store: scenarios use it to plant data
+	// as an earlier release (or another writer) left it.
+	Exec func(tb testing.TB, s repository.Store, query string, args ...any)
+}
+
+// RunAll runs every scenario against stores from e.
+func RunAll(t *testing.T, e Engine) {
+	if e.Open == nil || e.Replica == nil || e.Exec == nil {
+		t.Fatal("storetest.Engine needs Open, Replica and Exec")
+	}
 	scenarios := []struct {
 		name string
 		run  func(t *testing.T, s repository.Store)
@@ -43,17 +62,38 @@ func RunAll(t *testing.T, open Opener) {
 		{"LoadIsConsistent", testLoad},
 		{"ImportAllOrNothing", testImportAllOrNothing},
 		{"ChangesSinceRevision", testChanges},
+		// Where the dialects differ.
+		{"TimesRoundTripToTheMicrosecond", testTimesRoundTrip},
+		{"ConcurrentWritersLoseNothing", func(t *testing.T, s repository.Store) { testConcurrentWriters(t, s, e) }},
+		{"RacingTemplateWritesOneWinner", func(t *testing.T, s repository.Store) { testRacingTemplateWrites(t, s, e) }},
+		{"SnapshotsSeeOneRevision", func(t *testing.T, s repository.Store) { testSnapshots(t, s, e) }},
+		{"TaxonomyComparedAsValue", func(t *testing.T, s repository.Store) { testTaxonomyComparedAsValue(t, s, e) }},
+		{"NotifiesCommittedWrites", func(t *testing.T, s repository.Store) { testNotify(t, s, e) }},
+		{"PinnedReadIsOneStatement", testPinnedReadIsOneStatement},
+		// Content an earlier release stored stays readable.
+		{"LegacyStackVariantsReadable", func(t *testing.T, s repository.Store) { testLegacyStackVariants(t, s, e) }},
+		// Server secrets.
+		{"SecretCreatedOnce", func(t *testing.T, s repository.Store) { testSecret(t, s, e) }},
+		{"SecretConcurrentFirstCalls", func(t *testing.T, s repository.Store) { testSecretConcurrent(t, s, e) }},
 	}
 	for _, sc := range scenarios {
 		if sc.run == nil {
 			continue
 		}
 		t.Run(sc.name, func(t *testing.T) {
-			s := open(t)
+			s := e.Open(t)
 			t.Cleanup(func() { s.Close() })
 			sc.run(t, s)
 		})
 	}
+}
+
+// replica opens a second store on s's database, closed when t ends.
+func replica(t *testing.T, s repository.Store, e Engine) repository.Store {
+	t.Helper()
+	r := e.Replica(t, s)
+	t.Cleanup(func() { r.Close() })
+	return r
 }
 
 func ctx(t *testing.T) context.Context {
@@ -247,6 +287,13 @@ func testStateChange(t *testing.T, s repository.Store) {
 	if retired.State != qbank.StateRetired || retired.Version != 1 || retired.Etag == v1.Etag {
 		t.Fatalf("retired = state %q v%d etag %q", retired.State, retired.Version, retired.Etag)
 	}
+	// Pinned at the head's version, a read is the head: its etag, its state
+	// and the time of its last write, not the time the version was written.
+	pinned, err := s.Question(ctx(t), qbank.Ref{ID: v1.ID, Version: 1})
+	if err != nil || pinned.Etag != retired.Etag || pinned.State != qbank.StateRetired || !pinned.UpdateTime.Equal(retired.UpdateTime) {
+		t.Errorf("Question@1 of the retired head = etag %q state %q updated %v (%v); want %q %q %v",
+			pinned.Etag, pinned.State, pinned.UpdateTime, err, retired.Etag, retired.State, retired.UpdateTime)
+	}
 	restored, err := s.UpdateQuestion(ctx(t), v1.ID, retired.Etag, v1.Content, qbank.StateActive, change("bob", ""))
 	if err != nil {
 		t.Fatal(err)
@@ -357,14 +404,19 @@ func testSeedIdempotent(t *testing.T, s repository.Store) {
 	}
 }
 
-func testTaxonomy(t *testing.T, s repository.Store) {
-	tax := qbank.Taxonomy{
+// SampleTaxonomy returns a small valid taxonomy.
+func SampleTaxonomy() qbank.Taxonomy {
+	return qbank.Taxonomy{
 		Dimensions:   []qbank.Dimension{{ID: "technical", Title: "Technical", Weight: 100}},
 		Competencies: []qbank.Competency{{ID: "system-design", Dimension: "technical", Title: "System Design", Description: "d", GreatLooksLike: "g", RedFlags: "r"}},
 		Roles:        []qbank.Role{{ID: "backend-engineer", Title: "Backend Engineer", DimensionWeights: map[string]int{"technical": 100}, Competencies: []string{"system-design"}}},
 		Stacks:       []qbank.Stack{{ID: "go", Title: "Go", Aliases: []string{"golang"}}},
 		Seniorities:  []string{"junior", "senior"},
 	}
+}
+
+func testTaxonomy(t *testing.T, s repository.Store) {
+	tax := SampleTaxonomy()
 	changed, err := s.PutTaxonomy(ctx(t), tax)
 	if err != nil || !changed {
 		t.Fatalf("PutTaxonomy = %v, %v", changed, err)

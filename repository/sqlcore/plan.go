@@ -1,4 +1,4 @@
-package repository
+package sqlcore
 
 import (
 	"encoding/json"
@@ -9,27 +9,28 @@ import (
 	"time"
 
 	"github.com/layersrank/qbank"
+	"github.com/layersrank/qbank/repository"
 )
 
-// UpdatePlan is what an update of a question head must write. Engines compute
-// it inside their write transaction, from the head they read there, so the
-// etag comparison and the write are one atomic compare-and-swap.
-type UpdatePlan struct {
+// updatePlan is what an update of a question head must write. The store
+// computes it inside the write transaction, from the head it read there, so
+// the etag comparison and the write are one atomic compare-and-swap.
+type updatePlan struct {
 	NewVersion bool // the content changed: write version Head.Version
 	Changed    bool // anything changed (content or state): write the head
 	Head       qbank.Question
 }
 
-// PlanUpdate checks etag against the current head and works out the new head.
+// planUpdate checks etag against the current head and works out the new head.
 // revision is the bank revision the write will commit as; it feeds the etag so
 // that every write of a head, even one that returns it to an earlier state,
 // yields an etag never seen before.
-func PlanUpdate(cur qbank.Question, etag string, content qbank.Content, state qbank.State, c qbank.Change, revision int64) (UpdatePlan, error) {
+func planUpdate(cur qbank.Question, etag string, content qbank.Content, state qbank.State, c qbank.Change, revision int64) (updatePlan, error) {
 	if etag != cur.Etag {
-		return UpdatePlan{}, qbank.QuestionEtagMismatch(cur.ID, cur.Version)
+		return updatePlan{}, qbank.QuestionEtagMismatch(cur.ID, cur.Version)
 	}
 	next := cur
-	plan := UpdatePlan{}
+	plan := updatePlan{}
 	if !content.Equal(cur.Content) {
 		plan.NewVersion, plan.Changed = true, true
 		next.Version = cur.Version + 1
@@ -48,8 +49,8 @@ func PlanUpdate(cur qbank.Question, etag string, content qbank.Content, state qb
 	return plan, nil
 }
 
-// NewHead returns the head of a question created (or seeded) at version 1.
-func NewHead(q qbank.Question, c qbank.Change, revision int64) qbank.Question {
+// newHead returns the head of a question created (or seeded) at version 1.
+func newHead(q qbank.Question, c qbank.Change, revision int64) qbank.Question {
 	h := q
 	h.Version = 1
 	h.Content = q.Content.Clone()
@@ -62,29 +63,29 @@ func NewHead(q qbank.Question, c qbank.Change, revision int64) qbank.Question {
 	return h
 }
 
-// Stamp fills in a change's time when the caller left it zero.
-func Stamp(c qbank.Change) qbank.Change {
+// stamp fills in a change's time when the caller left it zero.
+func stamp(c qbank.Change) qbank.Change {
 	if c.Time.IsZero() {
-		c.Time = Now()
+		c.Time = repository.Now()
 	}
-	c.Time = c.Time.UTC().Truncate(1000)
+	c.Time = c.Time.UTC().Truncate(time.Microsecond) // what both encodings keep
 	return c
 }
 
-// TemplateBody is the stored form of a template: its configuration without
+// templateBody is the stored form of a template: its configuration without
 // the fields the store owns (etag, times).
-func TemplateBody(t qbank.Template) qbank.Template {
+func templateBody(t qbank.Template) qbank.Template {
 	t.Etag, t.CreateTime, t.UpdateTime = "", time.Time{}, time.Time{}
 	return t
 }
 
-// PlanTemplateUpdate checks etag against the current template and returns the
+// planTemplateUpdate checks etag against the current template and returns the
 // template to write, or changed=false when nothing differs.
-func PlanTemplateUpdate(cur qbank.Template, etag string, next qbank.Template, c qbank.Change, revision int64) (qbank.Template, bool, error) {
+func planTemplateUpdate(cur qbank.Template, etag string, next qbank.Template, c qbank.Change, revision int64) (qbank.Template, bool, error) {
 	if etag != cur.Etag {
 		return qbank.Template{}, false, qbank.TemplateEtagMismatch(cur.ID)
 	}
-	if TemplateBody(next).Equal(TemplateBody(cur)) {
+	if templateBody(next).Equal(templateBody(cur)) {
 		return cur, false, nil
 	}
 	next.ID, next.CreateTime, next.UpdateTime = cur.ID, cur.CreateTime, c.Time
@@ -92,17 +93,17 @@ func PlanTemplateUpdate(cur qbank.Template, etag string, next qbank.Template, c 
 	return next, true, nil
 }
 
-// NewTemplate returns a template as first stored.
-func NewTemplate(t qbank.Template, c qbank.Change, revision int64) qbank.Template {
+// newTemplate returns a template as first stored.
+func newTemplate(t qbank.Template, c qbank.Change, revision int64) qbank.Template {
 	t.CreateTime, t.UpdateTime = c.Time, c.Time
 	t.Etag = qbank.ComputeEtag("template/"+t.ID, 0, "", revision)
 	return t
 }
 
-// DecodeContents unmarshals each question's stored content JSON into it,
+// decodeContents unmarshals each question's stored content JSON into it,
 // spread over every CPU: decoding is most of the cost of loading a large
 // bank at start-up.
-func DecodeContents(qs []qbank.Question, raws [][]byte) error {
+func decodeContents(qs []qbank.Question, raws [][]byte) error {
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(qs)/512))
 	errs := make([]error, workers)
 	var wg sync.WaitGroup
