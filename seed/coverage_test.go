@@ -277,20 +277,21 @@ func checkAssemblable(b *seed.Bank) []string {
 	return p
 }
 
-// Exposure: over exposureSeeds assemblies of a role's default template (the
-// seeds 0, 1, …), no question may appear in more than maxExposure of them.
-// One candidate who shares their questions then compromises at most that
-// share of later candidates' items.
-const (
-	exposureSeeds = 200
-	maxExposure   = 0.80
-)
+// Exposure: in the assessments drawn for a role's default template, no
+// question may appear in more than maxExposure of them. One candidate who
+// shares their questions then compromises at most that share of later
+// candidates' items. The figure is the engine's exact distribution
+// (AnalyzeExposure), not a sample: the assembly package's tests check that
+// draws follow it.
+const maxExposure = 0.50
 
 type exposure struct {
 	role     string
-	top      string  // the most frequent question
-	share    float64 // its share of assemblies
-	distinct int     // distinct questions used
+	top      string  // the most exposed question
+	share    float64 // its exposure
+	overlap  float64 // expected overlap of two assessments
+	balance  assembly.Balance
+	distinct int // questions with a non-zero exposure
 	err      error
 }
 
@@ -302,21 +303,19 @@ func measureExposure(b *seed.Bank) []exposure {
 			continue
 		}
 		e := exposure{role: t.Role}
-		counts := map[string]int{}
-		for s := range int64(exposureSeeds) {
-			a, err := assembly.Assemble(bank, templateRequest(t, t.Seniority, s))
-			if err != nil {
-				e.err = err
-				break
-			}
-			for _, it := range a.Items {
-				counts[it.QuestionID]++
-			}
+		x, err := assembly.AnalyzeExposure(bank, templateRequest(t, t.Seniority, 0))
+		if err != nil {
+			e.err = err
+			out = append(out, e)
+			continue
 		}
-		e.distinct = len(counts)
-		for id, n := range counts {
-			if share := float64(n) / exposureSeeds; share > e.share || share == e.share && id < e.top {
-				e.top, e.share = id, share
+		e.share, e.overlap, e.balance = x.MaxExposure, x.ExpectedOverlap, x.Balance
+		for _, it := range x.Items {
+			if it.Exposure > 1e-9 {
+				e.distinct++
+			}
+			if it.Exposure > e.share-1e-9 && (e.top == "" || it.QuestionID < e.top) {
+				e.top = it.QuestionID
 			}
 		}
 		out = append(out, e)
@@ -330,9 +329,11 @@ func checkExposure(b *seed.Bank) []string {
 		switch {
 		case e.err != nil:
 			p = append(p, fmt.Sprintf("role %s: default template does not assemble: %v", e.role, e.err))
-		case e.share > maxExposure:
-			p = append(p, fmt.Sprintf("role %s: %s is in %.0f%% of %d default assessments, want at most %.0f%%",
-				e.role, e.top, 100*e.share, exposureSeeds, 100*maxExposure))
+		case e.balance != assembly.WithinTolerance:
+			p = append(p, fmt.Sprintf("role %s: no default assessment is within tolerance of the dimension weights", e.role))
+		case e.share > maxExposure+1e-9:
+			p = append(p, fmt.Sprintf("role %s: %s is in %.0f%% of default assessments, want at most %.0f%%",
+				e.role, e.top, 100*e.share, 100*maxExposure))
 		}
 	}
 	return p
@@ -341,7 +342,7 @@ func checkExposure(b *seed.Bank) []string {
 // TestExposureReport logs the figures behind the exposure gate.
 func TestExposureReport(t *testing.T) {
 	for _, e := range measureExposure(mustLoad(t)) {
-		t.Logf("%-22s top %-40s %5.1f%% of %d; %d distinct questions used (err %v)", e.role, e.top, 100*e.share, exposureSeeds, e.distinct, e.err)
+		t.Logf("%-22s top %-40s %5.1f%%; expected overlap %4.1f%%; %d questions used (%v, err %v)", e.role, e.top, 100*e.share, 100*e.overlap, e.distinct, e.balance, e.err)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 )
 
 func newQuestion(id string) map[string]any {
@@ -373,6 +374,16 @@ func TestMetricsCountCalls(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("metrics lack %s", want)
 		}
+	}
+	// The exposition must parse and pass Prometheus's own lint, the checks
+	// `promtool check metrics` runs (promlint is that code, from the client
+	// library qbank already links).
+	problems, err := promlint.New(strings.NewReader(b.String())).Lint()
+	if err != nil {
+		t.Fatalf("/metrics does not parse as Prometheus text: %v", err)
+	}
+	for _, p := range problems {
+		t.Errorf("promlint: %s: %s", p.Metric, p.Text)
 	}
 }
 
