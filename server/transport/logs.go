@@ -23,17 +23,23 @@ func (l slogGRPC) emit(level slog.Level, msg string) {
 	l.log.Log(context.Background(), level, msg)
 }
 
-func (l slogGRPC) Info(args ...any)                    { l.emit(slog.LevelDebug, fmt.Sprint(args...)) }
-func (l slogGRPC) Infoln(args ...any)                  { l.emit(slog.LevelDebug, fmt.Sprint(args...)) }
-func (l slogGRPC) Infof(format string, args ...any)    { l.emit(slog.LevelDebug, fmt.Sprintf(format, args...)) }
-func (l slogGRPC) Warning(args ...any)                 { l.emit(slog.LevelWarn, fmt.Sprint(args...)) }
-func (l slogGRPC) Warningln(args ...any)               { l.emit(slog.LevelWarn, fmt.Sprint(args...)) }
-func (l slogGRPC) Warningf(format string, args ...any) { l.emit(slog.LevelWarn, fmt.Sprintf(format, args...)) }
-func (l slogGRPC) Error(args ...any)                   { l.emit(slog.LevelError, fmt.Sprint(args...)) }
-func (l slogGRPC) Errorln(args ...any)                 { l.emit(slog.LevelError, fmt.Sprint(args...)) }
-func (l slogGRPC) Errorf(format string, args ...any)   { l.emit(slog.LevelError, fmt.Sprintf(format, args...)) }
-func (l slogGRPC) Fatal(args ...any)                   { l.emit(slog.LevelError, fmt.Sprint(args...)); os.Exit(1) }
-func (l slogGRPC) Fatalln(args ...any)                 { l.emit(slog.LevelError, fmt.Sprint(args...)); os.Exit(1) }
+func (l slogGRPC) Info(args ...any)   { l.emit(slog.LevelDebug, fmt.Sprint(args...)) }
+func (l slogGRPC) Infoln(args ...any) { l.emit(slog.LevelDebug, fmt.Sprint(args...)) }
+func (l slogGRPC) Infof(format string, args ...any) {
+	l.emit(slog.LevelDebug, fmt.Sprintf(format, args...))
+}
+func (l slogGRPC) Warning(args ...any)   { l.emit(slog.LevelWarn, fmt.Sprint(args...)) }
+func (l slogGRPC) Warningln(args ...any) { l.emit(slog.LevelWarn, fmt.Sprint(args...)) }
+func (l slogGRPC) Warningf(format string, args ...any) {
+	l.emit(slog.LevelWarn, fmt.Sprintf(format, args...))
+}
+func (l slogGRPC) Error(args ...any)   { l.emit(slog.LevelError, fmt.Sprint(args...)) }
+func (l slogGRPC) Errorln(args ...any) { l.emit(slog.LevelError, fmt.Sprint(args...)) }
+func (l slogGRPC) Errorf(format string, args ...any) {
+	l.emit(slog.LevelError, fmt.Sprintf(format, args...))
+}
+func (l slogGRPC) Fatal(args ...any)   { l.emit(slog.LevelError, fmt.Sprint(args...)); os.Exit(1) }
+func (l slogGRPC) Fatalln(args ...any) { l.emit(slog.LevelError, fmt.Sprint(args...)); os.Exit(1) }
 func (l slogGRPC) Fatalf(format string, args ...any) {
 	l.emit(slog.LevelError, fmt.Sprintf(format, args...))
 	os.Exit(1)
