@@ -121,11 +121,15 @@ func clientKey(addr string) netip.Prefix {
 // flood of bad tokens cannot flood the log (nor fill the disk); the next
 // line let through says how many were suppressed.
 type sampler struct {
-	perSecond int64
+	perSecond int64 // 0: defaultLogsPerSecond
 	window    atomic.Int64 // unix second of the current window
 	seen      atomic.Int64 // lines in the current window
 	dropped   atomic.Int64 // lines suppressed since the last one let through
 }
+
+// defaultLogsPerSecond is enough to see what is failing, and few enough
+// that a flood costs nothing.
+const defaultLogsPerSecond = 10
 
 // allow reports whether to log now, and how many lines were suppressed since
 // the last one logged.
@@ -134,7 +138,11 @@ func (s *sampler) allow() (bool, int64) {
 	if w := s.window.Load(); w != now && s.window.CompareAndSwap(w, now) {
 		s.seen.Store(0)
 	}
-	if s.seen.Add(1) > s.perSecond {
+	limit := s.perSecond
+	if limit <= 0 {
+		limit = defaultLogsPerSecond
+	}
+	if s.seen.Add(1) > limit {
 		s.dropped.Add(1)
 		return false, 0
 	}
