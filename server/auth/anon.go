@@ -121,7 +121,7 @@ func clientKey(addr string) netip.Prefix {
 // flood of bad tokens cannot flood the log (nor fill the disk); the next
 // line let through says how many were suppressed.
 type sampler struct {
-	perSecond int64 // 0: defaultLogsPerSecond
+	perSecond int64        // 0: defaultLogsPerSecond
 	window    atomic.Int64 // unix second of the current window
 	seen      atomic.Int64 // lines in the current window
 	dropped   atomic.Int64 // lines suppressed since the last one let through
