@@ -57,6 +57,8 @@ const (
 	ReasonStoreUnavailable Reason = "STORE_UNAVAILABLE"    // the database cannot be reached; retry
 	ReasonRouteNotFound    Reason = "ROUTE_NOT_FOUND"      // HTTP: no route has that path
 	ReasonMethodNotAllowed Reason = "METHOD_NOT_ALLOWED"   // HTTP: the path exists, not with that method
+	ReasonBodyTooLarge     Reason = "BODY_TOO_LARGE"       // HTTP 413: the body is over the route's limit
+	ReasonRequestTimeout   Reason = "REQUEST_TIMEOUT"      // HTTP 408: the body did not arrive within the read timeout
 	ReasonNotImplemented   Reason = "NOT_IMPLEMENTED"      // this server does not implement the method
 	ReasonCancelled        Reason = "CANCELLED"            // the client gave up
 	ReasonDeadlineExceeded Reason = "DEADLINE_EXCEEDED"    // the call ran out of time

@@ -32,7 +32,42 @@ type Config struct {
 	// Version is the build's version, shown in the OpenAPI document.
 	Version string
 	Logger  *slog.Logger
+
+	// TLSCert and TLSKey (PEM files) turn TLS on for both listeners;
+	// TLSClientCA (PEM) also requires client certificates signed by it
+	// (mutual TLS). Empty: plaintext, for loopback or behind a proxy or
+	// mesh that terminates TLS.
+	TLSCert, TLSKey, TLSClientCA string
+	// AnonRateLimit is calls per second allowed per client address without
+	// a valid token (open routes, unknown paths, failed authentication),
+	// bursts of twice that: 0 means DefaultAnonRateLimit; negative turns it
+	// off (behind a proxy every client has the proxy's address).
+	AnonRateLimit float64
+	// HTTP timeouts: ReadTimeout bounds reading a whole request (headers and
+	// body); an admin's import gets ImportReadTimeout instead. WriteTimeout
+	// bounds writing a response (the export stream renews it per write).
+	// IdleTimeout closes keep-alive connections left idle; it is also the
+	// gRPC connections' idle limit. Zero means the defaults below.
+	ReadTimeout, ImportReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConns caps open connections per listener (more wait to be
+	// accepted); 0 means DefaultMaxConns.
+	MaxConns int
+	// MaxStreams caps concurrent calls on one gRPC connection; 0 means
+	// DefaultMaxStreams.
+	MaxStreams uint32
 }
+
+// Edge defaults: generous for real clients, short enough that a slow or
+// idle one cannot hold a connection (and its goroutine) for long.
+const (
+	DefaultAnonRateLimit     = 50
+	DefaultReadTimeout       = 30 * time.Second
+	DefaultImportReadTimeout = 5 * time.Minute
+	DefaultWriteTimeout      = 2 * time.Minute
+	DefaultIdleTimeout       = 2 * time.Minute
+	DefaultMaxConns          = 4096
+	DefaultMaxStreams        = 256
+)
 
 // Where qbank listens unless told: loopback only, so a first start exposes
 // nothing.
@@ -63,6 +98,23 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RateLimit == 0 {
 		c.RateLimit = DefaultRateLimit
+	}
+	if c.AnonRateLimit == 0 {
+		c.AnonRateLimit = DefaultAnonRateLimit
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{{&c.ReadTimeout, DefaultReadTimeout}, {&c.ImportReadTimeout, DefaultImportReadTimeout}, {&c.WriteTimeout, DefaultWriteTimeout}, {&c.IdleTimeout, DefaultIdleTimeout}} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
+	if c.MaxConns <= 0 {
+		c.MaxConns = DefaultMaxConns
+	}
+	if c.MaxStreams == 0 {
+		c.MaxStreams = DefaultMaxStreams
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))

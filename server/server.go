@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,11 +21,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	_ "google.golang.org/grpc/encoding/gzip" // gRPC clients may compress (grpc-js, grpcurl): accept and answer in kind
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/reflection"
 
 	"github.com/layersrank/qbank/bankfile"
@@ -36,6 +40,7 @@ import (
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server/auth"
 	"github.com/layersrank/qbank/server/gateway"
+	"github.com/layersrank/qbank/server/transport"
 )
 
 // Server is a running qbank: both listeners, the store and the catalog.
@@ -49,8 +54,12 @@ type Server struct {
 	http    *http.Server
 
 	grpcLis, httpLis net.Listener
-	stopWatch        context.CancelFunc
-	done             chan struct{}
+	// grpcBudget is the gRPC listener's byte budget by trust level (under
+	// the connection cap), raised by the tap handle.
+	grpcBudget *transport.BudgetListener
+	tls        *tls.Config // nil: plaintext
+	stopWatch  context.CancelFunc
+	done       chan struct{}
 }
 
 // New opens and seeds the store, loads the catalog and binds both listeners;
@@ -66,6 +75,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, store: store, done: make(chan struct{})}
+	if s.tls, err = cfg.tlsConfig(); err != nil {
+		store.Close()
+		return nil, err
+	}
 	if err := s.init(ctx, keys); err != nil {
 		store.Close()
 		return nil, err
@@ -86,7 +99,7 @@ func (s *Server) init(ctx context.Context, keys *auth.Keyring) error {
 	authn := s.authenticator(keys)
 	chain := s.interceptors(authn, metrics)
 	svc := NewService(s.store, s.catalog, s.log)
-	s.grpcServer(svc, chain, metrics)
+	s.grpcServer(svc, chain, metrics, authn)
 	if err := s.listen(); err != nil {
 		return err
 	}
@@ -128,6 +141,19 @@ func (s *Server) authenticator(keys *auth.Keyring) *auth.Authenticator {
 	authn := &auth.Authenticator{Keys: keys, Policy: Policy(), Log: s.log}
 	if s.cfg.RateLimit > 0 {
 		authn.Limit = auth.NewRateLimiter(s.cfg.RateLimit, int(2*s.cfg.RateLimit))
+	}
+	if s.cfg.AnonRateLimit > 0 {
+		authn.Anon = auth.NewAnonLimiter(s.cfg.AnonRateLimit, max(1, int(2*s.cfg.AnonRateLimit)), auth.DefaultAnonEntries)
+	}
+	authn.Authenticated = func(peer net.Addr, p auth.Principal) {
+		if s.grpcBudget == nil {
+			return
+		}
+		t := transport.TrustReader
+		if p.Role == auth.RoleAdmin {
+			t = transport.TrustAdmin
+		}
+		s.grpcBudget.Raise(peer, t)
 	}
 	return authn
 }
@@ -211,12 +237,41 @@ func (s *Server) interceptors(authn *auth.Authenticator, metrics *grpcprom.Serve
 
 // grpcServer registers the service, health and reflection on a gRPC server
 // that runs every call through the chain.
-func (s *Server) grpcServer(svc *Service, c chain, metrics *grpcprom.ServerMetrics) {
-	s.grpc = grpc.NewServer(
-		grpc.MaxRecvMsgSize(bankfile.MaxFileBytes), // an import carries a whole bank
+//
+// gRPC's receive limit is one number for the whole server, checked before a
+// message is read. It is the import's (a whole bank), and the other
+// methods are kept small another way: the tap handle admits a call (token,
+// role, rate limits) when its headers arrive, before any of its payload is
+// read, so only an admin's call can ever have an import-sized message read;
+// and the gRPC listener's byte budget (see transport.Budget) closes an
+// anonymous or reader connection that sends more than a few MiB at once,
+// which bounds a large message on the open methods or a reader's.
+func (s *Server) grpcServer(svc *Service, c chain, metrics *grpcprom.ServerMetrics, authn *auth.Authenticator) {
+	opts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(bankfile.MaxFileBytes), // an admin's import carries a whole bank
+		grpc.InTapHandle(authn.Tap()),
+		grpc.MaxConcurrentStreams(s.cfg.MaxStreams),
+		// Clients may ping to keep a connection up, not more often than
+		// every 10 s (a flood of pings is a cheap attack); the server pings
+		// a quiet one after a minute and drops it if no answer comes.
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{
+			MaxConnectionIdle: s.cfg.IdleTimeout,
+			// Connections are recycled every half hour, so load spreads over
+			// new replicas; calls in flight get the grace to finish (a whole
+			// export or import).
+			MaxConnectionAge:      30 * time.Minute,
+			MaxConnectionAgeGrace: s.cfg.ImportReadTimeout,
+			Time:                  time.Minute,
+			Timeout:               20 * time.Second,
+		}),
 		grpc.ChainUnaryInterceptor(c.unary...),
 		grpc.ChainStreamInterceptor(c.stream...),
-	)
+	}
+	if s.tls != nil {
+		opts = append(opts, grpc.Creds(credentials.NewTLS(s.tls)))
+	}
+	s.grpc = grpc.NewServer(opts...)
 	pb.RegisterQuestionBankServiceServer(s.grpc, svc)
 	s.health = health.NewServer()
 	healthpb.RegisterHealthServer(s.grpc, s.health)
@@ -224,15 +279,29 @@ func (s *Server) grpcServer(svc *Service, c chain, metrics *grpcprom.ServerMetri
 	metrics.InitializeMetrics(s.grpc)
 }
 
-// listen binds both listeners, so a port conflict fails start-up.
+// listen binds both listeners, so a port conflict fails start-up. Each
+// accepts at most MaxConns connections at once (more wait in the kernel's
+// backlog); gRPC connections carry the byte budget of their trust.
 func (s *Server) listen() error {
-	var err error
-	if s.grpcLis, err = net.Listen("tcp", s.cfg.GRPCAddr); err != nil {
+	grpcLis, err := net.Listen("tcp", s.cfg.GRPCAddr)
+	if err != nil {
 		return fmt.Errorf("listen gRPC on %s: %w", s.cfg.GRPCAddr, err)
 	}
-	if s.httpLis, err = net.Listen("tcp", s.cfg.HTTPAddr); err != nil {
-		s.grpcLis.Close()
+	httpLis, err := net.Listen("tcp", s.cfg.HTTPAddr)
+	if err != nil {
+		grpcLis.Close()
 		return fmt.Errorf("listen HTTP on %s: %w", s.cfg.HTTPAddr, err)
+	}
+	s.grpcBudget = transport.NewBudgetListener(netutil.LimitListener(grpcLis, s.cfg.MaxConns), transport.DefaultAnonymousBudget, transport.DefaultReaderBudget)
+	s.grpcLis = s.grpcBudget
+	s.httpLis = netutil.LimitListener(httpLis, s.cfg.MaxConns)
+	if s.tls == nil {
+		for name, l := range map[string]net.Listener{"grpc": grpcLis, "http": httpLis} {
+			if !transport.Loopback(l.Addr()) {
+				s.log.Warn("listening off loopback without TLS: tokens and questions cross the network in clear; set --tls-cert and --tls-key, or keep qbank behind a proxy or mesh that terminates TLS",
+					"listener", name, "addr", l.Addr().String())
+			}
+		}
 	}
 	return nil
 }
@@ -254,12 +323,28 @@ func (s *Server) gateway(ctx context.Context, svc *Service, c chain, reg *promet
 		Kit:         instrumentHTTP(reg, "interview_kit_pdf", docs.kitHandler()),
 		Log:         s.log,
 		SharedJSON:  svc.sharedJSON,
+		Auth:        authn,
+		// An admin's import may take its time to upload; the export stream
+		// renews its write deadline per write.
+		ImportReadTimeout: s.cfg.ImportReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
 	})
 	if err != nil {
 		return err
 	}
 	// The curation console answers /console/ itself; everything else is the gateway's.
-	s.http = &http.Server{Handler: console.Mount(handler), ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
+	s.http = &http.Server{
+		Handler:           console.Mount(handler),
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.ReadTimeout),
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         s.tls,
+		// net/http's own complaints (TLS handshakes, bad requests) are log
+		// lines like any other.
+		ErrorLog: slog.NewLogLogger(s.log.With("component", "http").Handler(), slog.LevelInfo),
+	}
 	return nil
 }
 
@@ -299,7 +384,12 @@ func (s *Server) Serve() error {
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
 	go func() {
-		err := s.http.Serve(s.httpLis)
+		var err error
+		if s.tls != nil {
+			err = s.http.ServeTLS(s.httpLis, "", "") // the certificate is in TLSConfig
+		} else {
+			err = s.http.Serve(s.httpLis)
+		}
 		if errors.Is(err, http.ErrServerClosed) {
 			err = nil
 		}
@@ -310,20 +400,35 @@ func (s *Server) Serve() error {
 	return err
 }
 
-// Shutdown stops taking calls, lets in-flight ones finish (until ctx ends,
-// then cuts them), and closes the store.
+// Shutdown stops taking calls, lets in-flight ones finish until ctx ends,
+// then closes the connections still open (a client trickling a body or
+// reading an export slowly does not hold the process up), and closes the
+// store. Running out of drain time is not an error: the stragglers are cut,
+// as they would be by a restart.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.health.Shutdown() // tell load balancers first
 	if s.stopWatch != nil {
 		s.stopWatch()
 	}
-	httpErr := s.http.Shutdown(ctx)
+	// Both drain at once, against the same deadline.
 	stopped := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(stopped) }()
+	var httpErr error
+	if err := s.http.Shutdown(ctx); err != nil {
+		if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
+			httpErr = err
+		}
+		s.log.Warn("shutdown: drain time is up; closing the HTTP connections still open")
+		if err := s.http.Close(); err != nil {
+			httpErr = errors.Join(httpErr, err)
+		}
+	}
 	select {
 	case <-stopped:
 	case <-ctx.Done():
+		s.log.Warn("shutdown: drain time is up; closing the gRPC connections still open")
 		s.grpc.Stop()
+		<-stopped
 	}
 	if s.stopWatch != nil {
 		<-s.done

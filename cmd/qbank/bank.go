@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"os/user"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/metadata"
@@ -29,15 +32,57 @@ import (
 // instead of opening the store themselves.
 type remoteFlags struct {
 	addr, token string
+	// TLS: on with --tls (system roots) or --tls-ca; a client certificate
+	// for a server that requires one (mutual TLS).
+	tls              bool
+	tlsCA, cert, key string
+	tlsServerName    string
 }
 
 func (r *remoteFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&r.addr, "server", env("QBANK_SERVER", ""), "gRPC address of a running qbank (QBANK_SERVER); empty opens the store directly")
 	fs.StringVar(&r.token, "token", "", "bearer token for --server (default $QBANK_TOKEN)")
+	fs.BoolVar(&r.tls, "tls", env("QBANK_TLS", "") == "1" || env("QBANK_TLS", "") == "true", "connect to --server over TLS, trusting the system's CAs (QBANK_TLS=1)")
+	fs.StringVar(&r.tlsCA, "tls-ca", env("QBANK_TLS_CA", ""), "PEM CA bundle to verify --server with; implies --tls (QBANK_TLS_CA)")
+	fs.StringVar(&r.cert, "tls-client-cert", env("QBANK_TLS_CLIENT_CERT", ""), "PEM client certificate, for a server that requires one; implies --tls (QBANK_TLS_CLIENT_CERT)")
+	fs.StringVar(&r.key, "tls-client-key", env("QBANK_TLS_CLIENT_KEY", ""), "PEM key of --tls-client-cert (QBANK_TLS_CLIENT_KEY)")
+	fs.StringVar(&r.tlsServerName, "tls-server-name", env("QBANK_TLS_SERVER_NAME", ""), "name to verify the server's certificate against (default: --server's host)")
+}
+
+// credentials are the transport credentials for --server: TLS when any TLS
+// flag is set (the server's certificate is always verified), else
+// plaintext.
+func (r *remoteFlags) credentials() (credentials.TransportCredentials, error) {
+	if !r.tls && r.tlsCA == "" && r.cert == "" {
+		return insecure.NewCredentials(), nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: r.tlsServerName}
+	if r.tlsCA != "" {
+		pem, err := os.ReadFile(r.tlsCA)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-ca: %w", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--tls-ca %s holds no PEM certificate", r.tlsCA)
+		}
+	}
+	if r.cert != "" || r.key != "" {
+		cert, err := tls.LoadX509KeyPair(r.cert, r.key)
+		if err != nil {
+			return nil, fmt.Errorf("--tls-client-cert/--tls-client-key: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return credentials.NewTLS(cfg), nil
 }
 
 func (r *remoteFlags) dial(ctx context.Context) (pb.QuestionBankServiceClient, context.Context, func(), error) {
-	conn, err := grpc.NewClient(r.addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	creds, err := r.credentials()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	conn, err := grpc.NewClient(r.addr, grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(bankfile.MaxFileBytes), grpc.MaxCallSendMsgSize(bankfile.MaxFileBytes),
 			// Banks are text: gzip shrinks an export or import about fourfold.
 			grpc.UseCompressor(gzip.Name)))

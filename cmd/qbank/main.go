@@ -24,12 +24,23 @@ import (
 	"syscall"
 	"time"
 
+	"google.golang.org/grpc/grpclog"
+
 	"github.com/layersrank/qbank/internal/storeopen"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
+	"github.com/layersrank/qbank/server/transport"
 )
 
+// logLevel is the level of every log, gRPC's own included (it is set from
+// --log-level once a command parses its flags).
+var logLevel slog.LevelVar
+
 func main() {
+	// gRPC's own messages become JSON log lines like the server's. grpclog
+	// must be set before any gRPC use and only once, so here (tests call
+	// run, and keep gRPC's default logger).
+	grpclog.SetLoggerV2(transport.GRPCLogger(slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: &logLevel}))))
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "qbank:", err)
@@ -143,11 +154,26 @@ func envFloat(key string, def float64) float64 {
 	return def
 }
 
+func envInt(key string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
+}
+
 func logger(w io.Writer, level string) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
+	logLevel.Set(l)
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})), nil
 }
 
@@ -163,9 +189,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return nil
 	})
 	cfg.CORSOrigins = origins(os.Getenv("QBANK_CORS_ORIGINS"))
+	fs.StringVar(&cfg.TLSCert, "tls-cert", env("QBANK_TLS_CERT", ""), "PEM certificate (chain) for both listeners; with --tls-key turns TLS on (QBANK_TLS_CERT)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", env("QBANK_TLS_KEY", ""), "PEM private key of --tls-cert (QBANK_TLS_KEY)")
+	fs.StringVar(&cfg.TLSClientCA, "tls-client-ca", env("QBANK_TLS_CLIENT_CA", ""), "PEM CA bundle: require client certificates it signed (mutual TLS) (QBANK_TLS_CLIENT_CA)")
+	fs.Float64Var(&cfg.AnonRateLimit, "anon-rate-limit", envFloat("QBANK_ANON_RATE_LIMIT", server.DefaultAnonRateLimit), "calls per second per client address without a valid token; negative disables (QBANK_ANON_RATE_LIMIT)")
+	fs.DurationVar(&cfg.ReadTimeout, "read-timeout", envDuration("QBANK_READ_TIMEOUT", server.DefaultReadTimeout), "HTTP: time to read a whole request, body included (QBANK_READ_TIMEOUT)")
+	fs.DurationVar(&cfg.ImportReadTimeout, "import-read-timeout", envDuration("QBANK_IMPORT_READ_TIMEOUT", server.DefaultImportReadTimeout), "HTTP: time to read an admin's import body (QBANK_IMPORT_READ_TIMEOUT)")
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", envDuration("QBANK_WRITE_TIMEOUT", server.DefaultWriteTimeout), "HTTP: time to write a response; the export stream renews it per write (QBANK_WRITE_TIMEOUT)")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", envDuration("QBANK_IDLE_TIMEOUT", server.DefaultIdleTimeout), "close connections idle this long, HTTP and gRPC (QBANK_IDLE_TIMEOUT)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", envInt("QBANK_MAX_CONNS", server.DefaultMaxConns), "open connections per listener; more wait to be accepted (QBANK_MAX_CONNS)")
+	maxStreams := fs.Int("max-streams", envInt("QBANK_MAX_STREAMS", server.DefaultMaxStreams), "concurrent calls per gRPC connection (QBANK_MAX_STREAMS)")
+	drainTimeout := fs.Duration("drain-timeout", envDuration("QBANK_DRAIN_TIMEOUT", 20*time.Second), "on SIGTERM, time for calls in flight to finish before their connections are closed (QBANK_DRAIN_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *maxStreams < 1 {
+		return fmt.Errorf("--max-streams %d: want at least 1", *maxStreams)
+	}
+	cfg.MaxStreams = uint32(*maxStreams)
 	cfg.DataDir, cfg.DatabaseURL = store.DataDir, store.DatabaseURL
 	log, err := logger(stderr, *level)
 	if err != nil {
@@ -190,8 +231,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining in-flight calls")
-	drain, cancelDrain := context.WithTimeout(context.Background(), 20*time.Second)
+	log.Info("shutting down: draining in-flight calls", "drain_timeout", drainTimeout.String())
+	drain, cancelDrain := context.WithTimeout(context.Background(), *drainTimeout)
 	defer cancelDrain()
 	if err := srv.Shutdown(drain); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

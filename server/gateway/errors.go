@@ -27,10 +27,16 @@ import (
 )
 
 // HTTPStatus is the HTTP status of a gRPC status: grpc-gateway's mapping,
-// except that a method the path does not allow is 405.
+// except that a method the path does not allow is 405, a body over the
+// route's limit 413 and a body too slow to arrive 408.
 func HTTPStatus(st *status.Status) int {
-	if st.Code() == codes.Unimplemented && apierr.ReasonOf(st) == qbank.ReasonMethodNotAllowed {
+	switch reason := apierr.ReasonOf(st); {
+	case st.Code() == codes.Unimplemented && reason == qbank.ReasonMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case st.Code() == codes.ResourceExhausted && reason == qbank.ReasonBodyTooLarge:
+		return http.StatusRequestEntityTooLarge
+	case st.Code() == codes.DeadlineExceeded && reason == qbank.ReasonRequestTimeout:
+		return http.StatusRequestTimeout
 	}
 	return runtime.HTTPStatusFromCode(st.Code())
 }
@@ -73,6 +79,11 @@ func WriteStatus(w http.ResponseWriter, r *http.Request, st *status.Status) {
 // or a query parameter it could not parse) become field violations where
 // the field can be told.
 func errorHandler(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if st := bodyError(r); st != nil {
+		// The body could not be read whole: say why, not "bad JSON".
+		refuse(w, r, st)
+		return
+	}
 	var hs *runtime.HTTPStatusError
 	if errors.As(err, &hs) {
 		err = hs.Err

@@ -34,7 +34,7 @@ func TestJSONPathAt(t *testing.T) {
 
 func TestRoutesMatch(t *testing.T) {
 	routes := apiRoutes()
-	r := newRouter(routes)
+	r := newRouter(routes, nil)
 	find := func(method, path string) string {
 		for _, rt := range r.routes {
 			if rt.Method == method && rt.matches(splitPath(path)) {

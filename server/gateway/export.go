@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/status"
@@ -32,7 +33,11 @@ const exportBuffer = 32 << 10
 // ordinary error response (status code and google.rpc.Status body); one
 // after it is a last line holding the google.rpc.Status, since the status
 // code has been sent (a line with "code" and "message" ends the stream).
-func exportHandler(export ExportFunc) http.Handler {
+//
+// The stream may outlast the server's WriteTimeout: each write renews its
+// own deadline (writeTimeout from now), so a slow but live reader keeps it
+// going and a stalled one is cut.
+func exportHandler(export ExportFunc, writeTimeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		req := &pb.ExportQuestionBankRequest{}
 		if err := runtime.PopulateQueryParameters(req, r.URL.Query(), noFilter); err != nil {
@@ -40,6 +45,9 @@ func exportHandler(export ExportFunc) http.Handler {
 			return
 		}
 		out := &ndjson{w: w}
+		if writeTimeout > 0 {
+			out.renew = func() { _ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTimeout)) }
+		}
 		err := export(callContext(r), req, out.send)
 		switch {
 		case err != nil && !out.started:
@@ -54,6 +62,7 @@ func exportHandler(export ExportFunc) http.Handler {
 
 type ndjson struct {
 	w       http.ResponseWriter
+	renew   func() // extends the write deadline before each write; nil: none
 	bw      *bufio.Writer
 	started bool
 	err     error
@@ -66,8 +75,11 @@ func (n *ndjson) send(m *pb.ExportQuestionBankResponse) error {
 		h.Set("Content-Type", NDJSONType)
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
+		if n.renew != nil {
+			n.renew()
+		}
 		n.w.WriteHeader(http.StatusOK)
-		n.bw = bufio.NewWriterSize(n.w, exportBuffer)
+		n.bw = bufio.NewWriterSize(deadlineWriter{n.w, n.renew}, exportBuffer)
 	}
 	switch item := m.GetItem().(type) {
 	case *pb.ExportQuestionBankResponse_Header:
@@ -92,6 +104,19 @@ func (n *ndjson) line(m proto.Message) {
 	if _, err := n.bw.Write(append(b, '\n')); err != nil {
 		n.err = err
 	}
+}
+
+// deadlineWriter renews the write deadline before each write it passes on.
+type deadlineWriter struct {
+	w     http.ResponseWriter
+	renew func()
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	if d.renew != nil {
+		d.renew()
+	}
+	return d.w.Write(p)
 }
 
 func (n *ndjson) flush() {

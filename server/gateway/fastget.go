@@ -8,6 +8,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
@@ -25,8 +26,17 @@ func callContext(r *http.Request) context.Context {
 	if ua := r.Header.Get("User-Agent"); ua != "" {
 		md["user-agent"] = []string{ua}
 	}
-	return apierr.WithJSONPaths(metadata.NewIncomingContext(r.Context(), md))
+	// The client's address, as a gRPC peer: the interceptors charge a
+	// failed authentication to it.
+	ctx := peer.NewContext(r.Context(), &peer.Peer{Addr: remoteAddr(r.RemoteAddr)})
+	return apierr.WithJSONPaths(metadata.NewIncomingContext(ctx, md))
 }
+
+// remoteAddr is an HTTP client's address as a net.Addr.
+type remoteAddr string
+
+func (a remoteAddr) Network() string { return "tcp" }
+func (a remoteAddr) String() string  { return string(a) }
 
 // getQuestion serves GET /v1/questions/{id}, the hottest route, without
 // grpc-gateway's generic plumbing (route matching again, copying every

@@ -39,10 +39,13 @@ import (
 	"github.com/layersrank/qbank/openapi"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server/apierr"
+	"github.com/layersrank/qbank/server/auth"
 )
 
-// Request body limits; larger bodies get 413. Imports carry whole banks: an
-// import body is an import file, with the file's own limit.
+// Request body limits; larger bodies get 413 before the rest is read.
+// Imports carry whole banks: an admin's import body is an import file, with
+// the file's own limit; everyone else's bodies, on every route, get the
+// small one (the router picks by the resolved route and the principal).
 const (
 	MaxBodyBytes   = 1 << 20
 	MaxImportBytes = bankfile.MaxFileBytes
@@ -74,6 +77,18 @@ type Options struct {
 	// Version is the build's version, served as the OpenAPI document's.
 	Version string
 	Log     *slog.Logger
+	// Auth, when set, admits every request at the router, before its body
+	// is read: token and role for the route's method, the body limit for
+	// the route and principal, per-address limits for anonymous requests.
+	Auth *auth.Authenticator
+	// ImportReadTimeout is how long an admin's import body may take to
+	// arrive (other requests have the server's ReadTimeout); 0 leaves the
+	// server's.
+	ImportReadTimeout time.Duration
+	// WriteTimeout, when set, is the deadline of each write of the export
+	// stream, renewed per write, so a long export outlives the server's
+	// WriteTimeout while a stalled reader does not.
+	WriteTimeout time.Duration
 	// SharedJSON, when set, returns the slot where the JSON of a question
 	// message is kept when that message is shared: built once per snapshot
 	// and never modified, so it always encodes to the same bytes. For any
@@ -119,10 +134,10 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 	}
 	api := validUTF8Query(conditional(recordBody(mux)))
 	routes := []*Route{
-		{Method: http.MethodGet, Path: "/healthz", Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		{Method: http.MethodGet, Path: "/healthz", Need: auth.Open, Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 		})},
-		{Method: http.MethodGet, Path: "/readyz", Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		{Method: http.MethodGet, Path: "/readyz", Need: auth.Open, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 			defer cancel()
 			if err := o.Ready(ctx); err != nil {
@@ -131,8 +146,8 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 			}
 			writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 		})},
-		{Method: http.MethodGet, Path: "/metrics", Handler: o.Metrics},
-		{Method: http.MethodGet, Path: "/openapi.json", Handler: openapiHandler(o.Version)},
+		{Method: http.MethodGet, Path: "/metrics", Need: auth.Open, Handler: o.Metrics},
+		{Method: http.MethodGet, Path: "/openapi.json", Need: auth.Open, Handler: openapiHandler(o.Version)},
 	}
 	if o.PDF != nil {
 		routes = append(routes, &Route{Method: http.MethodGet, Path: "/v1/question-bank.pdf", Handler: accessLog(o.Log, o.PDF)})
@@ -149,14 +164,17 @@ func New(ctx context.Context, o Options) (http.Handler, error) {
 		case pb.QuestionBankService_GetQuestion_FullMethodName:
 			rt.Handler, rt.bare, g.getRoute = validUTF8Query(http.HandlerFunc(g.getQuestion)), true, rt
 		case pb.QuestionBankService_ExportQuestionBank_FullMethodName:
-			rt.Handler = validUTF8Query(exportHandler(o.Export))
+			rt.Handler = validUTF8Query(exportHandler(o.Export, o.WriteTimeout))
 		default:
 			rt.Handler = api
 		}
 		routes = append(routes, rt)
 	}
-	var h http.Handler = newRouter(routes)
-	h = limitBody(h)
+	var e *edge
+	if o.Auth != nil {
+		e = &edge{auth: o.Auth, importReadTimeout: o.ImportReadTimeout}
+	}
+	var h http.Handler = newRouter(routes, e)
 	compress, err := gzhttp.NewWrapper(
 		gzhttp.MinSize(MinGzipBytes),
 		gzhttp.EnableZstd(false),
@@ -193,19 +211,6 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func limitBody(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body != nil && r.Body != http.NoBody {
-			limit := int64(MaxBodyBytes)
-			if strings.HasSuffix(r.URL.Path, ":import") {
-				limit = MaxImportBytes
-			}
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 type statusRecorder struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/layersrank/qbank"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/server/apierr"
+	"github.com/layersrank/qbank/server/auth"
 )
 
 // Route is one HTTP route: a method and a path template in the
@@ -29,6 +30,9 @@ type Route struct {
 	RPC protoreflect.MethodDescriptor
 	// Body is the http rule's body: "" (none), "*" or a request field.
 	Body string
+	// Need is the role a plain route needs (auth.Open for none; default
+	// reader); API routes take theirs from the auth Policy.
+	Need auth.Role
 
 	segs []string // literal segments; "" for a variable
 	verb string
@@ -138,13 +142,14 @@ func routeFrom(ctx context.Context) *Route {
 // by the GET route (net/http drops the body and keeps the headers).
 type router struct {
 	routes []*Route
+	edge   *edge // nil: no checks before the handlers (they check tokens)
 }
 
-func newRouter(routes []*Route) *router {
+func newRouter(routes []*Route, e *edge) *router {
 	for _, rt := range routes {
 		rt.compile()
 	}
-	return &router{routes: routes}
+	return &router{routes: routes, edge: e}
 }
 
 func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -159,9 +164,18 @@ func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				r = r.Clone(r.Context())
 				r.Method = http.MethodGet
 			}
-			if !rt.bare {
+			switch {
+			case rt.bare:
+			case rr.edge != nil:
+				var ok bool
+				if r, ok = rr.edge.admit(w, r, rt); !ok {
+					return
+				}
+			default:
 				r = r.WithContext(context.WithValue(r.Context(), routeKey{}, rt))
 			}
+			// A bare route is a GET without a body (the hottest read): its
+			// interceptors check the token, and spare it the copies.
 			rt.Handler.ServeHTTP(w, r)
 			return
 		}
@@ -170,8 +184,11 @@ func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			allowed = append(allowed, http.MethodHead)
 		}
 	}
+	if !rr.edge.anonymous(w, r) {
+		return
+	}
 	if len(allowed) == 0 {
-		WriteStatus(w, r, apierr.New(codes.NotFound, qbank.ReasonRouteNotFound,
+		refuse(w, r, apierr.New(codes.NotFound, qbank.ReasonRouteNotFound,
 			"no route "+r.URL.Path+": see /openapi.json for the API's routes", nil))
 		return
 	}
@@ -183,7 +200,7 @@ func (rr *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	WriteStatus(w, r, apierr.New(codes.Unimplemented, qbank.ReasonMethodNotAllowed,
+	refuse(w, r, apierr.New(codes.Unimplemented, qbank.ReasonMethodNotAllowed,
 		r.Method+" is not allowed on "+r.URL.Path+" (allowed: "+allow+")", map[string]string{"allow": allow}))
 }
 
