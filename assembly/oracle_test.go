@@ -79,6 +79,10 @@ type oracle struct {
 	vectors  [][]int // acceptable minute vectors
 	within   bool
 	dps      []*oracleDP
+	// combine's scratch: per (dimension, outer mask) the least cost and
+	// where it came from
+	cv          []float64
+	cfrom, cout []int32
 }
 
 // oracleDP is one dimension's table: val[j][state] after its first j
@@ -118,6 +122,9 @@ func newOracle(t *testing.T, b assembly.Bank, r assembly.Request) (*oracle, bool
 		}
 	}
 	o.ob = 2 + len(needStacks)
+	if o.ob > 6 {
+		t.Fatalf("oracle: %d needed stacks; it handles at most 4 (outer masks are sets in a uint64)", len(needStacks))
+	}
 	o.need = 1<<o.ob - 1
 	o.dimItems = make([][]int, len(o.dims))
 	o.fullComp = make([]uint32, len(o.dims))
@@ -183,12 +190,41 @@ func newOracle(t *testing.T, b assembly.Bank, r assembly.Request) (*oracle, bool
 		in     bool
 	}
 	var feasible []vec
+	// reach[d][m]: the outer masks (as a set, bit o) with which dimension
+	// d can take exactly m minutes and cover its competencies.
+	K := 1 << o.ob
+	reach := make([][]uint64, len(o.dims))
+	for d, dp := range o.dps {
+		last := dp.val[len(dp.val)-1]
+		reach[d] = make([]uint64, o.hi+1)
+		for mm := range o.hi + 1 {
+			for out := range K {
+				if !math.IsInf(last[o.state(mm, o.fullComp[d], uint32(out), dp.cb)], 1) {
+					reach[d][mm] |= 1 << out
+				}
+			}
+		}
+	}
+	or := func(a, b uint64) uint64 { // {x|y : x ∈ a, y ∈ b}
+		var r uint64
+		for x := range K {
+			if a&(1<<x) == 0 {
+				continue
+			}
+			for y := range K {
+				if b&(1<<y) != 0 {
+					r |= 1 << (x | y)
+				}
+			}
+		}
+		return r
+	}
 	m := make([]int, len(o.dims))
-	var walk func(d, T, left int)
-	walk = func(d, T, left int) {
+	var walk func(d, T, left int, have uint64)
+	walk = func(d, T, left int, have uint64) {
 		if d == len(o.dims)-1 {
 			m[d] = left
-			if _, _, ok := o.combine(m); !ok {
+			if or(have, reach[d][left])&(1<<o.need) == 0 {
 				return
 			}
 			v := vec{m: slices.Clone(m), T: T, in: true}
@@ -201,12 +237,14 @@ func newOracle(t *testing.T, b assembly.Bank, r assembly.Request) (*oracle, bool
 			return
 		}
 		for x := 0; x <= left; x++ {
-			m[d] = x
-			walk(d+1, T, left-x)
+			if reach[d][x] != 0 {
+				m[d] = x
+				walk(d+1, T, left-x, or(have, reach[d][x]))
+			}
 		}
 	}
 	for T := o.lo; T <= o.hi; T++ {
-		walk(0, T, T)
+		walk(0, T, T, 1)
 	}
 	if len(feasible) == 0 {
 		return o, false
@@ -276,36 +314,40 @@ func (o *oracle) run(y []float64) {
 // are complete, and the final state of each dimension it uses.
 func (o *oracle) combine(m []int) (float64, []int, bool) {
 	K := 1 << o.ob
-	type cell struct {
-		v    float64
-		from []int // final state per dimension so far
+	D := len(o.dps)
+	if len(o.cv) != (D+1)*K {
+		o.cv, o.cfrom, o.cout = make([]float64, (D+1)*K), make([]int32, (D+1)*K), make([]int32, (D+1)*K)
 	}
-	cur := make([]cell, K)
-	for i := range cur {
-		cur[i].v = math.Inf(1)
-	}
-	cur[0].v = 0
+	fillInf(o.cv)
+	o.cv[0] = 0
 	for d, dp := range o.dps {
-		next := make([]cell, K)
-		for i := range next {
-			next[i].v = math.Inf(1)
-		}
+		cur, next := o.cv[d*K:(d+1)*K], o.cv[(d+1)*K:(d+2)*K]
 		last := dp.val[len(dp.val)-1]
-		for acc, c := range cur {
-			if math.IsInf(c.v, 1) {
+		base := o.state(m[d], o.fullComp[d], 0, dp.cb)
+		for acc, v := range cur {
+			if math.IsInf(v, 1) {
 				continue
 			}
 			for out := range K {
-				s := o.state(m[d], o.fullComp[d], uint32(out), dp.cb)
-				if v := c.v + last[s]; v < next[acc|out].v {
-					next[acc|out] = cell{v, append(slices.Clone(c.from), s)}
+				if x := v + last[base+out]; x < next[acc|out] {
+					next[acc|out] = x
+					o.cfrom[(d+1)*K+acc|out], o.cout[(d+1)*K+acc|out] = int32(acc), int32(out)
 				}
 			}
 		}
-		cur = next
 	}
-	c := cur[o.need]
-	return c.v, c.from, !math.IsInf(c.v, 1)
+	v := o.cv[D*K+int(o.need)]
+	if math.IsInf(v, 1) {
+		return v, nil, false
+	}
+	states := make([]int, D)
+	acc := int(o.need)
+	for d := D; d > 0; d-- {
+		out := int(o.cout[d*K+acc])
+		states[d-1] = o.state(m[d-1], o.fullComp[d-1], uint32(out), o.dps[d-1].cb)
+		acc = int(o.cfrom[d*K+acc])
+	}
+	return v, states, true
 }
 
 // separate returns the acceptable selection (candidate indices) of least

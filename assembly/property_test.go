@@ -181,6 +181,9 @@ func TestAgainstBruteForce(t *testing.T) {
 			if qbank.ErrorCode(err) != qbank.EPRECONDITION {
 				t.Fatalf("case %d: brute force finds nothing but the engine gave %v, %+v\nrequest %+v", it, err, a, r)
 			}
+			if _, feasible := newOracle(t, b, r); feasible {
+				t.Fatalf("case %d: the oracle finds a selection where enumeration finds none", it)
+			}
 			infeasible++
 			continue
 		}
@@ -202,6 +205,18 @@ func TestAgainstBruteForce(t *testing.T) {
 		worst = max(worst, math.Abs(e.MaxExposure-opt))
 		if math.Abs(e.MaxExposure-opt) > 1e-6 {
 			t.Fatalf("case %d: largest exposure %.9f, the exact minimax optimum is %.9f\nrequest %+v", it, e.MaxExposure, opt, r)
+		}
+		// The oracle used where enumeration is out of reach
+		// (oracle_test.go) must agree with the enumeration.
+		o, ok := newOracle(t, b, r)
+		if !ok || o.within != acc.within {
+			t.Fatalf("case %d: oracle feasible %v within %v, enumeration within %v", it, ok, o.within, acc.within)
+		}
+		if lower, upper := o.minimax(); opt < lower-1e-6 || opt > upper+1e-6 {
+			t.Fatalf("case %d: oracle %.9f–%.9f, enumeration %.9f\nrequest %+v", it, lower, upper, opt, r)
+		}
+		if n := o.countSelections(); n != float64(len(acc.sets)) {
+			t.Fatalf("case %d: oracle counts %.0f selections, enumeration %d", it, n, len(acc.sets))
 		}
 		if e.AcceptableAssessments != int64(len(acc.sets)) || e.AcceptableIsLowerBound {
 			t.Fatalf("case %d: %d acceptable assessments reported, brute force counts %d", it, e.AcceptableAssessments, len(acc.sets))
