@@ -226,7 +226,11 @@ func TestStacks(t *testing.T) {
 	})
 
 	t.Run("OneStackSpecificPerRequestedStack", func(t *testing.T) {
-		b := genBank(1500, 4)
+		size := 1500
+		if raceEnabled {
+			size = 500
+		}
+		b := genBank(size, 4)
 		asm := assembly.NewAssembler(4, 64<<20)
 		for seed := range int64(20) {
 			r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka", "kubernetes"}, Seed: seed}

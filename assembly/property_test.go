@@ -181,6 +181,9 @@ func TestAgainstBruteForce(t *testing.T) {
 			if qbank.ErrorCode(err) != qbank.EPRECONDITION {
 				t.Fatalf("case %d: brute force finds nothing but the engine gave %v, %+v\nrequest %+v", it, err, a, r)
 			}
+			if _, feasible := newOracle(t, b, r); feasible {
+				t.Fatalf("case %d: the oracle finds a selection where enumeration finds none", it)
+			}
 			infeasible++
 			continue
 		}
@@ -202,6 +205,18 @@ func TestAgainstBruteForce(t *testing.T) {
 		worst = max(worst, math.Abs(e.MaxExposure-opt))
 		if math.Abs(e.MaxExposure-opt) > 1e-6 {
 			t.Fatalf("case %d: largest exposure %.9f, the exact minimax optimum is %.9f\nrequest %+v", it, e.MaxExposure, opt, r)
+		}
+		// The oracle used where enumeration is out of reach
+		// (oracle_test.go) must agree with the enumeration.
+		o, ok := newOracle(t, b, r)
+		if !ok || o.within != acc.within {
+			t.Fatalf("case %d: oracle feasible %v within %v, enumeration within %v", it, ok, o.within, acc.within)
+		}
+		if lower, upper := o.minimax(); opt < lower-1e-6 || opt > upper+1e-6 {
+			t.Fatalf("case %d: oracle %.9f–%.9f, enumeration %.9f\nrequest %+v", it, lower, upper, opt, r)
+		}
+		if n := o.countSelections(); n != float64(len(acc.sets)) {
+			t.Fatalf("case %d: oracle counts %.0f selections, enumeration %d", it, n, len(acc.sets))
 		}
 		if e.AcceptableAssessments != int64(len(acc.sets)) || e.AcceptableIsLowerBound {
 			t.Fatalf("case %d: %d acceptable assessments reported, brute force counts %d", it, e.AcceptableAssessments, len(acc.sets))
@@ -283,11 +298,13 @@ func TestConstraintsOnGeneratedBanks(t *testing.T) {
 	tax := testTaxonomy()
 	var answered, refused int
 	// Each request is a new shape, so each computes its distribution.
-	perBank := 8
+	// Under the race detector (about ten times slower, and the engine runs
+	// one goroutine per computation) three banks, one request each.
+	banks, perBank := 6, 8
 	if testing.Short() || raceEnabled {
-		perBank = 2
+		banks, perBank = 3, 1
 	}
-	for bank := range 6 {
+	for bank := range banks {
 		b := genBank(200+bank*150, uint64(bank))
 		for range perBank {
 			r := assembly.Request{Role: tax.Roles[rng.IntN(4)].ID, Seed: rng.Int64()}
@@ -317,7 +334,7 @@ func TestConstraintsOnGeneratedBanks(t *testing.T) {
 		}
 	}
 	t.Logf("%d answered, %d refused", answered, refused)
-	if answered < 6*perBank*2/3 {
+	if answered < banks*perBank*2/3 {
 		t.Fatalf("only %d answered", answered)
 	}
 }
@@ -340,19 +357,27 @@ func TestDeterministic(t *testing.T) {
 			t.Fatalf("not deterministic for %+v:\n%+v\n%+v\n%+v", r, a1, a2, a3)
 		}
 	}
-	b := genBank(1200, 9)
+	size := 1200
+	if raceEnabled {
+		size = 400
+	}
+	b := genBank(size, 9)
 	r := assembly.Request{Role: "backend-engineer", Stacks: []string{"go", "kafka"}, Seed: 42}
-	a1, _ := assembly.Assemble(b, r)
-	a2, _ := assembly.Assemble(b, r)
-	if !reflect.DeepEqual(a1, a2) {
-		t.Fatal("1,200-question bank: not deterministic")
+	a1, err1 := assembly.Assemble(b, r)
+	a2, err2 := assembly.Assemble(b, r)
+	if err1 != nil || err2 != nil || !reflect.DeepEqual(a1, a2) {
+		t.Fatalf("%d-question bank: not deterministic (%v, %v)", size, err1, err2)
 	}
 }
 
 // TestSeedsVary: on a bank with many equally good selections, different
 // seeds pick different ones, all optimal.
 func TestSeedsVary(t *testing.T) {
-	b := genBank(1000, 5)
+	size := 1000
+	if raceEnabled {
+		size = 400
+	}
+	b := genBank(size, 5)
 	r := assembly.Request{Role: "backend-engineer"}
 	distinct := map[string]bool{}
 	asm := assembly.NewAssembler(4, 64<<20)

@@ -211,7 +211,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 		onlyConc1   bool // too costly to run from many clients at once
 	}
 	ops := []named{
-		{name: "floor: gRPC health check", fn: func(ctx context.Context, _ int, _ *mrand.Rand) error {
+		{name: opHealthFloor, fn: func(ctx context.Context, _ int, _ *mrand.Rand) error {
 			_, err := health.Check(ctx, &healthpb.HealthCheckRequest{})
 			return err
 		}},
@@ -228,7 +228,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 			_, err := client.ListQuestions(auth(ctx), &pb.ListQuestionsRequest{Query: "latency", PageSize: 25})
 			return err
 		}},
-		{name: "AssembleAssessment (new seed each call)", floor: "floor: gRPC health check", fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
+		{name: opAssembleSeed, floor: opHealthFloor, fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
 			// One request shape: after its first call the distribution is
 			// cached, and each call is a draw.
 			_, err := client.AssembleAssessment(auth(ctx), &pb.AssembleAssessmentRequest{Role: "backend-engineer", Seed: proto.Int64(rng.Int64())})
@@ -238,7 +238,7 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 			_, err := client.AnalyzeExposure(auth(ctx), &pb.AnalyzeExposureRequest{Assessment: &pb.AssembleAssessmentRequest{Role: "backend-engineer"}})
 			return err
 		}},
-		{name: "AssembleAssessment (new shape: first call)", floor: "floor: gRPC health check", onlyConc1: true, fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
+		{name: opAssembleShape, floor: opHealthFloor, onlyConc1: true, fn: func(ctx context.Context, _ int, rng *mrand.Rand) error {
 			// Excluding a random question makes a shape not seen before
 			// (almost always), so each call computes a distribution.
 			_, err := client.AssembleAssessment(auth(ctx), &pb.AssembleAssessmentRequest{Role: "backend-engineer",

@@ -86,6 +86,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var md bytes.Buffer
 	fmt.Fprintf(&md, "Measured by `qbank-bench %s` on %s.\n\n", strings.Join(args, " "), time.Now().UTC().Format("2006-01-02"))
 	bench.Markdown(&md, results)
+	bench.AssemblyMarkdown(&md, results)
 	if *scale {
 		var scales []bench.Scale
 		var writes []bench.Writes

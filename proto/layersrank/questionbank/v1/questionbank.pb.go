@@ -2465,7 +2465,8 @@ type AssembleAssessmentRequest struct {
 	MinMinutes int32 `protobuf:"varint,4,opt,name=min_minutes,json=minMinutes,proto3" json:"min_minutes,omitempty"`
 	// Defaults to 45.
 	MaxMinutes int32 `protobuf:"varint,5,opt,name=max_minutes,json=maxMinutes,proto3" json:"max_minutes,omitempty"`
-	// Chooses among equally good selections; unset picks one and returns it.
+	// Which draw from the request's distribution of acceptable assessments;
+	// unset picks one and returns it.
 	Seed *int64 `protobuf:"varint,6,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
 	// A template to start from; fields set here override its values, and
 	// required/excluded ids are added to its lists.

@@ -69,9 +69,18 @@ type QuestionBankServiceClient interface {
 	RestoreQuestion(ctx context.Context, in *RestoreQuestionRequest, opts ...grpc.CallOption) (*RestoreQuestionResponse, error)
 	// Gets the taxonomy: dimensions, competencies, roles, stacks, seniorities.
 	GetTaxonomy(ctx context.Context, in *GetTaxonomyRequest, opts ...grpc.CallOption) (*GetTaxonomyResponse, error)
-	// Assembles a balanced assessment for a role (and stack) from active
-	// questions, pinned to exact versions. The selection is optimal for the
-	// dimension weights; the seed picks among equally good selections.
+	// Assembles an assessment for a role (and stacks) from active questions,
+	// pinned to exact versions. Acceptable assessments meet the hard
+	// constraints (minutes, every competency, both formats, required and
+	// excluded ids, one question per requested stack that has any) and keep
+	// every dimension's share of minutes within tolerance_points of its
+	// weight; when the bank allows none, those with the least total deviation
+	// are used and balance says BALANCE_CLOSEST_POSSIBLE. Among them the seed
+	// draws from a distribution that makes the largest exposure (the share of
+	// seeds whose assessment has a question) as small as the bank allows,
+	// then the next largest, and so on; interchangeable questions are chosen
+	// uniformly, never by id or bank order. The same seed on the same bank
+	// revision gives the same assessment. See docs/assembly.md.
 	AssembleAssessment(ctx context.Context, in *AssembleAssessmentRequest, opts ...grpc.CallOption) (*AssembleAssessmentResponse, error)
 	// Reports, for an assembly request, how often each eligible question would
 	// appear over all seeds (its exposure), so curators see which questions
@@ -326,9 +335,18 @@ type QuestionBankServiceServer interface {
 	RestoreQuestion(context.Context, *RestoreQuestionRequest) (*RestoreQuestionResponse, error)
 	// Gets the taxonomy: dimensions, competencies, roles, stacks, seniorities.
 	GetTaxonomy(context.Context, *GetTaxonomyRequest) (*GetTaxonomyResponse, error)
-	// Assembles a balanced assessment for a role (and stack) from active
-	// questions, pinned to exact versions. The selection is optimal for the
-	// dimension weights; the seed picks among equally good selections.
+	// Assembles an assessment for a role (and stacks) from active questions,
+	// pinned to exact versions. Acceptable assessments meet the hard
+	// constraints (minutes, every competency, both formats, required and
+	// excluded ids, one question per requested stack that has any) and keep
+	// every dimension's share of minutes within tolerance_points of its
+	// weight; when the bank allows none, those with the least total deviation
+	// are used and balance says BALANCE_CLOSEST_POSSIBLE. Among them the seed
+	// draws from a distribution that makes the largest exposure (the share of
+	// seeds whose assessment has a question) as small as the bank allows,
+	// then the next largest, and so on; interchangeable questions are chosen
+	// uniformly, never by id or bank order. The same seed on the same bank
+	// revision gives the same assessment. See docs/assembly.md.
 	AssembleAssessment(context.Context, *AssembleAssessmentRequest) (*AssembleAssessmentResponse, error)
 	// Reports, for an assembly request, how often each eligible question would
 	// appear over all seeds (its exposure), so curators see which questions
