@@ -37,7 +37,7 @@ func (d *doc) question(l *layout, e *entry) *block {
 		lw := l.m.width(label, num.face, num.size) + 6
 		l.textRight(cardX+cardW, baseline(y, stMono), stMono, l.fit(ref, stMono, cardW-lw))
 	}})
-	rows = append(rows, l.paragraph(e.r.Text, stQText, cardX, cardW)...)
+	rows = append(rows, l.prose(e.r.Text, stQText, cardX, cardW)...)
 	rows = append(rows, space(1.6))
 	rows = append(rows, d.chips(l, e)...)
 	switch d.kind {
@@ -181,7 +181,11 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 		if len(rows) > 0 {
 			rows = append(rows, space(1.6))
 		}
-		rows = append(rows, l.labelled(d.stackTitle(k), v.Text, stBold, stInk, cardX, guideCol, cardW)...)
+		if strings.Contains(v.Text, "\n") { // a listing: set as the question's own text is
+			rows = append(rows, l.sideLabel(d.stackTitle(k), stBold, cardX, guideCol-2, l.prose(v.Text, stInk, cardX+guideCol, cardW-guideCol))...)
+		} else {
+			rows = append(rows, l.labelled(d.stackTitle(k), v.Text, stBold, stInk, cardX, guideCol, cardW)...)
+		}
 		x, w := cardX+guideCol, cardW-guideCol
 		for _, f := range v.FollowUps {
 			rows = append(rows, space(0.5))
