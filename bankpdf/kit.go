@@ -208,7 +208,11 @@ func (d *doc) items(l *layout) {
 // lines, drawn as text so that the page reads as the form it is.
 func notesArea(l *layout, b *block, h float64) []row {
 	st := stLabel.color(colMuted)
-	rows := []row{l.label("NOTES ON "+b.name(), cardX, st)}
+	title := "NOTES"
+	if b.name != nil {
+		title += " ON " + b.name()
+	}
+	rows := []row{l.label(title, cardX, st)}
 	dot := style{faceRegular, 10, colRule, 8}
 	dw := l.m.width(" .", dot.face, dot.size)
 	dots := strings.Repeat(" .", int(cardW/dw))

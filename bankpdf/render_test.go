@@ -619,6 +619,44 @@ func TestAssessmentKit(t *testing.T) {
 	}
 }
 
+// Questions with code listings are nearly a page tall: too tall to share
+// the first page of a kit's questions with its heading. Each still prints
+// whole on a page of its own, never split to keep the heading company.
+func TestTallItems(t *testing.T) {
+	t.Parallel()
+	tax, qs := pdftest.RichBank(t)
+	k := bankpdf.Kit{Role: "backend-engineer", Taxonomy: tax}
+	for _, id := range []string{"java-transactional-review", "reading-a-slow-trace", "code-review-discount-function", "sql-join-double-counting", "terraform-plan-forces-replacement"} {
+		i := slices.IndexFunc(qs, func(q qbank.Question) bool { return q.ID == id })
+		if i < 0 {
+			t.Fatalf("the bank has no %s", id)
+		}
+		k.Items = append(k.Items, qs[i])
+	}
+	p := read(t, "tall items", func(w io.Writer) error { return bankpdf.RenderKit(w, k) })
+	checkDocument(t, p, k.Items, own, nil, false)
+	if p.words.Contains("(continued)") {
+		t.Error("a question shorter than a page is continued")
+	}
+	// A listing keeps its lines and its indentation: in a 10 pt monospace
+	// face, each level of two spaces moves a line 12 pt right.
+	left := map[string]float64{}
+	for _, pg := range p.doc.Pages {
+		for _, pc := range pg.Pieces {
+			left[strings.TrimSpace(pc.Text)] = pc.Left
+		}
+	}
+	outer, okO := left["public class OrderService {"]
+	inner, okI := left["public void placeOrder(Order order) {"]
+	body, okB := left["saveOrder(order);"]
+	if !okO || !okI || !okB {
+		t.Fatalf("the Java listing's lines are not printed one to a line (class %v, method %v, body %v)", okO, okI, okB)
+	}
+	if math.Abs(inner-outer-12) > 0.5 || math.Abs(body-inner-12) > 0.5 {
+		t.Errorf("the listing's indentation is lost: lines start at %.1f, %.1f and %.1f pt", outer, inner, body)
+	}
+}
+
 func TestKitRequest(t *testing.T) {
 	t.Parallel()
 	tax, qs := pdftest.RichBank(t)
