@@ -351,8 +351,22 @@ func (d *doc) scaleRows(l *layout, st style) []*block {
 // ---- the role (a role kit) -------------------------------------------------
 
 func (d *doc) roleOverview(l *layout) {
+	l.section(roleTitle(d.role))
+	// The page is set airily unless that leaves the criteria table's last
+	// rows alone on a page of their own: then tighter, to keep it on one.
+	blocks := d.roleOverviewBlocks(l, 1, tPadY)
+	if total := l.chainNeed(blocks, true); total > bodyHeight {
+		if compact := d.roleOverviewBlocks(l, 0.4, 0.9); l.chainNeed(compact, true) <= bodyHeight {
+			blocks = compact
+		}
+	}
+	l.flow(blocks)
+}
+
+// roleOverviewBlocks lays out the role's summary and its criteria table,
+// with vertical space scaled by air and table cells padded by pad.
+func (d *doc) roleOverviewBlocks(l *layout, air, pad float64) []*block {
 	r := d.role
-	l.section(roleTitle(r))
 	var rows []row
 	rows = append(rows, l.paragraph("ROLE", stLabel.with(8.5), marginL, contentW)...)
 	rows = append(rows, space(1))
@@ -369,7 +383,7 @@ func (d *doc) roleOverview(l *layout) {
 		video, len(d.entries)-video, minutes)
 	rows = append(rows, space(1))
 	rows = append(rows, l.paragraph(summary, stBody, marginL, contentW)...)
-	rows = append(rows, space(8), l.label("SCORE WEIGHTS", marginL, stLabel), space(1.5), d.weightsBar(l), space(9))
+	rows = append(rows, space(8*air), l.label("SCORE WEIGHTS", marginL, stLabel), space(1.5), d.weightsBar(l), space(9*air))
 	rows = append(rows, l.paragraph("Evaluation criteria", stH2, marginL, contentW)...)
 	rows = append(rows, space(1))
 	rows = append(rows, l.paragraph("What reviewers rate every answer of a "+roleTitle(r)+" assessment against: one row for each competency the role covers, with the questions that probe it.", stBody, marginL, contentW)...)
@@ -400,7 +414,7 @@ func (d *doc) roleOverview(l *layout) {
 			{{crit.RedFlags, stBody}},
 		})
 	}
-	l.flow(append(blocks, d.table(l, cols, data, tPadY)...))
+	return append(blocks, d.table(l, cols, data, pad)...)
 }
 
 func (d *doc) weightsBar(l *layout) row {

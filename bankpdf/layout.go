@@ -456,19 +456,34 @@ func (l *layout) prose(s string, st style, x, w float64) []row {
 	if !strings.Contains(s, "\n") {
 		return l.paragraph(s, st, x, w)
 	}
-	var rows []row
-	for i, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+	// Paragraphs, listings next to each other joined into one: a blank
+	// line inside code (between two functions) does not end the listing.
+	type part struct {
+		text string
+		code bool
+	}
+	var parts []part
+	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
 		para = strings.TrimRight(para, " \n")
 		if strings.TrimSpace(para) == "" {
 			continue
 		}
-		if i > 0 && len(rows) > 0 {
+		code := isListing(para)
+		if n := len(parts); code && n > 0 && parts[n-1].code {
+			parts[n-1].text += "\n\n" + para
+			continue
+		}
+		parts = append(parts, part{para, code})
+	}
+	var rows []row
+	for i, p := range parts {
+		if i > 0 {
 			rows = append(rows, row{h: st.lead * 0.6, draw: func(*layout, float64) {}})
 		}
-		if isListing(para) {
-			rows = append(rows, l.listing(para, x, w)...)
+		if p.code {
+			rows = append(rows, l.listing(p.text, x, w)...)
 		} else {
-			rows = append(rows, l.paragraph(para, st, x, w)...)
+			rows = append(rows, l.paragraph(p.text, st, x, w)...)
 		}
 	}
 	return rows

@@ -188,7 +188,7 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 		}
 		x, w := cardX+guideCol, cardW-guideCol
 		for _, f := range v.FollowUps {
-			rows = append(rows, space(0.5))
+			rows = append(rows, tight(0.5))
 			rows = append(rows, l.runIn("Probe", stBold.color(colMuted), f, stBody, x, w)...)
 		}
 		g := v.ScoringGuide
@@ -197,7 +197,7 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 			col        rgb
 		}{{"Strong", g.Strong, colAccent}, {"Adequate", g.Adequate, colInk}, {"Weak", g.Weak, colRed}} {
 			if a.text != "" {
-				rows = append(rows, space(0.5))
+				rows = append(rows, tight(0.5))
 				rows = append(rows, l.runIn(a.name, stBold.color(a.col), a.text, stBody, x, w)...)
 			}
 		}
@@ -207,7 +207,7 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 				col        rgb
 			}{{"Strong", lv.Strong, colAccent}, {"Adequate", lv.Adequate, colInk}, {"Weak", lv.Weak, colRed}} {
 				if a.text != "" {
-					rows = append(rows, space(0.5))
+					rows = append(rows, tight(0.5))
 					rows = append(rows, l.runIn(seniorityTitle(lv.Seniority)+" · "+a.name, stBold.color(a.col), a.text, stBody, x, w)...)
 				}
 			}
@@ -215,6 +215,10 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 	}
 	return rows
 }
+
+// tight is space within one part of a block, where it must not break: a
+// stack variant's probes and anchors stay under its label.
+func tight(h float64) row { return row{h: h, draw: func(*layout, float64) {}} }
 
 // chips shows the question's format, time, levels and stacks as tags,
 // wrapping onto more lines when they do not fit one.
