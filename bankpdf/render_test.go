@@ -567,6 +567,11 @@ func TestAssessmentKit(t *testing.T) {
 						t.Errorf("item %d (%s) is Q%d", i+1, q.ID, b.num)
 					}
 				}
+				// The cover, items at a glance and how to use the kit are
+				// one page: "How to rate" opens the second.
+				if first := pdftest.FirstLine(d.Pages[1]); !strings.HasPrefix(first, "How to rate") {
+					t.Errorf("the cover runs onto page 2, which opens with %q", first)
+				}
 				// Exactly the items: no other question of the bank.
 				for _, q := range qs {
 					if !slices.ContainsFunc(k.Items, func(it qbank.Question) bool { return it.ID == q.ID }) && words.Contains(q.Text) {
