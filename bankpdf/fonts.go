@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"codeberg.org/go-pdf/fpdf"
 	"github.com/go-fonts/dejavu/dejavusans"
 	"github.com/go-fonts/dejavu/dejavusansbold"
+	"github.com/go-fonts/liberation/liberationmonoregular"
 	"github.com/go-fonts/liberation/liberationsansbold"
 	"github.com/go-fonts/liberation/liberationsansregular"
 	"golang.org/x/image/font"
@@ -22,7 +24,7 @@ import (
 
 // face is one embedded font file. Liberation Sans (metric-compatible with
 // Arial) reads well in print at 10 pt and has a true hyphen, so "trade-offs"
-// and question ids do not read as en-dashes. Two faces only: each one
+// and question ids do not read as en-dashes. Two faces for prose: each one
 // embedded costs fpdf several milliseconds of parsing and subsetting per
 // document, and an interview kit must render in well under 50 ms.
 type face uint8
@@ -34,6 +36,10 @@ const (
 	// run, so that text never renders as empty boxes.
 	faceFallback
 	faceFallbackBold
+	// faceMono sets code listings (a query, a function, a plan or trace
+	// pasted into a question), whose indentation and alignment carry
+	// meaning. It is embedded only in documents that print one.
+	faceMono
 	numFaces
 )
 
@@ -53,6 +59,7 @@ var faceInfos = [numFaces]faceInfo{
 	faceBold:         {"sans", "B", liberationsansbold.TTF, faceFallbackBold, true},
 	faceFallback:     {"dejavu", "", dejavusans.TTF, faceFallback, false},
 	faceFallbackBold: {"dejavu", "B", dejavusansbold.TTF, faceFallbackBold, false},
+	faceMono:         {"mono", "", liberationmonoregular.TTF, faceFallback, true},
 }
 
 // latin is what the main faces keep: Latin letters with their accents,
@@ -274,7 +281,7 @@ func (m *metrics) wrapFirst(s string, f face, size, first, w float64) []string {
 		return w
 	}
 	for _, para := range strings.Split(s, "\n") {
-		words := fieldsSpace(para)
+		words := glueDashes(fieldsSpace(para))
 		if len(words) == 0 {
 			lines = append(lines, "")
 			continue
@@ -328,6 +335,19 @@ func (m *metrics) breakWord(word string, f face, size, w float64) (string, strin
 		fit = soft
 	}
 	return word[:fit], word[fit:]
+}
+
+// glueDashes binds a lone hyphen-minus (an operator: "a - b") to the word
+// after it, so that no line ends in "-": a reader, and poppler's text
+// extraction, would take that for a word hyphenated across the break.
+func glueDashes(words []string) []string {
+	for i := 0; i < len(words)-1; i++ {
+		if words[i] == "-" {
+			words[i] += " " + words[i+1]
+			words = slices.Delete(words, i+1, i+2)
+		}
+	}
+	return words
 }
 
 // fieldsSpace splits on runs of spaces only: a no-break space must keep its

@@ -12,42 +12,19 @@ import (
 
 func (d *doc) cover(l *layout) {
 	l.pages = append(l.pages, &page{cover: true, header: "At a glance"})
-	l.y, l.top = 44, true
 	l.add(func(e *emitter) { e.fill(colAccent); e.pdf.Rect(0, 0, pageW, 5, "F") })
-
-	eyebrow := "LAYERSRANK · STRUCTURED HIRING ASSESSMENTS"
-	title := d.title
-	if d.kind == kindKit {
-		eyebrow = "LAYERSRANK · ASSESSMENT KIT"
-		title = roleTitle(d.role)
+	// The cover is set airily unless that pushes its last part (how to use
+	// the document) onto a page of its own: then tighter, to keep it one
+	// page. A kit whose table of items is longer than a page runs on
+	// whatever the spacing.
+	top, blocks := 44.0, d.coverBlocks(l, 1)
+	if top+l.chainNeed(blocks, true) > contentBot {
+		if compact := d.coverBlocks(l, 0.4); contentTop+l.chainNeed(compact, true) <= contentBot {
+			top, blocks = contentTop, compact
+		}
 	}
-	var rows []row
-	rows = append(rows, l.paragraph(eyebrow, stLabel.with(8.5), marginL, contentW)...)
-	rows = append(rows, space(3))
-	rows = append(rows, l.paragraph(title, style{faceBold, 30, colInk, 12.5}, marginL, contentW)...)
-	rows = append(rows, row{h: 9, draw: func(l *layout, y float64) { l.rect(marginL, y+4, 28, 1.2, colAccent) }})
-	rows = append(rows, l.paragraph(d.scope, style{faceRegular, 14, colBody, 6.5}, marginL, contentW)...)
-	rows = append(rows, space(10))
-	for _, f := range d.coverFields() {
-		rows = append(rows, l.labelled(f[0], f[1], stMuted, stInk, marginL, 36, contentW)...)
-		rows = append(rows, space(1.2))
-	}
-	rows = append(rows, space(8))
-	rows = append(rows, d.tiles(l))
-	rows = append(rows, space(12))
-	l.flow([]*block{{rows: rows}})
-	if d.kind == kindKit {
-		l.flow(d.atAGlance(l))
-	}
-
-	var how []row
-	how = append(how, l.paragraph("How to use this document", stH3, marginL, contentW)...)
-	how = append(how, space(1.5))
-	for _, p := range d.howToUse() {
-		how = append(how, l.paragraph(p, stBody, marginL, contentW)...)
-		how = append(how, space(2))
-	}
-	l.flow([]*block{{rows: how, gap: 8}})
+	l.y, l.top = top, true
+	l.flow(blocks)
 
 	// The notice sits at the foot of the cover when there is room for it
 	// (every page's footer says as much in short).
@@ -62,6 +39,44 @@ func (d *doc) cover(l *layout) {
 		l.rect(marginL, y, contentW, h, colTint)
 		l.rect(marginL, y, 1.2, h, colRed)
 	}}}, append(notice, space(3))...)}})
+}
+
+// coverBlocks is the cover's content with vertical space scaled by air:
+// the title, the facts, the tiles, a kit's items at a glance, and how to
+// use the document.
+func (d *doc) coverBlocks(l *layout, air float64) []*block {
+	eyebrow := "LAYERSRANK · STRUCTURED HIRING ASSESSMENTS"
+	title := d.title
+	if d.kind == kindKit {
+		eyebrow = "LAYERSRANK · ASSESSMENT KIT"
+		title = roleTitle(d.role)
+	}
+	var rows []row
+	rows = append(rows, l.paragraph(eyebrow, stLabel.with(8.5), marginL, contentW)...)
+	rows = append(rows, space(3))
+	rows = append(rows, l.paragraph(title, style{faceBold, 30, colInk, 12.5}, marginL, contentW)...)
+	rows = append(rows, row{h: 9, draw: func(l *layout, y float64) { l.rect(marginL, y+4, 28, 1.2, colAccent) }})
+	rows = append(rows, l.paragraph(d.scope, style{faceRegular, 14, colBody, 6.5}, marginL, contentW)...)
+	rows = append(rows, space(10*air))
+	for _, f := range d.coverFields() {
+		rows = append(rows, l.labelled(f[0], f[1], stMuted, stInk, marginL, 36, contentW)...)
+		rows = append(rows, space(1.2))
+	}
+	rows = append(rows, space(8*air))
+	rows = append(rows, d.tiles(l))
+	rows = append(rows, space(12*air))
+	blocks := []*block{{rows: rows}}
+	if d.kind == kindKit {
+		blocks = append(blocks, d.atAGlance(l)...)
+	}
+	var how []row
+	how = append(how, l.paragraph("How to use this document", stH3, marginL, contentW)...)
+	how = append(how, space(1.5))
+	for _, p := range d.howToUse() {
+		how = append(how, l.paragraph(p, stBody, marginL, contentW)...)
+		how = append(how, space(2))
+	}
+	return append(blocks, &block{rows: how, gap: 8 * max(air, 0.75)})
 }
 
 func (d *doc) coverFields() [][2]string {
@@ -351,8 +366,22 @@ func (d *doc) scaleRows(l *layout, st style) []*block {
 // ---- the role (a role kit) -------------------------------------------------
 
 func (d *doc) roleOverview(l *layout) {
+	l.section(roleTitle(d.role))
+	// The page is set airily unless that leaves the criteria table's last
+	// rows alone on a page of their own: then tighter, to keep it on one.
+	blocks := d.roleOverviewBlocks(l, 1, tPadY)
+	if total := l.chainNeed(blocks, true); total > bodyHeight {
+		if compact := d.roleOverviewBlocks(l, 0.4, 0.9); l.chainNeed(compact, true) <= bodyHeight {
+			blocks = compact
+		}
+	}
+	l.flow(blocks)
+}
+
+// roleOverviewBlocks lays out the role's summary and its criteria table,
+// with vertical space scaled by air and table cells padded by pad.
+func (d *doc) roleOverviewBlocks(l *layout, air, pad float64) []*block {
 	r := d.role
-	l.section(roleTitle(r))
 	var rows []row
 	rows = append(rows, l.paragraph("ROLE", stLabel.with(8.5), marginL, contentW)...)
 	rows = append(rows, space(1))
@@ -369,7 +398,7 @@ func (d *doc) roleOverview(l *layout) {
 		video, len(d.entries)-video, minutes)
 	rows = append(rows, space(1))
 	rows = append(rows, l.paragraph(summary, stBody, marginL, contentW)...)
-	rows = append(rows, space(8), l.label("SCORE WEIGHTS", marginL, stLabel), space(1.5), d.weightsBar(l), space(9))
+	rows = append(rows, space(8*air), l.label("SCORE WEIGHTS", marginL, stLabel), space(1.5), d.weightsBar(l), space(9*air))
 	rows = append(rows, l.paragraph("Evaluation criteria", stH2, marginL, contentW)...)
 	rows = append(rows, space(1))
 	rows = append(rows, l.paragraph("What reviewers rate every answer of a "+roleTitle(r)+" assessment against: one row for each competency the role covers, with the questions that probe it.", stBody, marginL, contentW)...)
@@ -400,7 +429,7 @@ func (d *doc) roleOverview(l *layout) {
 			{{crit.RedFlags, stBody}},
 		})
 	}
-	l.flow(append(blocks, d.table(l, cols, data, tPadY)...))
+	return append(blocks, d.table(l, cols, data, pad)...)
 }
 
 func (d *doc) weightsBar(l *layout) row {

@@ -192,7 +192,10 @@ func (d *doc) items(l *layout) {
 	head := &block{rows: append([]row{{h: 14, draw: func(l *layout, y float64) {
 		l.text(marginL, y+9, stH1, "The assessment")
 	}}}, append(l.paragraph(intro, stBody, marginL, contentW), space(1))...),
-		keepNext: true, anchor: keyItems, mark: &bookmark{title: "Questions"}}
+		keepNext: true, anchor: keyItems, mark: &bookmark{title: "Questions"},
+		// Named for the notes area it gets when the first item is too tall
+		// to share its page.
+		name: func() string { return "THE ASSESSMENT" }}
 	g := group{head: []*block{head}, fixed: true, notes: notesArea}
 	n := 0
 	for _, e := range d.entries {
@@ -208,7 +211,11 @@ func (d *doc) items(l *layout) {
 // lines, drawn as text so that the page reads as the form it is.
 func notesArea(l *layout, b *block, h float64) []row {
 	st := stLabel.color(colMuted)
-	rows := []row{l.label("NOTES ON "+b.name(), cardX, st)}
+	title := "NOTES"
+	if b.name != nil {
+		title += " ON " + b.name()
+	}
+	rows := []row{l.label(title, cardX, st)}
 	dot := style{faceRegular, 10, colRule, 8}
 	dw := l.m.width(" .", dot.face, dot.size)
 	dots := strings.Repeat(" .", int(cardW/dw))
@@ -337,15 +344,46 @@ func (d *doc) scoreBlock(l *layout, c qbank.Competency, points []qbank.RatingPoi
 }
 
 // boxes is a row of tick boxes, one per point, each with its value and
-// label.
+// label. Each cell is as wide as its label needs and the room left is
+// shared out, so a long label ("Partly adequate") is printed whole; labels
+// too long for one row together wrap onto a second line.
 func (d *doc) boxes(l *layout, points []qbank.RatingPoint, x, w float64) row {
-	cell := w / float64(len(points))
 	st := stChip.with(9).color(colInk)
-	return row{h: 9, draw: func(l *layout, y float64) {
-		for i, p := range points {
-			bx := x + float64(i)*cell
-			l.box(bx, y+1.5, 5.5, 5.5, 0.35, colInk)
-			l.text(bx+7.5, baseline(y+1.5, style{lead: 5.5, size: st.size}), st, l.fit(fmt.Sprintf("%d  %s", p.Value, p.Label), st, cell-9))
+	const boxW, textX, after = 5.5, 7.5, 3.0
+	labels := make([]string, len(points))
+	cells := make([]float64, len(points))
+	sum := 0.0
+	for i, p := range points {
+		labels[i] = l.m.line(fmt.Sprintf("%d  %s", p.Value, p.Label), st.face)
+		cells[i] = textX + l.m.width(labels[i], st.face, st.size) + after
+		sum += cells[i]
+	}
+	lines := make([][]string, len(points))
+	h := 9.0
+	if sum <= w {
+		for i := range cells {
+			cells[i] += (w - sum) / float64(len(cells))
+			lines[i] = []string{labels[i]}
+		}
+	} else {
+		h = 9 + st.lead
+		for i := range cells {
+			cells[i] = w / float64(len(cells))
+			ls := l.m.wrap(labels[i], st.face, st.size, cells[i]-textX-1)
+			if len(ls) > 2 {
+				ls = []string{ls[0], l.fit(strings.Join(ls[1:], " "), st, cells[i]-textX-1)}
+			}
+			lines[i] = ls
+		}
+	}
+	return row{h: h, draw: func(l *layout, y float64) {
+		bx := x
+		for i := range points {
+			l.box(bx, y+1.5, boxW, boxW, 0.35, colInk)
+			for k, ln := range lines[i] {
+				l.text(bx+textX, baseline(y+1.5+float64(k)*st.lead, style{lead: boxW, size: st.size}), st, ln)
+			}
+			bx += cells[i]
 		}
 	}}
 }

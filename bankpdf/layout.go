@@ -2,6 +2,7 @@ package bankpdf
 
 import (
 	"slices"
+	"strings"
 )
 
 // Page geometry in millimetres (A4 portrait).
@@ -67,6 +68,7 @@ var (
 	stMuted   = style{faceRegular, 10, colMuted, 4.6}
 	stBold    = style{faceBold, 10, colInk, 4.6}
 	stMono    = style{faceRegular, 10, colMuted, 4.6} // question ids
+	stCode    = style{faceMono, 10, colInk, 4.5}      // code listings in question texts
 	stLabel   = style{faceBold, 7.5, colAccent, 4.2}
 	stChip    = style{faceRegular, 8.5, colBody, 5.0}
 	stCaption = style{faceRegular, 10, colMuted, 4.6}
@@ -382,6 +384,25 @@ func (l *layout) flowGroup(g group) {
 				}
 			}
 		}
+		fits := func(b *block) bool { return l.chainNeed(append(slices.Clone(head), b), true) <= bodyHeight }
+		if len(head) > 0 && !g.fixed && !fits(pending[pick]) {
+			// A shorter question that can share a page with the heading
+			// goes first.
+			if k := slices.IndexFunc(pending, fits); k >= 0 {
+				pick = k
+			}
+		}
+		if len(head) > 0 && !fits(pending[pick]) && pending[pick].height() <= bodyHeight {
+			// The heading (with its description and criteria) and the
+			// question cannot share any page, while the question fits one:
+			// the heading goes where it is, and the question is not split
+			// to keep it company but opens the next page, the heading's
+			// page given to notes if it would be left more than half empty.
+			l.flow(head)
+			last = head[len(head)-1]
+			head = nil
+			continue
+		}
 		chain := append(slices.Clone(head), pending[pick])
 		// A page about to be left more than half empty (or, for fixed
 		// items, any room worth writing in) becomes notes for the last
@@ -425,6 +446,103 @@ func (l *layout) paragraph(s string, st style, x, w float64) []row {
 		rows[i] = row{h: st.lead, draw: func(l *layout, y float64) { l.text(x, baseline(y, st), st, ln) }}
 	}
 	return rows
+}
+
+// prose lays out a text that may hold code listings: paragraphs are
+// separated by blank lines, and a paragraph of several lines (or an
+// indented one) is a listing, set in the monospace face with its line
+// breaks and indentation kept, on a tint. The rest is set in st.
+func (l *layout) prose(s string, st style, x, w float64) []row {
+	if !strings.Contains(s, "\n") {
+		return l.paragraph(s, st, x, w)
+	}
+	// Paragraphs, listings next to each other joined into one: a blank
+	// line inside code (between two functions) does not end the listing.
+	type part struct {
+		text string
+		code bool
+	}
+	var parts []part
+	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		para = strings.TrimRight(para, " \n")
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		code := isListing(para)
+		if n := len(parts); code && n > 0 && parts[n-1].code {
+			parts[n-1].text += "\n\n" + para
+			continue
+		}
+		parts = append(parts, part{para, code})
+	}
+	var rows []row
+	for i, p := range parts {
+		if i > 0 {
+			rows = append(rows, row{h: st.lead * 0.6, draw: func(*layout, float64) {}})
+		}
+		if p.code {
+			rows = append(rows, l.listing(p.text, x, w)...)
+		} else {
+			rows = append(rows, l.paragraph(p.text, st, x, w)...)
+		}
+	}
+	return rows
+}
+
+// isListing reports whether a paragraph is code: more than one line, or
+// indented. Prose in the bank is written one paragraph to a line.
+func isListing(para string) bool {
+	return strings.Contains(strings.Trim(para, "\n"), "\n") || strings.HasPrefix(para, " ") || strings.HasPrefix(para, "\t")
+}
+
+// listing sets code line for line in the monospace face on a tint. A line
+// too long for the width wraps at a space, its continuation indented two
+// characters past the line's own indentation, so that nothing crosses the
+// margin and the structure still reads.
+func (l *layout) listing(code string, x, w float64) []row {
+	const pad = 2.0
+	st := stCode
+	cw := l.m.width(" ", st.face, st.size)
+	inner := w - 2*pad
+	type line struct {
+		indent float64
+		text   string
+	}
+	var lines []line
+	for _, raw := range strings.Split(l.m.clean(strings.ReplaceAll(code, "\t", "    "), st.face), "\n") {
+		text := strings.TrimLeft(raw, " ")
+		indent := float64(len(raw)-len(text)) * cw
+		if indent > inner/2 {
+			indent = inner / 2 // a deep indent must still leave room to read
+		}
+		if l.m.width(text, st.face, st.size) <= inner-indent {
+			lines = append(lines, line{indent, text})
+			continue
+		}
+		hang := indent + 2*cw
+		for k, ln := range l.m.wrapFirst(text, st.face, st.size, inner-indent, inner-hang) {
+			if k == 0 {
+				lines = append(lines, line{indent, ln})
+			} else {
+				lines = append(lines, line{hang, ln})
+			}
+		}
+	}
+	rows := []row{{h: pad - 0.6}}
+	for _, ln := range lines {
+		rows = append(rows, row{h: st.lead, draw: func(l *layout, y float64) {
+			if ln.text != "" {
+				l.text(x+pad+ln.indent, baseline(y, st), st, ln.text)
+			}
+		}})
+	}
+	rows = append(rows, row{h: pad - 0.6})
+	for i := range rows {
+		if rows[i].draw == nil {
+			rows[i].draw = func(*layout, float64) {}
+		}
+	}
+	return decorate(rows, func(l *layout, y, h float64) { l.rect(x, y, w, h, colTint) })
 }
 
 // runIn lays out a paragraph that opens with a bold run-in label on its

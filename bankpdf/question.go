@@ -37,7 +37,7 @@ func (d *doc) question(l *layout, e *entry) *block {
 		lw := l.m.width(label, num.face, num.size) + 6
 		l.textRight(cardX+cardW, baseline(y, stMono), stMono, l.fit(ref, stMono, cardW-lw))
 	}})
-	rows = append(rows, l.paragraph(e.r.Text, stQText, cardX, cardW)...)
+	rows = append(rows, l.prose(e.r.Text, stQText, cardX, cardW)...)
 	rows = append(rows, space(1.6))
 	rows = append(rows, d.chips(l, e)...)
 	switch d.kind {
@@ -181,10 +181,14 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 		if len(rows) > 0 {
 			rows = append(rows, space(1.6))
 		}
-		rows = append(rows, l.labelled(d.stackTitle(k), v.Text, stBold, stInk, cardX, guideCol, cardW)...)
+		if strings.Contains(v.Text, "\n") { // a listing: set as the question's own text is
+			rows = append(rows, l.sideLabel(d.stackTitle(k), stBold, cardX, guideCol-2, l.prose(v.Text, stInk, cardX+guideCol, cardW-guideCol))...)
+		} else {
+			rows = append(rows, l.labelled(d.stackTitle(k), v.Text, stBold, stInk, cardX, guideCol, cardW)...)
+		}
 		x, w := cardX+guideCol, cardW-guideCol
 		for _, f := range v.FollowUps {
-			rows = append(rows, space(0.5))
+			rows = append(rows, tight(0.5))
 			rows = append(rows, l.runIn("Probe", stBold.color(colMuted), f, stBody, x, w)...)
 		}
 		g := v.ScoringGuide
@@ -193,7 +197,7 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 			col        rgb
 		}{{"Strong", g.Strong, colAccent}, {"Adequate", g.Adequate, colInk}, {"Weak", g.Weak, colRed}} {
 			if a.text != "" {
-				rows = append(rows, space(0.5))
+				rows = append(rows, tight(0.5))
 				rows = append(rows, l.runIn(a.name, stBold.color(a.col), a.text, stBody, x, w)...)
 			}
 		}
@@ -203,7 +207,7 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 				col        rgb
 			}{{"Strong", lv.Strong, colAccent}, {"Adequate", lv.Adequate, colInk}, {"Weak", lv.Weak, colRed}} {
 				if a.text != "" {
-					rows = append(rows, space(0.5))
+					rows = append(rows, tight(0.5))
 					rows = append(rows, l.runIn(seniorityTitle(lv.Seniority)+" · "+a.name, stBold.color(a.col), a.text, stBody, x, w)...)
 				}
 			}
@@ -211,6 +215,10 @@ func (d *doc) variants(l *layout, q qbank.Question) []row {
 	}
 	return rows
 }
+
+// tight is space within one part of a block, where it must not break: a
+// stack variant's probes and anchors stay under its label.
+func tight(h float64) row { return row{h: h, draw: func(*layout, float64) {}} }
 
 // chips shows the question's format, time, levels and stacks as tags,
 // wrapping onto more lines when they do not fit one.

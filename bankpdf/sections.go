@@ -97,7 +97,8 @@ func (d *doc) compHead(l *layout, cs compSection) *block {
 		}
 	}
 	rows = append(rows, space(2))
-	return &block{rows: rows, gap: 9, keepNext: true, anchor: compKey(c.ID), mark: &bookmark{title: c.Title, level: 1}}
+	return &block{rows: rows, gap: 9, keepNext: true, anchor: compKey(c.ID), mark: &bookmark{title: c.Title, level: 1},
+		name: func() string { return strings.ToUpper(c.Title) }}
 }
 
 // criteriaBox shows what great looks like beside the red flags on a tint.

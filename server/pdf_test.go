@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankpdf/pdftest"
 	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
@@ -92,19 +94,29 @@ func TestPDFRoutes(t *testing.T) {
 	if n := renders(ts) - before; n != 2 {
 		t.Errorf("after an edit the document was rendered %d times in all, want twice (the bank changed)", n)
 	}
-	// The whole bank prints each question once, with its version.
+	// The whole bank is the active bank: each active question once, with
+	// its version, and no retired one.
 	_, whole := get(t, ts, "/v1/question-bank.pdf", readerToken)
-	text := pdftest.Text(t, whole)
+	text := pdftest.NewWords(pdftest.Pages(t, whole))
 	b, err := seed.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
+	retired := 0
 	for _, sq := range b.Questions {
-		if n := pdftest.Count(text, sq.Text); n != 1 {
-			t.Errorf("%s is printed %d times in the whole bank, want once", sq.ID, n)
+		want := 1
+		if sq.State != "" && sq.State != qbank.StateActive {
+			want = 0
+			retired++
+		}
+		if n := text.Count(sq.Text); n != want {
+			t.Errorf("%s (%s) is printed %d times in the whole bank, want %d", sq.ID, cmp.Or(sq.State, qbank.StateActive), n, want)
 		}
 	}
-	if !strings.Contains(text, "api-rate-limiting-design@2") {
+	if retired == 0 {
+		t.Error("the seed retires no question: the test no longer shows retired questions are left out")
+	}
+	if !text.Contains("api-rate-limiting-design@2") {
 		t.Error("the edited question is not printed at version 2")
 	}
 	pdftest.CheckFooters(t, pdftest.Pages(t, pdf))
@@ -118,21 +130,21 @@ func TestPublishedBankRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, ok := b.Taxonomy.Collection("layersrank-50"); !ok {
-		t.Skip("the seed does not define the layersrank-50 collection yet (bankpdf's tests cover the document with a fixture)")
+		t.Fatal("the seed does not define the layersrank-50 collection")
 	}
 	ts := testserver.Start(t, testserver.Backends[0].Config(t)())
 	code, pdf := get(t, ts, "/v1/question-bank.pdf?collection=layersrank-50", readerToken)
 	if code != http.StatusOK {
 		t.Fatalf("published bank: %d %s", code, pdf)
 	}
-	text := pdftest.Text(t, pdf)
+	text := pdftest.NewWords(pdftest.Pages(t, pdf))
 	in := 0
 	for _, q := range b.Questions {
 		want := 0
-		if slices.Contains(q.Collections, "layersrank-50") {
+		if slices.Contains(q.Collections, "layersrank-50") && (q.State == "" || q.State == qbank.StateActive) {
 			want, in = 1, in+1
 		}
-		if n := pdftest.Count(text, q.Text); n != want {
+		if n := text.Count(q.Text); n != want {
 			t.Errorf("%s is printed %d times, want %d", q.ID, n, want)
 		}
 	}

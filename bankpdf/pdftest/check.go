@@ -10,9 +10,9 @@ import (
 // The page's body, in points: below the running header, above the footer
 // (bankpdf's layout: 25 mm to 277 mm of an A4 page).
 const (
-	mm      = 72 / 25.4
-	BodyTop = 25 * mm
-	BodyBot = 277 * mm
+	MM      = 72 / 25.4 // a millimetre
+	BodyTop = 25 * MM
+	BodyBot = 277 * MM
 )
 
 var pageLabel = regexp.MustCompile(`Page (\d+) of (\d+)`)
@@ -38,17 +38,31 @@ func CheckFooters(tb testing.TB, pages []string) {
 
 // CheckBodySize requires every run of body text (any piece of at least a
 // few words that is part of one of texts: question texts, guides, criteria)
-// to be set at 10 pt or more.
+// to be set at 10 pt or more. A piece is taken as part of the texts when
+// every three words running in it run in one of them: one pass over the
+// texts and one over the pieces, however long the document.
 func CheckBodySize(tb testing.TB, d *Doc, texts []string) {
 	tb.Helper()
-	corpus := ""
+	trigrams := map[[3]string]bool{}
 	for _, t := range texts {
-		corpus += Norm(t) + "|"
+		w := strings.Fields(t)
+		for i := 0; i+3 <= len(w); i++ {
+			trigrams[[3]string{w[i], w[i+1], w[i+2]}] = true
+		}
+	}
+	part := func(s string) bool {
+		w := strings.Fields(s)
+		for i := 0; i+3 <= len(w); i++ {
+			if !trigrams[[3]string{w[i], w[i+1], w[i+2]}] {
+				return false
+			}
+		}
+		return len(w) >= 3
 	}
 	checked, bad := 0, 0
 	for _, p := range d.Pages {
 		for _, pc := range p.Pieces {
-			if len(strings.Fields(pc.Text)) < 3 || pc.Top < BodyTop || !strings.Contains(corpus, Norm(pc.Text)) {
+			if pc.Top < BodyTop || !part(pc.Text) {
 				continue
 			}
 			checked++
@@ -79,7 +93,7 @@ func CheckFill(tb testing.TB, d *Doc) {
 		}
 		bottom := BodyTop
 		for _, pc := range p.Pieces {
-			if end := pc.Top + pc.Height; pc.Top >= BodyTop && end <= BodyBot+2*mm {
+			if end := pc.Top + pc.Height; pc.Top >= BodyTop && end <= BodyBot+2*MM {
 				bottom = max(bottom, end)
 			}
 		}
@@ -88,7 +102,7 @@ func CheckFill(tb testing.TB, d *Doc) {
 			continue
 		}
 		next := d.Pages[i+1]
-		first := firstLine(next)
+		first := FirstLine(next)
 		ok := false
 		for _, o := range opens[next.Number] {
 			if o.Level == 0 || strings.HasPrefix(Norm(first), Norm(o.Title)) {
@@ -101,8 +115,8 @@ func CheckFill(tb testing.TB, d *Doc) {
 	}
 }
 
-// firstLine is the text of a page's first line of body text.
-func firstLine(p Page) string {
+// FirstLine is the text of a page's first line of body text.
+func FirstLine(p Page) string {
 	top := -1.0
 	for _, pc := range p.Pieces {
 		if pc.Top >= BodyTop && (top < 0 || pc.Top < top) {
@@ -116,6 +130,61 @@ func firstLine(p Page) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// Words is a document's text, page by page, with its word sequences
+// normalised once for the many look-ups a test makes (normalising a whole
+// bank per look-up costs more than rendering it).
+type Words struct {
+	Pages []string // as pdftotext reads them
+	norm  []string
+	whole string // every page, as one text
+}
+
+// NewWords prepares pages for look-ups.
+func NewWords(pages []string) *Words {
+	x := &Words{Pages: pages, norm: make([]string, len(pages))}
+	for i, p := range pages {
+		x.norm[i] = Norm(p)
+	}
+	x.whole = Norm(strings.Join(pages, "\f"))
+	return x
+}
+
+// Count is how many times want's words appear in sequence in the document
+// (a run may cross a page break).
+func (x *Words) Count(want string) int { return strings.Count(x.whole, Norm(want)) }
+
+// Contains reports whether the document has want's words in sequence.
+func (x *Words) Contains(want string) bool { return strings.Contains(x.whole, Norm(want)) }
+
+// OnPage reports whether 1-based page n has want's words in sequence.
+func (x *Words) OnPage(n int, want string) bool {
+	return n >= 1 && n <= len(x.norm) && strings.Contains(x.norm[n-1], Norm(want))
+}
+
+// OnPages reports whether pages from to to (1-based, inclusive), read as
+// one text, have want's words in sequence.
+func (x *Words) OnPages(from, to int, want string) bool {
+	if from < 1 || to > len(x.Pages) || from > to {
+		return false
+	}
+	return Contains(strings.Join(x.Pages[from-1:to], "\f"), want)
+}
+
+// PageOf returns the first page that has want's words in sequence, and how
+// many pages do; 0 when none does.
+func (x *Words) PageOf(want string) (page, count int) {
+	w := Norm(want)
+	for i, p := range x.norm {
+		if strings.Contains(p, w) {
+			if page == 0 {
+				page = i + 1
+			}
+			count++
+		}
+	}
+	return page, count
 }
 
 // PageOf returns the 1-based page whose text has want's words in sequence,

@@ -1,7 +1,8 @@
 // Command qbank-bench measures qbank against floors taken in the same run
 // on the same machine (see README, "Performance"): real servers on loopback
 // for each store and bank size, reads at each concurrency, and with --scale
-// start-up, memory and write throughput.
+// start-up, memory and write throughput; then what PDFs cost to render and
+// what 32 clients downloading them do to GetQuestion's latency.
 //
 // It is a command of its own, not a subcommand of qbank, so that the
 // production binary does not carry the benchmark harness, the bank
@@ -50,6 +51,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	markdown := fs.String("markdown", "", "also write the tables as Markdown to this file")
 	scale := fs.Bool("scale", false, "also measure start-up and memory at 50,000 and 100,000 questions, and write throughput")
 	only := fs.String("only", "", "measure only operations whose name contains this (floors always run)")
+	pdfs := fs.Bool("pdf", true, "also measure PDF render times (whole bank, assessment kit, 5,000 questions) and GetQuestion latency while 32 clients download PDFs")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (server and clients) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,6 +110,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		md.WriteString("\n")
 		bench.ScaleMarkdown(&md, scales, writes)
+	}
+	if *pdfs {
+		fmt.Fprintln(stderr, "pdf: render times")
+		r, err := bench.MeasureRenders(10)
+		if err != nil {
+			return fmt.Errorf("pdf renders: %w", err)
+		}
+		fmt.Fprintln(stderr, "pdf: GetQuestion while 32 clients download PDFs")
+		loads, err := bench.MeasurePDFLoad(ctx, 1, *duration, *pgURL)
+		if err != nil {
+			return fmt.Errorf("pdf load: %w", err)
+		}
+		md.WriteString("\n")
+		bench.PDFMarkdown(&md, r, loads)
 	}
 	_, _ = stdout.Write(md.Bytes())
 	if *markdown != "" {
