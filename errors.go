@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Code classifies an error so that each transport maps it to its own status in
@@ -53,6 +54,7 @@ const (
 	ReasonEtagMismatch     Reason = "ETAG_MISMATCH" // the resource changed since the etag was read
 	ReasonAlreadyRetired   Reason = "QUESTION_ALREADY_RETIRED"
 	ReasonNotRetired       Reason = "QUESTION_NOT_RETIRED" // only a retired question can be restored
+	ReasonQuestionRetired  Reason = "QUESTION_RETIRED"     // a retired question is read-only until restored
 	ReasonInfeasible       Reason = "ASSEMBLY_INFEASIBLE"  // the bank holds no acceptable assessment for the request
 	ReasonStoreUnavailable Reason = "STORE_UNAVAILABLE"    // the database cannot be reached; retry
 	ReasonRouteNotFound    Reason = "ROUTE_NOT_FOUND"      // HTTP: no route has that path
@@ -141,7 +143,7 @@ func (e *Error) MessageWith(path func(string) string) string {
 	for i, v := range e.Violations {
 		parts[i] = path(v.Field) + ": " + v.Description
 	}
-	return e.Message + " (" + strings.Join(parts, "; ") + ")"
+	return Truncate(e.Message+" ("+strings.Join(parts, "; ")+")", MaxMessageLen)
 }
 
 // ReasonOrDefault is e's reason, or its code's default.
@@ -251,15 +253,81 @@ func (v *Violations) Add(field, format string, args ...any) {
 	*v = append(*v, FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
 }
 
+// Bounds of an error's size, whatever the request: a request with 10,000
+// bad entries gets the first MaxViolations of them and one "and K more"
+// entry, each field and description cut to a bounded length, so an error
+// response (and the log line that records it) stays a few kilobytes.
+const (
+	MaxViolations     = 20
+	MaxFieldLen       = 200
+	MaxDescriptionLen = 1000
+	// MaxMessageLen bounds an error message, which gRPC sends as a trailer
+	// and the access log records.
+	MaxMessageLen = 4000
+)
+
 // Err returns nil when nothing was recorded, else an EINVALID *Error that
-// lists every violation (sorted by field so messages are stable).
+// lists the violations (sorted by field so messages are stable): at most
+// MaxViolations of them, then one entry saying how many more there are.
 func (v Violations) Err() error {
 	if len(v) == 0 {
 		return nil
 	}
 	sorted := append([]FieldViolation(nil), v...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Field < sorted[j].Field })
+	if n := len(sorted); n > MaxViolations {
+		more := FieldViolation{Field: sorted[MaxViolations].Field,
+			Description: fmt.Sprintf("and %d more violation%s not listed", n-MaxViolations, plural(n-MaxViolations))}
+		sorted = append(sorted[:MaxViolations:MaxViolations], more)
+	}
+	for i := range sorted {
+		sorted[i].Field = Truncate(sorted[i].Field, MaxFieldLen)
+		sorted[i].Description = Truncate(sorted[i].Description, MaxDescriptionLen)
+	}
 	return &Error{Code: EINVALID, Reason: ReasonFieldInvalid, Message: "invalid request", Violations: sorted}
+}
+
+// Truncate cuts s to at most max bytes, on a character boundary, marking
+// the cut with "…".
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// Quote is %q of a value a client sent, cut to a readable length: an error
+// names the bad value without echoing a megabyte of it.
+func Quote(s string) string {
+	const max = 80
+	if len(s) > max {
+		return strconv.Quote(Truncate(s, max))
+	}
+	return strconv.Quote(s)
+}
+
+// ListSome joins at most ListedItems items and says how many more there
+// are, so that one violation about many bad entries stays short and the
+// valid values it lists appear once.
+func ListSome(items []string) string {
+	if len(items) <= ListedItems {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:ListedItems], ", "), len(items)-ListedItems)
+}
+
+// ListedItems is how many bad entries ListSome names.
+const ListedItems = 10
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // ProtoFieldPath turns a JSON field path ("questions[2].scoringGuide.strong",

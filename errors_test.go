@@ -1,6 +1,11 @@
 package qbank
 
-import "testing"
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
 
 func TestFieldPaths(t *testing.T) {
 	for json, proto := range map[string]string{
@@ -52,5 +57,34 @@ func TestIsKebabID(t *testing.T) {
 		if got := IsKebabID(id); got != want {
 			t.Errorf("IsKebabID(%q) = %v, want %v", id, got, want)
 		}
+	}
+}
+
+// TestViolationsAreBounded: however many violations a request earns, its
+// error lists MaxViolations of them and one saying how many more, each cut
+// to a bounded length.
+func TestViolationsAreBounded(t *testing.T) {
+	var v Violations
+	for i := range 5000 {
+		v.Add(fmt.Sprintf("stacks[%04d]", i), "unknown stack %s", strings.Repeat("é", 3000))
+	}
+	e := v.Err().(*Error)
+	if len(e.Violations) != MaxViolations+1 {
+		t.Fatalf("%d violations, want %d", len(e.Violations), MaxViolations+1)
+	}
+	last := e.Violations[MaxViolations]
+	if !strings.Contains(last.Description, "and 4980 more violations") {
+		t.Errorf("last violation is %q, want it to say how many more", last.Description)
+	}
+	for _, fv := range e.Violations {
+		if len(fv.Description) > MaxDescriptionLen || !utf8.ValidString(fv.Description) {
+			t.Errorf("description of %d bytes (valid UTF-8: %v), want at most %d", len(fv.Description), utf8.ValidString(fv.Description), MaxDescriptionLen)
+		}
+	}
+	if n := len(e.Error()); n > MaxMessageLen {
+		t.Errorf("message is %d bytes, want at most %d", n, MaxMessageLen)
+	}
+	if got := Quote(strings.Repeat("x", 1000)); len(got) > 100 {
+		t.Errorf("Quote kept %d bytes", len(got))
 	}
 }

@@ -61,6 +61,9 @@ const (
 	MaxOwnerLen          = 64
 	MaxAssessmentMinutes = 180
 	MaxTemplateQuestions = 50 // required or excluded ids
+	// MaxWeightEntries bounds a dimension-weight override: one entry per
+	// dimension, with room for a taxonomy that grows.
+	MaxWeightEntries = 16
 	// DefaultTolerancePoints is the balance an assessment must reach: each
 	// dimension's share of minutes within this many points of its weight.
 	DefaultTolerancePoints = 5
@@ -97,17 +100,12 @@ func ValidateTemplate(v *Violations, prefix string, t *Template, tax *Taxonomy, 
 		v.Add(prefix+"owner", "must be empty (a LayersRank default) or an org id of up to %d letters, digits, '.', '_' or '-'", MaxOwnerLen)
 	}
 	if _, ok := tax.Role(t.Role); !ok {
-		v.Add(prefix+"role", "unknown role %q (valid: %s)", t.Role, strings.Join(tax.RoleIDs(), ", "))
+		v.Add(prefix+"role", "unknown role %s (valid: %s)", Quote(t.Role), strings.Join(tax.RoleIDs(), ", "))
 	}
 	if t.Seniority != "" && !tax.HasSeniority(t.Seniority) {
-		v.Add(prefix+"seniority", "unknown seniority %q (valid: %s)", t.Seniority, strings.Join(tax.Seniorities, ", "))
+		v.Add(prefix+"seniority", "unknown seniority %s (valid: %s)", Quote(t.Seniority), strings.Join(tax.Seniorities, ", "))
 	}
-	listLimit(v, prefix+"stacks", t.Stacks)
-	for _, s := range t.Stacks {
-		if _, ok := tax.ResolveStack(s); !ok {
-			v.Add(prefix+"stacks", "unknown stack %q (valid: %s)", s, strings.Join(tax.StackIDs(), ", "))
-		}
-	}
+	checkList(v, prefix+"stacks", "stack", t.Stacks, func(s string) bool { _, ok := tax.ResolveStack(s); return ok }, tax.StackIDs())
 	if t.MinMinutes < 1 || t.MinMinutes > MaxAssessmentMinutes {
 		v.Add(prefix+"minMinutes", "must be between 1 and %d, got %d", MaxAssessmentMinutes, t.MinMinutes)
 	}
@@ -118,20 +116,43 @@ func ValidateTemplate(v *Violations, prefix string, t *Template, tax *Taxonomy, 
 	if t.TolerancePoints < 0 || t.TolerancePoints > MaxTolerancePoints {
 		v.Add(prefix+"tolerancePoints", "must be between 0 (the default, %d) and %d, got %d", DefaultTolerancePoints, MaxTolerancePoints, t.TolerancePoints)
 	}
-	for field, ids := range map[string][]string{"requiredQuestionIds": t.RequiredQuestionIDs, "excludedQuestionIds": t.ExcludedQuestionIDs} {
-		if len(ids) > MaxTemplateQuestions {
-			v.Add(prefix+field, "has %d ids, the limit is %d", len(ids), MaxTemplateQuestions)
+	over := false
+	for _, field := range []string{"requiredQuestionIds", "excludedQuestionIds"} {
+		ids := t.RequiredQuestionIDs
+		if field == "excludedQuestionIds" {
+			ids = t.ExcludedQuestionIDs
 		}
+		if len(ids) > MaxTemplateQuestions {
+			// Its ids are not looked up: the request is refused anyway.
+			v.Add(prefix+field, "has %d ids, the limit is %d", len(ids), MaxTemplateQuestions)
+			over = true
+			continue
+		}
+		var unknown []string
 		for _, id := range ids {
 			if !exists(id) {
-				v.Add(prefix+field, "no question %q in the bank", id)
+				unknown = append(unknown, Quote(id))
 			}
 		}
-	}
-	for _, id := range t.RequiredQuestionIDs {
-		if slices.Contains(t.ExcludedQuestionIDs, id) {
-			v.Add(prefix+"excludedQuestionIds", "%q is also required", id)
+		if len(unknown) > 0 {
+			v.Add(prefix+field, "no question%s %s in the bank", plural(len(unknown)), ListSome(unknown))
 		}
+	}
+	if over {
+		return
+	}
+	excluded := make(map[string]bool, len(t.ExcludedQuestionIDs))
+	for _, id := range t.ExcludedQuestionIDs {
+		excluded[id] = true
+	}
+	var both []string
+	for _, id := range t.RequiredQuestionIDs {
+		if excluded[id] {
+			both = append(both, Quote(id))
+		}
+	}
+	if len(both) > 0 {
+		v.Add(prefix+"excludedQuestionIds", "%s also required", ListSome(both))
 	}
 }
 
@@ -141,15 +162,23 @@ func ValidateWeights(v *Violations, field string, w map[string]int, tax *Taxonom
 	if len(w) == 0 {
 		return
 	}
+	if len(w) > MaxWeightEntries {
+		v.Add(field, "has %d entries, the limit is %d (one per dimension: %s)", len(w), MaxWeightEntries, strings.Join(tax.DimensionIDs(), ", "))
+		return
+	}
 	sum := 0
+	var unknown []string
 	for _, dim := range sortedKeysInt(w) {
 		if _, ok := tax.Dimension(dim); !ok {
-			v.Add(field, "unknown dimension %q (valid: %s)", dim, strings.Join(tax.DimensionIDs(), ", "))
+			unknown = append(unknown, Quote(dim))
 		}
 		if w[dim] < 0 || w[dim] > 100 {
-			v.Add(field, "weight of %q must be 0–100, got %d", dim, w[dim])
+			v.Add(field, "weight of %s must be 0–100, got %d", Quote(dim), w[dim])
 		}
 		sum += w[dim]
+	}
+	if len(unknown) > 0 {
+		v.Add(field, "unknown dimension%s %s (valid: %s)", plural(len(unknown)), ListSome(unknown), strings.Join(tax.DimensionIDs(), ", "))
 	}
 	if sum != 100 {
 		v.Add(field, "weights sum to %d, want 100", sum)

@@ -110,26 +110,21 @@ func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 	if len(c.Roles) == 0 {
 		v.Add(prefix+"roles", "at least one role is required (one of %s)", strings.Join(tax.RoleIDs(), ", "))
 	}
-	listLimit(v, prefix+"roles", c.Roles)
-	for _, r := range c.Roles {
-		if _, ok := tax.Role(r); !ok {
-			v.Add(prefix+"roles", "unknown role %q (valid: %s)", r, strings.Join(tax.RoleIDs(), ", "))
-		}
-	}
+	checkList(v, prefix+"roles", "role", c.Roles, func(r string) bool { _, ok := tax.Role(r); return ok }, tax.RoleIDs())
 
 	dim, dimOK := tax.Dimension(c.Dimension)
 	switch {
 	case c.Dimension == "":
 		v.Add(prefix+"dimension", "is required (one of %s)", strings.Join(tax.DimensionIDs(), ", "))
 	case !dimOK:
-		v.Add(prefix+"dimension", "unknown dimension %q (valid: %s)", c.Dimension, strings.Join(tax.DimensionIDs(), ", "))
+		v.Add(prefix+"dimension", "unknown dimension %s (valid: %s)", Quote(c.Dimension), strings.Join(tax.DimensionIDs(), ", "))
 	}
 	comp, compOK := tax.Competency(c.Competency)
 	switch {
 	case c.Competency == "":
 		v.Add(prefix+"competency", "is required")
 	case !compOK:
-		v.Add(prefix+"competency", "unknown competency %q (valid: %s)", c.Competency, strings.Join(tax.CompetencyIDs(), ", "))
+		v.Add(prefix+"competency", "unknown competency %s (valid: %s)", Quote(c.Competency), strings.Join(tax.CompetencyIDs(), ", "))
 	case dimOK && comp.Dimension != dim.ID:
 		v.Add(prefix+"competency", "competency %q belongs to dimension %q, not %q", comp.ID, comp.Dimension, dim.ID)
 	}
@@ -139,34 +134,38 @@ func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 	case "":
 		v.Add(prefix+"responseFormat", "is required (RESPONSE_FORMAT_VIDEO or RESPONSE_FORMAT_WRITTEN)")
 	default:
-		v.Add(prefix+"responseFormat", "unknown response format %q", c.ResponseFormat)
+		v.Add(prefix+"responseFormat", "unknown response format %s", Quote(string(c.ResponseFormat)))
 	}
 	if c.Minutes < MinMinutes || c.Minutes > MaxMinutes {
 		v.Add(prefix+"minutes", "must be between %d and %d, got %d", MinMinutes, MaxMinutes, c.Minutes)
 	}
 
-	listLimit(v, prefix+"seniorities", c.Seniorities)
-	for _, s := range c.Seniorities {
-		if !tax.HasSeniority(s) {
-			v.Add(prefix+"seniorities", "unknown seniority %q (valid: %s)", s, strings.Join(tax.Seniorities, ", "))
-		}
-	}
-	listLimit(v, prefix+"stacks", c.Stacks)
-	for _, s := range c.Stacks {
-		if _, ok := tax.ResolveStack(s); !ok {
-			v.Add(prefix+"stacks", "unknown stack %q (valid: %s)", s, strings.Join(tax.StackIDs(), ", "))
-		}
-	}
+	checkList(v, prefix+"seniorities", "seniority", c.Seniorities, tax.HasSeniority, tax.Seniorities)
+	checkList(v, prefix+"stacks", "stack", c.Stacks, func(s string) bool { _, ok := tax.ResolveStack(s); return ok }, tax.StackIDs())
 	if len(c.StackVariants) > MaxStackVariant {
+		// Each entry is not looked at: its checks would cost, and report,
+		// as much as the request is long.
 		v.Add(prefix+"stackVariants", "has %d entries, the limit is %d", len(c.StackVariants), MaxStackVariant)
+	} else {
+		validateVariants(v, prefix, c, tax)
 	}
+	validateFollowUps(v, prefix+"followUps", c.FollowUps)
+	validateGuide(v, prefix+"scoringGuide", c.ScoringGuide, c.Seniorities, tax)
+	checkList(v, prefix+"collections", "collection", c.Collections, func(id string) bool { _, ok := tax.Collection(id); return ok }, tax.CollectionIDs())
+}
+
+// validateVariants checks each stack variant (at most MaxStackVariant); the
+// unknown keys are reported in one violation that lists the stacks once.
+func validateVariants(v *Violations, prefix string, c *Content, tax *Taxonomy) {
+	var unknown []string
 	for _, k := range sortedKeys(c.StackVariants) {
 		id, ok := tax.ResolveStack(k)
 		switch {
 		case !ok:
-			v.Add(prefix+"stackVariants", "unknown stack %q (valid: %s)", k, strings.Join(tax.StackIDs(), ", "))
+			unknown = append(unknown, Quote(k))
+			continue
 		case id != k:
-			v.Add(prefix+"stackVariants", "%q is one of several keys naming stack %q: give one variant per stack", k, id)
+			v.Add(prefix+"stackVariants", "%s is one of several keys naming stack %q: give one variant per stack", Quote(k), id)
 		}
 		sv, field := c.StackVariants[k], prefix+"stackVariants["+k+"]"
 		if sv.Text == "" {
@@ -176,18 +175,34 @@ func ValidateContent(v *Violations, prefix string, c *Content, tax *Taxonomy) {
 		validateFollowUps(v, field+".followUps", sv.FollowUps)
 		validateGuide(v, field+".scoringGuide", sv.ScoringGuide, c.Seniorities, tax)
 	}
-	validateFollowUps(v, prefix+"followUps", c.FollowUps)
-	validateGuide(v, prefix+"scoringGuide", c.ScoringGuide, c.Seniorities, tax)
-	listLimit(v, prefix+"collections", c.Collections)
-	for _, id := range c.Collections {
-		if _, ok := tax.Collection(id); !ok {
-			v.Add(prefix+"collections", "unknown collection %q (valid: %s)", id, strings.Join(tax.CollectionIDs(), ", "))
+	if len(unknown) > 0 {
+		v.Add(prefix+"stackVariants", "unknown stack%s %s (valid: %s)", plural(len(unknown)), ListSome(unknown), strings.Join(tax.StackIDs(), ", "))
+	}
+}
+
+// checkList checks a list of taxonomy ids: at most MaxListItems (a longer
+// list is refused without looking at its entries), and every entry known.
+// The unknown ones are reported in one violation that names the first few
+// and lists the valid values once, however many entries are bad.
+func checkList(v *Violations, field, what string, items []string, known func(string) bool, valid []string) {
+	if listLimit(v, field, items) {
+		return
+	}
+	var unknown []string
+	for _, it := range items {
+		if !known(it) {
+			unknown = append(unknown, Quote(it))
 		}
+	}
+	if len(unknown) > 0 {
+		v.Add(field, "unknown %s%s %s (valid: %s)", what, plural(len(unknown)), ListSome(unknown), strings.Join(valid, ", "))
 	}
 }
 
 func validateFollowUps(v *Violations, field string, followUps []string) {
-	listLimit(v, field, followUps)
+	if listLimit(v, field, followUps) {
+		return
+	}
 	for i, f := range followUps {
 		if f == "" {
 			v.Add(fieldAt(field, i), "must not be empty")
@@ -211,11 +226,11 @@ func validateGuide(v *Violations, field string, g ScoringGuide, seniorities []st
 		f := fieldAt(field+".levels", i)
 		switch {
 		case !tax.HasSeniority(l.Seniority):
-			v.Add(f+".seniority", "unknown seniority %q (valid: %s)", l.Seniority, strings.Join(tax.Seniorities, ", "))
+			v.Add(f+".seniority", "unknown seniority %s (valid: %s)", Quote(l.Seniority), strings.Join(tax.Seniorities, ", "))
 		case len(seniorities) > 0 && !slices.Contains(seniorities, l.Seniority):
-			v.Add(f+".seniority", "%q is not one of the question's seniorities (%s)", l.Seniority, strings.Join(seniorities, ", "))
+			v.Add(f+".seniority", "%s is not one of the question's seniorities (%s)", Quote(l.Seniority), strings.Join(seniorities, ", "))
 		case seen[l.Seniority]:
-			v.Add(f+".seniority", "duplicate level %q", l.Seniority)
+			v.Add(f+".seniority", "duplicate level %s", Quote(l.Seniority))
 		}
 		seen[l.Seniority] = true
 		if l.Strong == "" {
@@ -246,10 +261,14 @@ func ValidateText(v *Violations, field, s string, max int) {
 	}
 }
 
-func listLimit(v *Violations, field string, items []string) {
+// listLimit records a violation for a list longer than MaxListItems and
+// reports whether it did, so that the caller skips checking its entries.
+func listLimit(v *Violations, field string, items []string) bool {
 	if len(items) > MaxListItems {
 		v.Add(field, "has %d entries, the limit is %d", len(items), MaxListItems)
+		return true
 	}
+	return false
 }
 
 func trimAll(in []string) []string {
@@ -263,13 +282,17 @@ func trimAll(in []string) []string {
 	return out
 }
 
+// dedupe drops repeated entries, keeping the first of each, in linear time
+// (a list may be as long as a request is before validation refuses it).
 func dedupe(in []string) []string {
 	if len(in) == 0 {
 		return nil
 	}
 	out := make([]string, 0, len(in))
+	seen := make(map[string]struct{}, len(in))
 	for _, s := range in {
-		if !slices.Contains(out, s) {
+		if _, dup := seen[s]; !dup {
+			seen[s] = struct{}{}
 			out = append(out, s)
 		}
 	}

@@ -323,15 +323,26 @@ func compute(ctx context.Context, b Bank, p *plan) (*solution, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each phase ends with a look at ctx: a client that gave up (or ran
+	// out of time) stops the work at the next phase, not at the end.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	boxes, within := pr.acceptableBoxes()
 	if len(boxes) == 0 {
 		return nil, pr.explainInfeasible()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	sol := &solution{pr: pr, balance: ClosestPossible}
 	if within {
 		sol.balance = WithinTolerance
 	}
 	if sol.dist, err = pr.distribute(ctx, boxes); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	sol.count, sol.exact = pr.countAcceptable(boxes)

@@ -30,8 +30,6 @@ const (
 	// MaxExcludedIDs bounds excludedQuestionIds: enough to exclude every
 	// question a candidate has seen in several earlier rounds.
 	MaxExcludedIDs = 1000
-	// maxListedViolations bounds how many bad ids one error lists.
-	maxListedViolations = 10
 )
 
 // Bank is an immutable snapshot the engine reads.
@@ -179,6 +177,9 @@ func checkCaps(r Request) error {
 	if n := len(r.Excluded); n > MaxExcludedIDs {
 		v.Add("excludedQuestionIds", "has %d ids, the limit is %d", n, MaxExcludedIDs)
 	}
+	if n := len(r.Weights); n > qbank.MaxWeightEntries {
+		v.Add("dimensionWeights", "has %d entries, the limit is %d", n, qbank.MaxWeightEntries)
+	}
 	return v.Err()
 }
 
@@ -246,20 +247,20 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 	case roleID == "":
 		v.Add("role", "is required (one of %s)", strings.Join(t.RoleIDs(), ", "))
 	case !roleOK:
-		v.Add("role", "unknown role %q (valid: %s)", r.Role, strings.Join(t.RoleIDs(), ", "))
+		v.Add("role", "unknown role %s (valid: %s)", qbank.Quote(r.Role), strings.Join(t.RoleIDs(), ", "))
 	}
 	p.role = role
 
 	p.seniority = strings.ToLower(strings.TrimSpace(r.Seniority))
 	if p.seniority != "" && !t.HasSeniority(p.seniority) {
-		v.Add("seniority", "unknown seniority %q (valid: %s, or empty for any)", r.Seniority, strings.Join(t.Seniorities, ", "))
+		v.Add("seniority", "unknown seniority %s (valid: %s, or empty for any)", qbank.Quote(r.Seniority), strings.Join(t.Seniorities, ", "))
 	}
 
 	var unknownStacks []string
 	for _, s := range r.Stacks {
 		id, ok := t.ResolveStack(s)
 		if !ok {
-			unknownStacks = append(unknownStacks, strconv.Quote(s))
+			unknownStacks = append(unknownStacks, qbank.Quote(s))
 			continue
 		}
 		if !slices.Contains(p.stacks, id) { // at most MaxStackEntries
@@ -311,11 +312,12 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
+		var unknown []string
 		for _, k := range keys {
 			w := r.Weights[k]
 			i, ok := p.dimIndex[k]
 			if !ok {
-				v.Add("dimensionWeights", "unknown dimension %q (valid: %s)", k, strings.Join(p.dims, ", "))
+				unknown = append(unknown, qbank.Quote(k))
 				continue
 			}
 			if w < 0 || w > 100 {
@@ -324,6 +326,10 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 			}
 			p.weights[i] = w
 			sum += w
+		}
+		if len(unknown) > 0 {
+			// The valid dimensions are listed once, however many keys are bad.
+			v.Add("dimensionWeights", "unknown dimension%s %s (valid: %s)", plural(len(unknown)), listSome(unknown), strings.Join(p.dims, ", "))
 		}
 		if sum != 100 {
 			v.Add("dimensionWeights", "weights sum to %d, want 100 (dimensions: %s)", sum, strings.Join(p.dims, ", "))
@@ -343,7 +349,7 @@ func resolve(t *qbank.Taxonomy, r Request) (*plan, error) {
 		case id == "":
 			empty = true
 		case p.excluded[id]:
-			both = append(both, strconv.Quote(id))
+			both = append(both, qbank.Quote(id))
 		case !seenReq[id]:
 			seenReq[id] = true
 			p.required = append(p.required, id)
@@ -400,14 +406,9 @@ func isAre(n int) string {
 	return "are"
 }
 
-// listSome joins at most maxListedViolations items and says how many more
-// there are, so an error stays short whatever the request's size.
-func listSome(items []string) string {
-	if len(items) <= maxListedViolations {
-		return strings.Join(items, ", ")
-	}
-	return fmt.Sprintf("%s and %d more", strings.Join(items[:maxListedViolations], ", "), len(items)-maxListedViolations)
-}
+// listSome joins at most a few items and says how many more there are, so
+// an error stays short whatever the request's size.
+func listSome(items []string) string { return qbank.ListSome(items) }
 
 // defaultNote explains a value the caller did not send, so that an error
 // about it is not a puzzle.

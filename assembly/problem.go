@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/layersrank/qbank"
@@ -179,7 +178,7 @@ func (p *plan) buildProblem(b Bank) (*problem, error) {
 		// the role's active ones): say what the question is instead.
 		q, ok := lookup(id)
 		if !ok {
-			unknown = append(unknown, strconv.Quote(id))
+			unknown = append(unknown, qbank.Quote(id))
 			continue
 		}
 		_, why := classify(&q)
@@ -194,7 +193,7 @@ func (p *plan) buildProblem(b Bank) (*problem, error) {
 	unknown = unknown[:0]
 	for id := range p.excluded {
 		if _, ok := lookup(id); !ok {
-			unknown = append(unknown, strconv.Quote(id))
+			unknown = append(unknown, qbank.Quote(id))
 		}
 	}
 	if len(unknown) > 0 {

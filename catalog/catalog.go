@@ -23,6 +23,9 @@ type Catalog struct {
 	log     *slog.Logger
 	current atomic.Pointer[Snapshot]
 	history *history
+	// tokenKey authenticates page tokens: the store's secret, so every
+	// replica honours the tokens of the others.
+	tokenKey []byte
 	// reload admits one refresh at a time. It is a channel, not a mutex,
 	// so a caller can stop waiting for it when its context ends: during an
 	// outage a refresh holds it until the store's deadline.
@@ -32,6 +35,11 @@ type Catalog struct {
 // New loads the first snapshot; the store must hold a taxonomy (seed first).
 func New(ctx context.Context, store repository.Store, log *slog.Logger) (*Catalog, error) {
 	c := &Catalog{store: store, log: log, reload: make(chan struct{}, 1), history: newHistory(store)}
+	key, err := store.Secret(ctx, PageTokenKeyName, PageTokenKeySize)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: page token key: %w", err)
+	}
+	c.tokenKey = key
 	if err := c.Refresh(ctx); err != nil {
 		return nil, err
 	}
@@ -64,7 +72,9 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 		if contents.Taxonomy == nil {
 			return fmt.Errorf("catalog: the store holds no taxonomy: seed it first")
 		}
-		c.current.Store(build(contents))
+		snap := build(contents)
+		snap.tokenKey = c.tokenKey
+		c.current.Store(snap)
 		return nil
 	}
 	ch, err := c.store.Changes(ctx, cur.Revision)

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -45,7 +46,7 @@ func ValidatePageSize(v *qbank.Violations, size int) {
 func (f *Filter) Validate(v *qbank.Violations, tax *qbank.Taxonomy) {
 	oneOf := func(field, value string, ok bool, valid []string) {
 		if value != "" && !ok {
-			v.Add(field, "unknown %s %q (valid: %s)", field, value, strings.Join(valid, ", "))
+			v.Add(field, "unknown %s %s (valid: %s)", field, qbank.Quote(value), strings.Join(valid, ", "))
 		}
 	}
 	_, ok := tax.Role(f.Role)
@@ -145,7 +146,7 @@ type Page struct {
 func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) {
 	pageSize = orDefault(pageSize)
 	fingerprint := f.fingerprint(pageSize)
-	after, err := pageAfter(pageToken, fingerprint)
+	after, err := pageAfter(s.tokenKey, pageToken, fingerprint)
 	if err != nil {
 		return Page{}, err
 	}
@@ -164,7 +165,7 @@ func (s *Snapshot) List(f Filter, pageSize int, pageToken string) (Page, error) 
 		p.Questions = append(p.Questions, *s.qs[slot])
 	}
 	if end < len(res) {
-		p.NextPageToken = encodeToken(fingerprint, p.Questions[len(p.Questions)-1].ID)
+		p.NextPageToken = encodeToken(s.tokenKey, fingerprint, p.Questions[len(p.Questions)-1].ID)
 	}
 	return p, nil
 }
@@ -187,11 +188,11 @@ func orDefault(pageSize int) int {
 }
 
 // pageAfter is the position a page token names: "" (the start) without one.
-func pageAfter(pageToken, fingerprint string) (string, error) {
+func pageAfter(key []byte, pageToken, fingerprint string) (string, error) {
 	if pageToken == "" {
 		return "", nil
 	}
-	return decodeToken(pageToken, fingerprint)
+	return decodeToken(key, pageToken, fingerprint)
 }
 
 func fingerprintOf(request string) string {
@@ -205,13 +206,25 @@ type token struct {
 	Check       string `json:"c"`
 }
 
-func tokenCheck(fingerprint, after string) string {
-	h := sha256.Sum256([]byte("qbank-page\x00" + fingerprint + "\x00" + after))
-	return base64.RawURLEncoding.EncodeToString(h[:9])
+// PageTokenKeyName is the store secret (repository.Store.Secret) that
+// page tokens are authenticated with; every replica reads the same one, so
+// a token made by one is honoured by all.
+const PageTokenKeyName = "page-token-key"
+
+// PageTokenKeySize is the key's length in bytes.
+const PageTokenKeySize = 32
+
+// tokenCheck is an HMAC of a token's content under the server's key: a
+// client can read a token, but not edit one or make one up, and a token
+// from another deployment (another key) is refused.
+func tokenCheck(key []byte, fingerprint, after string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("qbank-page\x00" + fingerprint + "\x00" + after))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
-func encodeToken(fingerprint, after string) string {
-	raw, _ := json.Marshal(token{Fingerprint: fingerprint, After: after, Check: tokenCheck(fingerprint, after)})
+func encodeToken(key []byte, fingerprint, after string) string {
+	raw, _ := json.Marshal(token{Fingerprint: fingerprint, After: after, Check: tokenCheck(key, fingerprint, after)})
 	return base64.RawURLEncoding.EncodeToString(raw)
 }
 
@@ -221,13 +234,21 @@ func badToken(why string) error {
 	return (qbank.Violations{{Field: "pageToken", Description: why}}).Err()
 }
 
-func decodeToken(s, fingerprint string) (string, error) {
+// MaxPageTokenLen bounds a page token: the ones this service makes are
+// about 100 characters.
+const MaxPageTokenLen = 700
+
+func decodeToken(key []byte, s, fingerprint string) (string, error) {
+	if len(s) > MaxPageTokenLen {
+		return "", badToken("is not a page token from this service")
+	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(raw) > 512 {
 		return "", badToken("is not a page token from this service")
 	}
 	var t token
-	if err := json.Unmarshal(raw, &t); err != nil || t.Check != tokenCheck(t.Fingerprint, t.After) {
+	if err := json.Unmarshal(raw, &t); err != nil ||
+		!hmac.Equal([]byte(t.Check), []byte(tokenCheck(key, t.Fingerprint, t.After))) {
 		return "", badToken("is not a page token from this service (malformed or edited)")
 	}
 	if t.Fingerprint != fingerprint {

@@ -72,7 +72,7 @@ func (c *Catalog) ListVersions(ctx context.Context, id string, pageSize int, pag
 	// Versions are immutable and numbered, so "after version N" names a
 	// position that stays valid however many versions are added meanwhile.
 	fingerprint := fingerprintOf(fmt.Sprintf("versions|%q|%d", id, pageSize))
-	after, err := pageAfter(pageToken, fingerprint)
+	after, err := pageAfter(c.tokenKey, pageToken, fingerprint)
 	if err != nil {
 		return VersionPage{}, err
 	}
@@ -94,7 +94,7 @@ func (c *Catalog) ListVersions(ctx context.Context, id string, pageSize int, pag
 	end := min(start+pageSize, len(versions))
 	p := VersionPage{Versions: versions[start:end]}
 	if end < len(versions) {
-		p.NextPageToken = encodeToken(fingerprint, strconv.Itoa(versions[end-1].Version))
+		p.NextPageToken = encodeToken(c.tokenKey, fingerprint, strconv.Itoa(versions[end-1].Version))
 	}
 	return p, nil
 }

@@ -28,6 +28,8 @@ type Snapshot struct {
 	// derived holds values computed from this snapshot (Memo): filter
 	// results, assembly candidates, wire forms.
 	derived *derivedValues
+	// tokenKey authenticates page tokens (the catalog's, see list.go).
+	tokenKey []byte
 }
 
 // build makes the first snapshot from a full load.
@@ -88,7 +90,7 @@ func (s *Snapshot) apply(ch repository.Changes) *Snapshot {
 	n := &Snapshot{
 		Revision: ch.Revision, Taxonomy: s.Taxonomy, Templates: s.Templates,
 		qs: slices.Clone(s.qs), order: s.order, slotOf: s.slotOf, post: maps.Clone(s.post),
-		vocab: s.vocab, derived: &derivedValues{},
+		vocab: s.vocab, derived: &derivedValues{}, tokenKey: s.tokenKey,
 	}
 	if ch.Taxonomy != nil {
 		n.Taxonomy = ch.Taxonomy

@@ -19,7 +19,7 @@ type TemplatePage struct {
 func (s *Snapshot) ListTemplates(owner string, pageSize int, pageToken string) (TemplatePage, error) {
 	pageSize = orDefault(pageSize)
 	fingerprint := fingerprintOf(fmt.Sprintf("templates|%q|%d", owner, pageSize))
-	after, err := pageAfter(pageToken, fingerprint)
+	after, err := pageAfter(s.tokenKey, pageToken, fingerprint)
 	if err != nil {
 		return TemplatePage{}, err
 	}
@@ -35,7 +35,7 @@ func (s *Snapshot) ListTemplates(owner string, pageSize int, pageToken string) (
 		if len(p.Templates) < pageSize {
 			p.Templates = append(p.Templates, t)
 		} else if p.NextPageToken == "" {
-			p.NextPageToken = encodeToken(fingerprint, p.Templates[len(p.Templates)-1].ID)
+			p.NextPageToken = encodeToken(s.tokenKey, fingerprint, p.Templates[len(p.Templates)-1].ID)
 		}
 	}
 	return p, nil

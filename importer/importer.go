@@ -58,6 +58,12 @@ func (p Plan) Counts() (created, updated, unchanged int) {
 // bank, where current returns a question's current version. It reports
 // every problem at once, under questions[i].field.
 func Build(tax *qbank.Taxonomy, current func(id string) (qbank.Question, bool), items []qbank.Question) (Plan, error) {
+	return BuildContext(context.Background(), tax, current, items)
+}
+
+// BuildContext is Build that stops when ctx ends: a plan of 10,000
+// questions is no use to a client that has gone.
+func BuildContext(ctx context.Context, tax *qbank.Taxonomy, current func(id string) (qbank.Question, bool), items []qbank.Question) (Plan, error) {
 	var v qbank.Violations
 	switch n := len(items); {
 	case n == 0:
@@ -71,10 +77,15 @@ func Build(tax *qbank.Taxonomy, current func(id string) (qbank.Question, bool), 
 	var p Plan
 	seen := make(map[string]int, len(items))
 	for i, q := range items {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return Plan{}, err
+			}
+		}
 		f := fmt.Sprintf("questions[%d].", i)
 		qbank.ValidateQuestionID(&v, f+"id", q.ID)
 		if prev, dup := seen[q.ID]; dup && q.ID != "" {
-			v.Add(f+"id", "%q also appears at questions[%d]", q.ID, prev)
+			v.Add(f+"id", "%s also appears at questions[%d]", qbank.Quote(q.ID), prev)
 		}
 		seen[q.ID] = i
 		qbank.NormalizeContent(&q.Content, tax)
@@ -82,7 +93,7 @@ func Build(tax *qbank.Taxonomy, current func(id string) (qbank.Question, bool), 
 		switch q.State {
 		case "", qbank.StateActive, qbank.StateDraft, qbank.StateRetired:
 		default:
-			v.Add(f+"state", "unknown state %q", q.State)
+			v.Add(f+"state", "unknown state %s", qbank.Quote(string(q.State)))
 		}
 
 		cur, exists := current(q.ID)
@@ -167,7 +178,7 @@ type Report struct {
 // the gateway) and the CLI: validate and plan every item against the bank,
 // apply the plan in one store transaction unless validateOnly, and report.
 func Run(ctx context.Context, store repository.Store, bank Bank, items []qbank.Question, validateOnly bool, c qbank.Change) (Report, error) {
-	plan, err := Build(bank.Taxonomy, bank.Current, items)
+	plan, err := BuildContext(ctx, bank.Taxonomy, bank.Current, items)
 	if err != nil {
 		return Report{}, err
 	}

@@ -2,6 +2,7 @@ package protoconv
 
 import (
 	"slices"
+	"strings"
 
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -24,15 +25,39 @@ var (
 	questionOutputOnly = []string{"id", "version", "etag", "create_time", "update_time", "author", "change_note"}
 )
 
+// MaxMaskPaths bounds an update mask: every updatable field of a question
+// or a template, each in both spellings, fits with room to spare.
+const MaxMaskPaths = 64
+
 // protoPaths accepts a mask in either spelling: proto names
 // (what_it_reveals), as gRPC clients send them, or JSON names
-// (whatItReveals), as in the body an HTTP mask accompanies.
-func protoPaths(paths []string) []string {
-	out := make([]string, len(paths))
+// (whatItReveals), as in the body an HTTP mask accompanies. A mask of more
+// than MaxMaskPaths paths is refused before any path is read (ok false).
+func protoPaths(v *qbank.Violations, paths []string) (out []string, ok bool) {
+	if len(paths) > MaxMaskPaths {
+		v.Add("updateMask", "has %d paths, the limit is %d", len(paths), MaxMaskPaths)
+		return nil, false
+	}
+	out = make([]string, len(paths))
 	for i, p := range paths {
 		out[i] = qbank.ProtoFieldPath(p)
 	}
-	return out
+	return out, true
+}
+
+// unknownPaths reports a mask's unknown paths in one violation that lists
+// the updatable fields once.
+func unknownPaths(v *qbank.Violations, unknown []string, updatable string) {
+	if len(unknown) > 0 {
+		v.Add("updateMask", "unknown field%s %s (updatable: %s)", plural(len(unknown)), qbank.ListSome(unknown), updatable)
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // questionStatePath changes a question's state rather than its content.
@@ -42,15 +67,20 @@ const questionStatePath = "state"
 // empty mask) meaning every updatable field: a full replacement. An unknown
 // path is an updateMask violation.
 func QuestionMask(v *qbank.Violations, m *fieldmaskpb.FieldMask) []string {
-	paths := protoPaths(m.GetPaths())
+	paths, ok := protoPaths(v, m.GetPaths())
+	if !ok {
+		return nil
+	}
 	if len(paths) == 0 || slices.Contains(paths, "*") {
 		return append(slices.Clone(questionContentFields), questionStatePath)
 	}
+	var unknown []string
 	for _, p := range paths {
 		if !slices.Contains(questionContentPaths, p) && p != questionStatePath && !slices.Contains(questionOutputOnly, p) {
-			v.Add("updateMask", "unknown field %q (updatable: %v, state)", p, questionContentFields)
+			unknown = append(unknown, qbank.Quote(p))
 		}
 	}
+	unknownPaths(v, unknown, strings.Join(questionContentFields, ", ")+", state")
 	return paths
 }
 
@@ -110,19 +140,28 @@ var templateFields = []string{"title", "role", "seniority", "stacks", "min_minut
 // TemplateMask returns the paths an UpdateTemplate mask names, as
 // QuestionMask does; the owner cannot be changed.
 func TemplateMask(v *qbank.Violations, m *fieldmaskpb.FieldMask) []string {
-	paths := protoPaths(m.GetPaths())
+	paths, ok := protoPaths(v, m.GetPaths())
+	if !ok {
+		return nil
+	}
 	if len(paths) == 0 || slices.Contains(paths, "*") {
 		return templateFields
 	}
+	var unknown []string
+	owner := false
 	for _, p := range paths {
 		switch {
 		case slices.Contains(templateFields, p), p == "id", p == "etag", p == "create_time", p == "update_time":
 		case p == "owner":
-			v.Add("template.owner", "is immutable: create a template for the other owner instead")
+			owner = true
 		default:
-			v.Add("updateMask", "unknown field %q (updatable: %v)", p, templateFields)
+			unknown = append(unknown, qbank.Quote(p))
 		}
 	}
+	if owner {
+		v.Add("template.owner", "is immutable: create a template for the other owner instead")
+	}
+	unknownPaths(v, unknown, strings.Join(templateFields, ", "))
 	return paths
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/bankfile"
@@ -22,15 +23,19 @@ func (s *Service) ExportQuestionBank(req *pb.ExportQuestionBankRequest, stream p
 	if err != nil {
 		return err
 	}
-	return bankfile.Run(e, snapshotQuestions(snap), streamSink{stream})
+	return bankfile.Run(e, snapshotQuestions(stream.Context(), snap), streamSink{stream})
 }
 
-// snapshotQuestions yields a snapshot's questions in id order. They are
-// shared with every reader: a sink must not modify them.
-func snapshotQuestions(snap *catalog.Snapshot) bankfile.Questions {
+// snapshotQuestions yields a snapshot's questions in id order, stopping when
+// ctx ends (the client went away or ran out of time). They are shared with
+// every reader: a sink must not modify them.
+func snapshotQuestions(ctx context.Context, snap *catalog.Snapshot) bankfile.Questions {
 	return func(yield func(*qbank.Question) error) error {
 		var err error
 		snap.Each(func(q *qbank.Question) bool {
+			if err = ctx.Err(); err != nil {
+				return false
+			}
 			err = yield(q)
 			return err == nil
 		})
@@ -57,6 +62,10 @@ func (s streamSink) Close() error { return nil }
 // then applies it in one store transaction (where each etag is compared
 // again, so a concurrent edit still makes the import fail as a whole).
 func (s *Service) ImportQuestions(ctx context.Context, req *pb.ImportQuestionsRequest) (*pb.ImportQuestionsResponse, error) {
+	// The cap is checked before any item is converted or looked at.
+	if n := len(req.GetQuestions()); n > importer.MaxQuestions {
+		return nil, qbank.Violations{{Field: "questions", Description: fmt.Sprintf("holds %d questions, the limit for one import is %d", n, importer.MaxQuestions)}}.Err()
+	}
 	snap := s.catalog.Snapshot()
 	items := make([]qbank.Question, len(req.GetQuestions()))
 	for i, q := range req.GetQuestions() {

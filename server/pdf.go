@@ -91,7 +91,9 @@ func (d *documents) bankHandler() http.Handler {
 			if err != nil {
 				return err
 			}
-			if err := bankfile.Run(e, snapshotQuestions(snap), sink); err != nil {
+			// A render is shared by every request waiting for it: one leaving
+			// must not cut it short for the others.
+			if err := bankfile.Run(e, snapshotQuestions(context.Background(), snap), sink); err != nil {
 				return err
 			}
 			return sink.Close()

@@ -81,13 +81,17 @@ func (s *Service) GetQuestion(ctx context.Context, req *pb.GetQuestionRequest) (
 
 func (s *Service) BatchGetQuestions(ctx context.Context, req *pb.BatchGetQuestionsRequest) (*pb.BatchGetQuestionsResponse, error) {
 	var v qbank.Violations
-	refs := make([]qbank.Ref, 0, len(req.GetRefs()))
+	// The count is known before any ref is parsed: too many is refused
+	// at once, with one violation, whatever the refs hold.
 	switch n := len(req.GetRefs()); {
 	case n == 0:
 		v.Add("refs", "at least one ref (id or id@version) is required")
+		return nil, v.Err()
 	case n > MaxBatch:
 		v.Add("refs", "has %d refs, the limit is %d", n, MaxBatch)
+		return nil, v.Err()
 	}
+	refs := make([]qbank.Ref, 0, len(req.GetRefs()))
 	for i, raw := range req.GetRefs() {
 		ref, err := qbank.ParseRef(raw)
 		if err != nil {
@@ -185,7 +189,14 @@ func (s *Service) UpdateQuestion(ctx context.Context, req *pb.UpdateQuestionRequ
 	if err != nil {
 		return nil, err
 	}
+	if cur.State == qbank.StateRetired {
+		return nil, qbank.Errorf(qbank.EPRECONDITION, "question %q is retired and read-only: restore it (RestoreQuestion, POST /v1/questions/%s:restore) before editing it", cur.ID, cur.ID).WithReason(qbank.ReasonQuestionRetired)
+	}
 	content, state := protoconv.ApplyQuestionMask(cur, in, paths)
+	if state == qbank.StateRetired {
+		// Retiring has its own call, which keeps the content as it is.
+		return nil, (qbank.Violations{{Field: "question.state", Description: "cannot be set to STATE_RETIRED by an update: use RetireQuestion (POST /v1/questions/{id}:retire)"}}).Err()
+	}
 	tax := s.catalog.Snapshot().Taxonomy
 	qbank.NormalizeContent(&content, tax)
 	qbank.ValidateContent(&v, "question.", &content, tax)

@@ -169,7 +169,7 @@ type chain struct {
 // domain errors to statuses, panic recovery.
 func (s *Server) interceptors(authn *auth.Authenticator, metrics *grpcprom.ServerMetrics) chain {
 	accessLog := logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		s.log.Log(ctx, slog.Level(lvl), msg, fields...)
+		s.log.Log(ctx, slog.Level(lvl), msg, boundFields(fields)...)
 	})
 	principal := logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
 		if p, ok := auth.FromContext(ctx); ok {
@@ -219,6 +219,7 @@ func (s *Server) interceptors(authn *auth.Authenticator, metrics *grpcprom.Serve
 	})
 	return chain{
 		unary: []grpc.UnaryServerInterceptor{
+			forgetUndecodable,
 			metrics.UnaryServerInterceptor(),
 			authn.Unary(),
 			logUnary,
@@ -250,6 +251,7 @@ func (s *Server) grpcServer(svc *Service, c chain, metrics *grpcprom.ServerMetri
 	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(bankfile.MaxFileBytes), // an admin's import carries a whole bank
 		grpc.InTapHandle(authn.Tap()),
+		grpc.ForceServerCodecV2(newRequestCodec()), // undecodable requests reach the chain (decode.go)
 		grpc.MaxConcurrentStreams(s.cfg.MaxStreams),
 		// Clients may ping to keep a connection up, not more often than
 		// every 10 s (a flood of pings is a cheap attack); the server pings
@@ -447,6 +449,9 @@ func (s *Server) ready(ctx context.Context) error {
 // errorsUnary turns domain errors into gRPC statuses in one place.
 func (s *Server) errorsUnary() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		if err := decodeFailure(req); err != nil {
+			return nil, err
+		}
 		resp, err := handler(ctx, req)
 		if err != nil {
 			return nil, toStatus(ctx, s.log, info.FullMethod, err)
@@ -457,7 +462,7 @@ func (s *Server) errorsUnary() grpc.UnaryServerInterceptor {
 
 func (s *Server) errorsStream() grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
-		return toStatus(ss.Context(), s.log, info.FullMethod, handler(srv, ss))
+		return toStatus(ss.Context(), s.log, info.FullMethod, handler(srv, decodedStream{ss}))
 	}
 }
 

@@ -66,10 +66,13 @@ type pools struct {
 
 // Open opens (creating if needed) the database in dir and migrates it.
 func Open(ctx context.Context, dir string) (*Store, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(dir, DirMode); err != nil {
 		return nil, fmt.Errorf("create data dir %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, FileName)
+	if err := secureFiles(dir, path); err != nil {
+		return nil, err
+	}
 	// Pragmas go in the DSN so that every pooled connection gets them, not
 	// just the first. synchronous(FULL): an acknowledged write survives power
 	// loss, not only a crash of the process.
@@ -97,7 +100,43 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// SQLite made the -wal and -shm files, with the database's mode; say
+	// it again in case an older run left them wider.
+	if err := secureFiles(dir, path); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// Modes of the data dir and the database files: the bank (with scoring
+// guides) and the server's secrets are for the service's user alone.
+const (
+	DirMode  = 0o700
+	FileMode = 0o600
+)
+
+// secureFiles sets the data dir to DirMode and the database and its -wal
+// and -shm files to FileMode, whatever an earlier run or an operator left
+// (a pre-created 0755 dir, a copied 0644 file), creating the database file
+// with FileMode first so that it is never readable by others, not even
+// between its creation and its first chmod.
+func secureFiles(dir, path string) error {
+	if err := os.Chmod(dir, DirMode); err != nil {
+		return fmt.Errorf("data dir %s: set mode %04o: %w", dir, DirMode, err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		err := os.Chmod(p, FileMode)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%s: set mode %04o: %w", p, FileMode, err)
+		}
+	}
+	return nil
 }
 
 func (s *Store) migrate(ctx context.Context) error {

@@ -3,6 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -67,5 +70,41 @@ func TestReopen(t *testing.T) {
 	}
 	if err := s.IntegrityCheck(context.Background()); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestOpenMakesFilesPrivate: whatever modes an earlier run or an operator
+// left, opening the store sets the data dir to 0700 and the database files
+// to 0600.
+func TestOpenMakesFilesPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, sqlite.FileName)
+	for _, p := range []string{dir, db, db + "-wal", db + "-shm"} {
+		if err := os.Chmod(p, 0o755); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+	s, err = sqlite.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	want := map[string]fs.FileMode{dir: sqlite.DirMode, db: sqlite.FileMode, db + "-wal": sqlite.FileMode, db + "-shm": sqlite.FileMode}
+	for p, m := range want {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Mode().Perm() != m {
+			t.Errorf("%s is %04o after open, want %04o", p, info.Mode().Perm(), m)
+		}
 	}
 }

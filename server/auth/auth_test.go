@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,5 +86,47 @@ func TestDevTokensAreStableAndPrivate(t *testing.T) {
 	}
 	if first.Admin == first.Reader || len(first.Admin) < auth.MinTokenLen {
 		t.Errorf("weak dev tokens: %+v", first)
+	}
+}
+
+// TestSecretFilesOthersCanReachAreRefused: a token file that group or
+// others may read or write is refused, naming the file, its mode and the fix.
+func TestSecretFilesOthersCanReachAreRefused(t *testing.T) {
+	dir := t.TempDir()
+	if _, _, _, err := auth.LoadOrCreateDevTokens(dir); err != nil {
+		t.Fatal(err)
+	}
+	dev := filepath.Join(dir, auth.DevTokensFileName)
+	tokens := filepath.Join(t.TempDir(), "tokens.yaml")
+	content := "tokens:\n  - {name: alice, role: admin, sha256: " + auth.HashToken("alice-secret-token-123") + "}\n"
+	if err := os.WriteFile(tokens, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o666, 0o640, 0o620, 0o604, 0o602} {
+		for _, p := range []string{dev, tokens} {
+			if err := os.Chmod(p, mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, _, _, devErr := auth.LoadOrCreateDevTokens(dir)
+		fileErr := (&auth.Keyring{}).LoadTokensFile(tokens)
+		for p, err := range map[string]error{dev: devErr, tokens: fileErr} {
+			if err == nil || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), fmt.Sprintf("%04o", mode)) || !strings.Contains(err.Error(), "chmod 600") {
+				t.Errorf("%s at %04o: %v, want a refusal naming it, its mode and chmod 600", filepath.Base(p), mode, err)
+			}
+		}
+	}
+	for _, mode := range []os.FileMode{0o600, 0o400} {
+		for _, p := range []string{dev, tokens} {
+			if err := os.Chmod(p, mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, _, err := auth.LoadOrCreateDevTokens(dir); err != nil {
+			t.Errorf("dev tokens at %04o: %v", mode, err)
+		}
+		if err := (&auth.Keyring{}).LoadTokensFile(tokens); err != nil {
+			t.Errorf("tokens file at %04o: %v", mode, err)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -27,9 +28,9 @@ type TokensFile struct {
 
 // LoadTokensFile adds every token of a tokens file to k.
 func (k *Keyring) LoadTokensFile(path string) error {
-	raw, err := os.ReadFile(path)
+	raw, err := readPrivate(path, "tokens file")
 	if err != nil {
-		return fmt.Errorf("read tokens file: %w", err)
+		return err
 	}
 	var f TokensFile
 	if err := yaml.UnmarshalStrict(raw, &f); err != nil {
@@ -57,8 +58,10 @@ type DevTokens struct {
 // with fresh random tokens on first use. created says which happened.
 func LoadOrCreateDevTokens(dir string) (t DevTokens, path string, created bool, err error) {
 	path = filepath.Join(dir, DevTokensFileName)
-	raw, err := os.ReadFile(path)
+	raw, err := readPrivate(path, "dev tokens file")
 	switch {
+	case errors.Is(err, errTooOpen):
+		return t, path, false, err
 	case err == nil:
 		if err := json.Unmarshal(raw, &t); err != nil || t.Admin == "" || t.Reader == "" {
 			return t, path, false, fmt.Errorf("dev tokens file %s is damaged; delete it to make new tokens", path)
@@ -89,6 +92,33 @@ func LoadOrCreateDevTokens(dir string) (t DevTokens, path string, created bool, 
 		return t, path, false, fmt.Errorf("write dev tokens: %w", err)
 	}
 	return t, path, true, nil
+}
+
+// errTooOpen marks a secrets file that others may read or write.
+var errTooOpen = errors.New("readable or writable by group or others")
+
+// readPrivate reads a file of secrets, refusing one that group or others
+// may read (they could take the tokens) or write (they could add an admin
+// token of their own).
+func readPrivate(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	if mode := info.Mode().Perm(); mode&0o077 != 0 {
+		return nil, fmt.Errorf("%s %s has mode %04o, %w: it holds secrets; run `chmod 600 %s` (and check who could have changed it)",
+			what, path, mode, errTooOpen, path)
+	}
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	return raw, nil
 }
 
 func randomToken() string {
