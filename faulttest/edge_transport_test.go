@@ -464,7 +464,7 @@ func TestEdgeAnonymousRateLimited(t *testing.T) {
 // --drain-timeout, cuts them and exits 0. Before, it took 20 s and exited 2.
 func TestEdgeSIGTERMWithTricklerExitsZero(t *testing.T) {
 	const drain = 2 * time.Second
-	p := startEdgeProc(t, t.TempDir(), "--drain-timeout", drain.String(), "--read-timeout", "1m")
+	p := startProc(t, t.TempDir(), "", true, "--drain-timeout", drain.String(), "--read-timeout", "1m")
 	addr := strings.TrimPrefix(p.base, "http://")
 	conn, answer := rawRequest(t, addr, "POST /v1/questions HTTP/1.1\r\nHost: qbank\r\nContent-Type: application/json\r\nAuthorization: Bearer "+adminToken+"\r\nContent-Length: 100000\r\n\r\n{")
 	stop := make(chan struct{})
@@ -500,45 +500,6 @@ func TestEdgeSIGTERMWithTricklerExitsZero(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Errorf("the trickler's connection is still open after the server exited")
 	}
-}
-
-// startEdgeProc runs `qbank serve` (see startProc) with extra flags.
-func startEdgeProc(t *testing.T, dataDir string, extra ...string) *proc {
-	t.Helper()
-	bin := qbankBinary(t)
-	p := &proc{grpcAddr: testserver.FreeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
-	httpAddr := testserver.FreeAddr(t)
-	p.base = "http://" + httpAddr
-	args := append([]string{"serve", "--grpc-addr", p.grpcAddr, "--http-addr", httpAddr, "--data-dir", dataDir}, extra...)
-	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = append(cleanEnv(), "QBANK_ADMIN_TOKEN="+adminToken, "QBANK_READER_TOKEN="+readerToken)
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	go func() {
-		p.waitErr = p.cmd.Wait()
-		close(p.exited)
-	}()
-	t.Cleanup(func() { p.kill() })
-	client := &http.Client{Timeout: 2 * time.Second}
-	defer client.CloseIdleConnections()
-	if err := testserver.WaitReady(client, p.base, 60*time.Second); err != nil {
-		p.kill()
-		t.Fatalf("%v; log:\n%s", err, truncate(p.stderr.String(), 4000))
-	}
-	return p
-}
-
-// cleanEnv is the environment without any QBANK_* setting.
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "QBANK_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 // testPKI is a CA and a server certificate for 127.0.0.1 it signed, and a

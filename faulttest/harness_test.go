@@ -161,9 +161,9 @@ type proc struct {
 }
 
 // startProc runs `qbank serve` on fresh loopback ports with the test tokens
-// in its environment, on dataDir (SQLite) or databaseURL (PostgreSQL), and
-// waits until /readyz answers 200 when wait is set.
-func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
+// in its environment, on dataDir (SQLite) or databaseURL (PostgreSQL) with
+// any extra flags, and waits until /readyz answers 200 when wait is set.
+func startProc(t testing.TB, dataDir, databaseURL string, wait bool, extra ...string) *proc {
 	t.Helper()
 	bin := qbankBinary(t)
 	p := &proc{grpcAddr: testserver.FreeAddr(t), stderr: &testserver.LogBuffer{}, exited: make(chan struct{})}
@@ -173,15 +173,8 @@ func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
 	if databaseURL != "" {
 		args = append(args, "--database-url", databaseURL)
 	}
-	p.cmd = exec.Command(bin, args...)
-	// A clean environment: no QBANK_* setting of the developer's leaks in.
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "QBANK_") {
-			env = append(env, kv)
-		}
-	}
-	p.cmd.Env = append(env, "QBANK_ADMIN_TOKEN="+adminToken, "QBANK_READER_TOKEN="+readerToken)
+	p.cmd = exec.Command(bin, append(args, extra...)...)
+	p.cmd.Env = append(cleanEnv(), "QBANK_ADMIN_TOKEN="+adminToken, "QBANK_READER_TOKEN="+readerToken)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", bin, err)
@@ -200,6 +193,18 @@ func startProc(t testing.TB, dataDir, databaseURL string, wait bool) *proc {
 		}
 	}
 	return p
+}
+
+// cleanEnv is the environment without any QBANK_* setting, so none of the
+// developer's leaks into a subprocess.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "QBANK_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }
 
 // kill sends SIGKILL (the process gets no chance to flush or clean up) and

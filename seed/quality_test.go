@@ -275,7 +275,7 @@ func TestNearDuplicateThreshold(t *testing.T) {
 // life outside work (family and caring duties), stress and coping (health),
 // graduation years and age-coded words (age), visas (nationality). Technical
 // phrases that contain a listed word are blanked out first (allowedPhrases):
-// "race condition", "cross-origin", "max-age", "health check", "stress test".
+// "race condition", "race detector", "cross-origin", "max-age", "health check", "stress test".
 // Deliberately not listed, because engineering prose uses them innocently:
 // "child" (child process, child span), "parent", "orientation" alone
 // ("learning orientation"), "faith" ("in good faith"), "election" (leader
@@ -300,7 +300,7 @@ var protectedTopics = []struct {
 	{"life outside work", phrases(`outside work|outside of work|personal life|personal circumstances|personal situation|private life|free time|spare time|hobby|hobbies|work late|work long hours|work overtime`)},
 }
 
-var allowedPhrases = phrases(`race condition|race conditions|cross origin|same origin|origin server*|origin header*|origin request*|data race|data races|max age|health check*|healthcheck*|health endpoint*|stress test*|load and stress|young generation|young gen|young collection*|young gc`)
+var allowedPhrases = phrases(`race condition|race conditions|cross origin|same origin|origin server*|origin header*|origin request*|data race|data races|race detector*|race flag|max age|health check*|healthcheck*|health endpoint*|stress test*|load and stress|young generation|young gen|young collection*|young gc`)
 
 // availability words within availabilityWindow words after "available" ask
 // when a candidate can work, which invites family and caring disclosures.

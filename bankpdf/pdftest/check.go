@@ -147,12 +147,54 @@ func NewWords(pages []string) *Words {
 	for i, p := range pages {
 		x.norm[i] = Norm(p)
 	}
-	x.whole = Norm(strings.Join(pages, "\f"))
+	x.whole = Norm(strings.Join(flowed(pages), "\f"))
 	return x
 }
 
+// flowed is the pages without what a reader skips when text runs on to the
+// next page: the running header (the document's title and the section's
+// name, the lines that open several pages), the footer ("Confidential …",
+// "Page N of M") and a block's "(continued)" line.
+func flowed(pages []string) []string {
+	pageLabel := regexp.MustCompile(`^Page \d+ of \d+$`)
+	top := func(p string) []string {
+		var t []string
+		for _, ln := range strings.Split(p, "\n") {
+			if ln = strings.TrimSpace(ln); ln != "" {
+				if t = append(t, ln); len(t) == 2 {
+					break
+				}
+			}
+		}
+		return t
+	}
+	opens := map[string]int{}
+	for _, p := range pages {
+		for _, ln := range top(p) {
+			opens[ln]++
+		}
+	}
+	out := make([]string, len(pages))
+	for i, p := range pages {
+		var kept []string
+		header := map[string]bool{}
+		for _, ln := range top(p) {
+			header[ln] = opens[ln] >= 3
+		}
+		for _, ln := range strings.Split(p, "\n") {
+			t := strings.TrimSpace(ln)
+			if header[t] || strings.HasPrefix(t, "Confidential") || pageLabel.MatchString(t) || strings.HasSuffix(t, "(continued)") {
+				continue
+			}
+			kept = append(kept, ln)
+		}
+		out[i] = strings.Join(kept, "\n")
+	}
+	return out
+}
+
 // Count is how many times want's words appear in sequence in the document
-// (a run may cross a page break).
+// (a run may cross a page break, as a reader follows it).
 func (x *Words) Count(want string) int { return strings.Count(x.whole, Norm(want)) }
 
 // Contains reports whether the document has want's words in sequence.
