@@ -95,21 +95,21 @@ type Collection struct {
 	// Size, when set, is exactly how many active questions the collection
 	// holds (the published bank is 50); the seed's content tests hold it.
 	Size int `json:"size,omitempty"`
-	// Public marks a collection anyone can read (the published bank behind
-	// the product page's download): a candidate may have seen its
-	// questions, so assembly never draws them into an assessment.
-	Public bool `json:"public,omitempty"`
+	// Published marks a collection anyone can read (the bank behind the
+	// product page's download): a candidate may have seen its questions, so
+	// assembly never puts them in an assessment.
+	Published bool `json:"published,omitempty"`
 }
 
-// IsPublic reports whether a question belongs to a public collection, which
-// keeps it out of every assessment.
-func (t *Taxonomy) IsPublic(c *Content) bool {
+// PublishedIn returns the first published collection a question belongs
+// to, which keeps it out of every assessment; "" when there is none.
+func (t *Taxonomy) PublishedIn(c *Content) string {
 	for _, id := range c.Collections {
-		if col, ok := t.Collection(id); ok && col.Public {
-			return true
+		if col, ok := t.Collection(id); ok && col.Published {
+			return id
 		}
 	}
-	return false
+	return ""
 }
 
 // Taxonomy is the vocabulary questions are tagged with. It is data (seed/),

@@ -293,6 +293,7 @@ func TestErrors(t *testing.T) {
 		{name: "ErrMaxMinutesTooLarge", req: assembly.Request{Role: be, MaxMinutes: 240}, code: qbank.EINVALID, field: "maxMinutes", want: []string{"at most 180"}},
 		{name: "ErrMaxBelowMin", req: assembly.Request{Role: be, MinMinutes: 30, MaxMinutes: 20}, code: qbank.EINVALID, field: "maxMinutes", want: []string{"at least minMinutes (30)"}},
 		{name: "ErrMaxBelowMinByDefault", req: assembly.Request{Role: be, MinMinutes: 50}, code: qbank.EINVALID, field: "maxMinutes", want: []string{"45 (the default)"}},
+		{name: "ErrRequiredPublished", bank: func(b *assembly.Bank) { publish(b, "api-architecture-1") }, req: assembly.Request{Role: be, Required: []string{"api-architecture-1"}}, code: qbank.EINVALID, field: "requiredQuestionIds", want: []string{`"api-architecture-1"`, "published in page-bank", "never part of an assessment"}},
 		{name: "ErrRequiredUnknown", req: assembly.Request{Role: be, Required: []string{"no-such-question"}}, code: qbank.EINVALID, field: "requiredQuestionIds", want: []string{`unknown question "no-such-question"`}},
 		{name: "ErrRequiredRetired", bank: func(b *assembly.Bank) { b.Questions[3].State = qbank.StateRetired }, req: assembly.Request{Role: be, Required: []string{"api-architecture-1"}}, code: qbank.EINVALID, field: "requiredQuestionIds", want: []string{`"api-architecture-1"`, "retired"}},
 		{name: "ErrRequiredOtherRole", req: assembly.Request{Role: be, Required: []string{"ci-cd-1"}}, code: qbank.EINVALID, field: "requiredQuestionIds", want: []string{`"ci-cd-1"`, "not for role backend-engineer", "devops-engineer"}},
@@ -355,4 +356,67 @@ func TestErrors(t *testing.T) {
 			t.Fatalf("fields %v, want %v", fields, want)
 		}
 	})
+}
+
+// publish puts the questions ids in a published collection, page-bank, on a
+// copy of b's taxonomy.
+func publish(b *assembly.Bank, ids ...string) {
+	tax := *b.Taxonomy
+	tax.Collections = append(slices.Clone(tax.Collections), qbank.Collection{ID: "page-bank", Title: "Page bank", Published: true})
+	b.Taxonomy = &tax
+	for i := range b.Questions {
+		if slices.Contains(ids, b.Questions[i].ID) {
+			b.Questions[i].Collections = append(slices.Clone(b.Questions[i].Collections), "page-bank")
+		}
+	}
+}
+
+// TestPublishedQuestionsNeverDrawn: a question in a collection anyone can
+// read is in no assessment and has no exposure, and the rest of its
+// competency carries the load; a collection that is not published changes
+// nothing.
+func TestPublishedQuestionsNeverDrawn(t *testing.T) {
+	b := smallBank()
+	b.Questions = slices.Clone(b.Questions)
+	var published []string
+	for _, q := range b.Questions {
+		if q.Competency == "system-design" && len(published) < 2 {
+			published = append(published, q.ID)
+		}
+	}
+	publish(&b, published...)
+	req := assembly.Request{Role: "backend-engineer"}
+	x, err := assembly.AnalyzeExposure(b, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range x.Items {
+		if slices.Contains(published, it.QuestionID) {
+			t.Errorf("%s is published but has exposure %.3f", it.QuestionID, it.Exposure)
+		}
+	}
+	for seed := range int64(200) {
+		req.Seed = seed
+		a, err := assembly.Assemble(b, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range a.Items {
+			if slices.Contains(published, it.QuestionID) {
+				t.Fatalf("seed %d drew published question %s", seed, it.QuestionID)
+			}
+		}
+	}
+	// The same collection unpublished: its questions are drawn again.
+	tax := *b.Taxonomy
+	tax.Collections = slices.Clone(tax.Collections)
+	tax.Collections[len(tax.Collections)-1].Published = false
+	b.Taxonomy = &tax
+	x, err = assembly.AnalyzeExposure(b, assembly.Request{Role: "backend-engineer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(x.Items, func(it assembly.ItemExposure) bool { return slices.Contains(published, it.QuestionID) && it.Exposure > 0 }) {
+		t.Error("an unpublished collection's questions are never drawn")
+	}
 }

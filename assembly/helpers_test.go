@@ -206,6 +206,7 @@ func wantCode(t *testing.T, err error, code qbank.Code, field string, want ...st
 // the engine: case-insensitive role and seniority, stack aliases, trimmed
 // ids, 35–45 minutes and ±5 points by default.
 type resolved struct {
+	tax                *qbank.Taxonomy
 	role               qbank.Role
 	seniority          string
 	stacks             []string
@@ -220,7 +221,7 @@ func normalise(t *testing.T, tax *qbank.Taxonomy, r assembly.Request) resolved {
 	} else {
 		t.Helper()
 	}
-	var n resolved
+	n := resolved{tax: tax}
 	if tp := r.Template; tp != nil {
 		// The template fills what the request leaves unset; its ids add to
 		// the request's.
@@ -272,9 +273,13 @@ func normalise(t *testing.T, tax *qbank.Taxonomy, r assembly.Request) resolved {
 	return n
 }
 
-// eligible applies SPEC §4's candidate rules.
+// eligible applies SPEC §4's candidate rules, and keeps out the questions
+// anyone can read in a published collection.
 func (n resolved) eligible(x *qbank.Question) bool {
 	if x.State != qbank.StateActive || !slices.Contains(x.Roles, n.role.ID) {
+		return false
+	}
+	if n.tax.PublishedIn(&x.Content) != "" {
 		return false
 	}
 	if n.seniority != "" && len(x.Seniorities) > 0 && !slices.Contains(x.Seniorities, n.seniority) {

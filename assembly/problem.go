@@ -48,6 +48,7 @@ const (
 	okEligible = iota
 	notActive
 	notForRole
+	published
 	notForSeniority
 	notForStacks
 	badDimension
@@ -84,6 +85,9 @@ func (p *plan) buildProblem(b Bank) (*problem, error) {
 		}
 		if !slices.Contains(q.Roles, p.role.ID) {
 			return cand{}, notForRole
+		}
+		if p.tax.PublishedIn(&q.Content) != "" {
+			return cand{}, published
 		}
 		if p.seniority != "" && len(q.Seniorities) > 0 && !slices.Contains(q.Seniorities, p.seniority) {
 			return cand{}, notForSeniority
@@ -222,6 +226,8 @@ func (p *plan) ineligibleReason(q *qbank.Question, why int) string {
 		return fmt.Sprintf("is %s, not active", cmp.Or(string(q.State), "without a state"))
 	case notForRole:
 		return fmt.Sprintf("is not for role %s (its roles: %s)", p.role.ID, strings.Join(q.Roles, ", "))
+	case published:
+		return fmt.Sprintf("is published in %s, which anyone can read, so it is never part of an assessment", p.tax.PublishedIn(&q.Content))
 	case notForSeniority:
 		return fmt.Sprintf("is for seniorities %s, not %s", strings.Join(q.Seniorities, ", "), p.seniority)
 	case notForStacks:

@@ -172,7 +172,7 @@ func TaxonomyToProto(t *qbank.Taxonomy) *pb.Taxonomy {
 		out.ReviewerGuidance = append(out.ReviewerGuidance, &pb.GuidanceNote{Id: g.ID, Title: g.Title, Text: g.Text})
 	}
 	for _, c := range t.Collections {
-		out.Collections = append(out.Collections, &pb.Collection{Id: c.ID, Title: c.Title, Description: c.Description, Size: int32(c.Size), Public: c.Public})
+		out.Collections = append(out.Collections, &pb.Collection{Id: c.ID, Title: c.Title, Description: c.Description, Size: int32(c.Size), Published: c.Published})
 	}
 	return out
 }
@@ -285,7 +285,7 @@ func TaxonomyFromProto(t *pb.Taxonomy) *qbank.Taxonomy {
 		out.ReviewerGuidance = append(out.ReviewerGuidance, qbank.GuidanceNote{ID: g.GetId(), Title: g.GetTitle(), Text: g.GetText()})
 	}
 	for _, c := range t.GetCollections() {
-		out.Collections = append(out.Collections, qbank.Collection{ID: c.GetId(), Title: c.GetTitle(), Description: c.GetDescription(), Size: int(c.GetSize()), Public: c.GetPublic()})
+		out.Collections = append(out.Collections, qbank.Collection{ID: c.GetId(), Title: c.GetTitle(), Description: c.GetDescription(), Size: int(c.GetSize()), Published: c.GetPublished()})
 	}
 	return out
 }

@@ -35,6 +35,13 @@ func init() {
 				return false
 			})
 		}},
+		brokenCase{"coverage", "published questions do not count for assessments", func(b *seed.Bank) {
+			for i := range b.Questions {
+				if b.Questions[i].Competency == "data-modeling" {
+					b.Questions[i].Collections = []string{"layersrank-50"}
+				}
+			}
+		}},
 		brokenCase{"coverage", "drafts do not count", func(b *seed.Bank) {
 			for i := range b.Questions {
 				if b.Questions[i].Competency == "data-quality" {
@@ -126,9 +133,26 @@ func checkCoverage(b *seed.Bank) []string {
 			if n < minPerCompetency {
 				p = append(p, fmt.Sprintf("role %s, competency %s: %d active questions, want at least %d", r.ID, cid, n, minPerCompetency))
 			}
+			// Assessments never use the published bank, so the depth that
+			// lets them vary is what lies outside it.
+			if m := assessable(b, r.ID, cid); m < minPerCompetency {
+				p = append(p, fmt.Sprintf("role %s, competency %s: %d active questions outside the published bank, want at least %d", r.ID, cid, m, minPerCompetency))
+			}
 		}
 	}
 	return p
+}
+
+// assessable counts the active questions of a role's competency that
+// assessments may use: those in no published collection.
+func assessable(b *seed.Bank, role, competency string) int {
+	n := 0
+	for _, q := range b.Questions {
+		if active(q) && q.Competency == competency && slices.Contains(q.Roles, role) && b.Taxonomy.PublishedIn(&q.Content) == "" {
+			n++
+		}
+	}
+	return n
 }
 
 // checkFormats: every (role, competency) pair can be asked on video and in
@@ -194,8 +218,8 @@ func checkDefaultTemplates(b *seed.Bank) []string {
 // ---------------------------------------------------------------------------
 // Assembly: the bank can satisfy every default template, with variety.
 
-func eligible(q qbank.Question, role, seniority string, stacks []string) bool {
-	if !active(q) || !slices.Contains(q.Roles, role) {
+func eligible(b *seed.Bank, q qbank.Question, role, seniority string, stacks []string) bool {
+	if !active(q) || !slices.Contains(q.Roles, role) || b.Taxonomy.PublishedIn(&q.Content) != "" {
 		return false
 	}
 	if seniority != "" && len(q.Seniorities) > 0 && !slices.Contains(q.Seniorities, seniority) {
@@ -356,20 +380,20 @@ func TestAssemblableReport(t *testing.T) {
 }
 
 // exampleSelections are the valid selections documented at the top of
-// data/templates.yaml, one per role's default template, from the published
-// bank.
+// data/templates.yaml, one per role's default template, from questions
+// outside the published bank (the only ones assessments use).
 var exampleSelections = map[string][]string{
 	"backend-engineer": {
-		"api-rate-limiting-design", "api-error-handling-contract", "production-latency-10x-debugging", "regretted-technical-decision", "code-review-feedback-approach", "frontend-api-design-disagreement", "maintaining-system-you-didnt-build", "absorbing-technical-problem", "learning-technology-quickly",
+		"own-project-data-flow", "api-consistency-across-teams", "reading-a-slow-trace", "tech-debt-prioritisation", "api-deprecation-announcement", "influence-without-authority", "known-risk-left-unfixed", "incident-write-up-you-learned-from",
 	},
 	"full-stack-developer": {
-		"slow-web-page-investigation", "frontend-backend-contract-checks", "api-rate-limiting-design", "regretted-technical-decision", "code-review-feedback-approach", "frontend-api-design-disagreement", "maintaining-system-you-didnt-build", "absorbing-technical-problem", "learning-technology-quickly",
+		"accessibility-audit-failures", "large-file-uploads", "file-import-background-jobs", "code-review-discount-function", "incident-update-for-stakeholders", "designer-pm-scope-trade-off", "feature-after-launch", "frontend-topic-you-went-deep-on", "feedback-that-changed-your-work",
 	},
 	"devops-engineer": {
-		"infrastructure-drift-discovery", "slow-flaky-ci-pipeline", "alert-fatigue-on-call", "production-latency-10x-debugging", "code-review-feedback-approach", "cross-team-dependency", "maintaining-system-you-didnt-build", "choosing-what-to-learn", "absorbing-technical-problem",
+		"secrets-in-infrastructure-repo", "dockerfile-image-build-review", "log-cost-without-losing-signal", "tls-failures-after-certificate-renewal", "incident-update-for-stakeholders", "developer-stuck-on-platform", "unowned-critical-duty", "operations-view-you-changed", "feedback-that-changed-your-work",
 	},
 	"data-engineer": {
-		"safe-backfill-reprocessing", "revenue-reporting-model", "data-quality-checks-design", "explaining-trade-off-to-non-technical", "cross-team-dependency", "maintaining-system-you-didnt-build", "absorbing-technical-problem", "learning-technology-quickly",
+		"orchestrated-warehouse-dag-design", "warehouse-access-to-personal-data", "sql-not-in-returns-nothing", "table-documentation-for-analysts", "asking-data-producers-for-change", "data-you-published-was-wrong", "learning-the-business-behind-data", "data-that-surprised-you",
 	},
 }
 
@@ -386,8 +410,8 @@ func TestExampleSelections(t *testing.T) {
 			formats := map[qbank.ResponseFormat]bool{}
 			for _, id := range ids {
 				q := questionByID(b, id)
-				if q == nil || !eligible(*q, r.ID, "", nil) {
-					t.Fatalf("%s is not an eligible language-agnostic question for %s", id, r.ID)
+				if q == nil || !eligible(b, *q, r.ID, "", nil) {
+					t.Fatalf("%s is not an eligible language-agnostic question for %s (active, for the role, outside the published bank)", id, r.ID)
 				}
 				total += q.Minutes
 				minutes[q.Dimension] += q.Minutes

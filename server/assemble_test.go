@@ -29,6 +29,15 @@ func TestAssemblyOnTheSeededBank(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The published bank is public: no assessment may use it.
+	pub, err := client.ListQuestions(testserver.GRPCContext(t, readerToken), &pb.ListQuestionsRequest{Collection: "layersrank-50", PageSize: 100})
+	if err != nil || len(pub.GetQuestions()) != 50 {
+		t.Fatalf("the published bank: %d questions, %v", len(pub.GetQuestions()), err)
+	}
+	published := map[string]bool{}
+	for _, q := range pub.GetQuestions() {
+		published[q.GetId()] = true
+	}
 	for _, role := range tax.GetTaxonomy().GetRoles() {
 		for _, stacks := range [][]string{nil, {"go"}, {"java"}, {"python"}, {"kubernetes"}, {"golang"}} {
 			t.Run(fmt.Sprintf("%s/%v", role.GetId(), stacks), func(t *testing.T) {
@@ -43,6 +52,9 @@ func TestAssemblyOnTheSeededBank(t *testing.T) {
 					var ids []string
 					for _, it := range a.GetItems() {
 						ids = append(ids, it.GetQuestionId())
+						if published[it.GetQuestionId()] {
+							t.Errorf("seed %d uses %s, which is in the published bank", seed, it.GetQuestionId())
+						}
 					}
 					distinct[strings.Join(ids, ",")] = true
 					again, err := client.AssembleAssessment(testserver.GRPCContext(t, readerToken), req)
@@ -342,6 +354,7 @@ func TestAssemblyExplainsBadIDs(t *testing.T) {
 		{"Retired", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{retired.GetId()}}, "requiredQuestionIds", []string{retired.GetId(), "retired"}},
 		{"Draft", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{"a-draft-ownership-question"}}, "requiredQuestionIds", []string{"a-draft-ownership-question", "draft"}},
 		{"OtherRole", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{other.GetQuestions()[0].GetId()}}, "requiredQuestionIds", []string{"not for role backend-engineer", "data-engineer"}},
+		{"Published", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{"api-rate-limiting-design"}}, "requiredQuestionIds", []string{"api-rate-limiting-design", "published in layersrank-50"}},
 		{"Unknown", &pb.AssembleAssessmentRequest{Role: "backend-engineer", RequiredQuestionIds: []string{"no-such-question"}}, "requiredQuestionIds", []string{`unknown question "no-such-question"`}},
 		{"UnknownExcluded", &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: []string{retired.GetId(), "never-was-a-question"}}, "excludedQuestionIds", []string{`"never-was-a-question"`}},
 		{"TooManyExcluded", &pb.AssembleAssessmentRequest{Role: "backend-engineer", ExcludedQuestionIds: manyIDs(100000)}, "excludedQuestionIds", []string{"100000 ids", "limit is 1000"}},

@@ -2023,9 +2023,9 @@ type Collection struct {
 	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
 	// The exact number of active questions it holds; 0 when not fixed.
 	Size int32 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
-	// Anyone can read it (the published bank): its questions are never drawn
-	// into an assessment, because a candidate may have seen them.
-	Public        bool `protobuf:"varint,5,opt,name=public,proto3" json:"public,omitempty"`
+	// Anyone can read it (the product page's downloadable bank): its questions
+	// are never part of an assessment, because a candidate may have seen them.
+	Published     bool `protobuf:"varint,5,opt,name=published,proto3" json:"published,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2088,9 +2088,9 @@ func (x *Collection) GetSize() int32 {
 	return 0
 }
 
-func (x *Collection) GetPublic() bool {
+func (x *Collection) GetPublished() bool {
 	if x != nil {
-		return x.Public
+		return x.Published
 	}
 	return false
 }
@@ -4390,14 +4390,14 @@ const file_layersrank_questionbank_v1_questionbank_proto_rawDesc = "" +
 	"\fGuidanceNote\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
 	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12\x17\n" +
-	"\x04text\x18\x03 \x01(\tB\x03\xe0A\x01R\x04text\"\x99\x01\n" +
+	"\x04text\x18\x03 \x01(\tB\x03\xe0A\x01R\x04text\"\x9f\x01\n" +
 	"\n" +
 	"Collection\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
 	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12%\n" +
 	"\vdescription\x18\x03 \x01(\tB\x03\xe0A\x01R\vdescription\x12\x17\n" +
-	"\x04size\x18\x04 \x01(\x05B\x03\xe0A\x01R\x04size\x12\x1b\n" +
-	"\x06public\x18\x05 \x01(\bB\x03\xe0A\x01R\x06public\"X\n" +
+	"\x04size\x18\x04 \x01(\x05B\x03\xe0A\x01R\x04size\x12!\n" +
+	"\tpublished\x18\x05 \x01(\bB\x03\xe0A\x01R\tpublished\"X\n" +
 	"\tDimension\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x01R\x02id\x12\x19\n" +
 	"\x05title\x18\x02 \x01(\tB\x03\xe0A\x01R\x05title\x12\x1b\n" +
