@@ -416,7 +416,9 @@ func TestPublishedQuestionsNeverDrawn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(x.Items, func(it assembly.ItemExposure) bool { return slices.Contains(published, it.QuestionID) && it.Exposure > 0 }) {
+	if !slices.ContainsFunc(x.Items, func(it assembly.ItemExposure) bool {
+		return slices.Contains(published, it.QuestionID) && it.Exposure > 0
+	}) {
 		t.Error("an unpublished collection's questions are never drawn")
 	}
 }
