@@ -11,8 +11,9 @@ import { capitalize, formatName, formats, role as roleOf, taxonomy, titles } fro
 // A cell with no question is a gap; one question means every candidate
 // who needs it gets the same one.
 const THIN = 1;
-// A question in at least this share of assessments is over-exposed.
-const OVEREXPOSED = 0.8;
+// A question in more than this share of assessments is over-exposed: the
+// bank's own content gate holds every default assessment to at most half.
+const OVEREXPOSED = 0.5;
 
 export async function render(main, { params }) {
   const tax = taxonomy();
@@ -132,7 +133,7 @@ async function renderExposure(section, role, signal) {
     return;
   }
   const items = resp.items || [];
-  const over = items.filter((it) => (it.exposure || 0) >= OVEREXPOSED);
+  const over = items.filter((it) => (it.exposure || 0) > OVEREXPOSED);
   const pct = (x) => `${Math.round((x || 0) * 1000) / 10} %`;
   replace(section, title,
     h("p", { class: "hint" }, `How often each eligible question would appear in a ${role.title || role.id} assessment with the default settings, over all seeds. 100 % means the bank offers no alternative to it.`),
@@ -142,15 +143,15 @@ async function renderExposure(section, role, signal) {
       h("dt", {}, "Distinct acceptable assessments"), h("dd", {}, `${resp.acceptableAssessmentsIsLowerBound ? "at least " : ""}${Number(resp.acceptableAssessments || 0).toLocaleString()}`),
       h("dt", {}, "Balance"), h("dd", {}, resp.balance === "BALANCE_CLOSEST_POSSIBLE" ? "Closest possible (no assessment is within tolerance)" : "Within tolerance")),
     h("p", {}, over.length
-      ? `${over.length} ${over.length === 1 ? "question is" : "questions are"} in at least ${OVEREXPOSED * 100} % of assessments: add alternatives for ${over.length === 1 ? "its" : "their"} competency and format.`
-      : `No question is in ${OVEREXPOSED * 100} % or more of assessments.`),
+      ? `${over.length} ${over.length === 1 ? "question is" : "questions are"} in more than ${OVEREXPOSED * 100} % of assessments: add alternatives for ${over.length === 1 ? "its" : "their"} competency and format.`
+      : `No question is in more than ${OVEREXPOSED * 100} % of assessments.`),
     h("div", { class: "table-wrap" }, h("table", { class: "exposure" },
       h("caption", { class: "visually-hidden" }, "Exposure of each eligible question, most exposed first"),
       h("thead", {}, h("tr", {}, ["Question", "Competency", "Format", "Min", "Exposure"].map((c) => h("th", { scope: "col" }, c)))),
       h("tbody", {}, items.map((it) => {
         const bar = h("span", { class: "exposure-fill" });
         bar.style.width = `${Math.min(100, (it.exposure || 0) * 100)}%`;
-        return h("tr", { class: (it.exposure || 0) >= OVEREXPOSED ? "overexposed" : "" },
+        return h("tr", { class: (it.exposure || 0) > OVEREXPOSED ? "overexposed" : "" },
           h("td", {}, h("a", { href: `#/q/${encodeURIComponent(it.questionId)}` }, it.questionId)),
           h("td", {}, titles.competency(it.competency)),
           h("td", {}, formatName(it.responseFormat)),
