@@ -29,6 +29,7 @@ type Result struct {
 	Concurrency int
 	Calls       int
 	Errors      int
+	FirstError  error // the first failure seen, to say why when Errors > 0
 	QPS         float64
 	P50, P99    time.Duration
 	Floor       string // the floor op this is compared with
@@ -44,6 +45,7 @@ type op func(ctx context.Context, worker int, rng *rand.Rand) error
 func measure(ctx context.Context, conc int, d time.Duration, fn op) Result {
 	lat := make([][]time.Duration, conc)
 	errs := make([]int, conc)
+	first := make([]error, conc)
 	var wg sync.WaitGroup
 	start := time.Now()
 	deadline := start.Add(d)
@@ -55,7 +57,9 @@ func measure(ctx context.Context, conc int, d time.Duration, fn op) Result {
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				t := time.Now()
 				if err := fn(ctx, w, rng); err != nil {
-					errs[w]++
+					if errs[w]++; first[w] == nil {
+						first[w] = err
+					}
 				}
 				lat[w] = append(lat[w], time.Since(t))
 			}
@@ -68,6 +72,9 @@ func measure(ctx context.Context, conc int, d time.Duration, fn op) Result {
 	for w := range conc {
 		all = append(all, lat[w]...)
 		r.Errors += errs[w]
+		if r.FirstError == nil {
+			r.FirstError = first[w]
+		}
 	}
 	slices.Sort(all)
 	r.Calls = len(all)

@@ -459,6 +459,33 @@ func TestEdgeAnonymousRateLimited(t *testing.T) {
 	}
 }
 
+// TestEdgeHealthWithTokenIsTheHolders: an open method called with a valid
+// token is the token holder's call. A reader's connection that checks
+// health at full speed (more than the anonymous byte allowance of 1 MiB
+// then 64 KiB/s) keeps its connection, and the address's anonymous limit
+// does not apply; the same checks without a token are still anonymous.
+// Before, the connection was cut after ~12,000 calls ("error reading from
+// server: EOF"), because an open method never raised its trust.
+func TestEdgeHealthWithTokenIsTheHolders(t *testing.T) {
+	s := testserver.Start(t, server.Config{DataDir: t.TempDir(), RateLimit: -1, AnonRateLimit: 2})
+	health := healthpb.NewHealthClient(s.Conn)
+	ctx := testserver.GRPCContext(t, readerToken)
+	for i := range 25000 {
+		if _, err := health.Check(ctx, &healthpb.HealthCheckRequest{}); err != nil {
+			t.Fatalf("health check %d with a reader token: %v", i+1, err)
+		}
+	}
+	var last error
+	for range 20 {
+		if _, last = health.Check(testserver.GRPCContext(t, ""), &healthpb.HealthCheckRequest{}); last != nil {
+			break
+		}
+	}
+	if status.Code(last) != codes.ResourceExhausted {
+		t.Errorf("20 anonymous health checks after the reader's: last error %v, want ResourceExhausted", last)
+	}
+}
+
 // TestEdgeSIGTERMWithTricklerExitsZero: SIGTERM while a client trickles a
 // body and another holds a health watch: the server drains for
 // --drain-timeout, cuts them and exits 0. Before, it took 20 s and exited 2.

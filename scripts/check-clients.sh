@@ -93,6 +93,46 @@ fi
 echo "$out" | grep -q 'TOKEN_MISSING' || { echo "grpcurl: no TOKEN_MISSING reason in: $out" >&2; exit 1; }
 echo "grpcurl: ok"
 
+step "TLS: grpcurl, grpc-health-probe and curl against qbank serve --tls-cert/--tls-key"
+# A throwaway CA and a certificate for 127.0.0.1, made with openssl as an
+# operator would; the clients trust the CA and nothing else.
+tls=$work/tls
+mkdir -p "$tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=check-clients CA" \
+	-keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+	-keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$tls/ext"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 1 \
+	-extfile "$tls/ext" -out "$tls/server.pem" 2>/dev/null
+chmod 600 "$tls"/*.key
+QBANK_ADMIN_TOKEN=$admin QBANK_READER_TOKEN=$reader "$bin/qbank" serve --data-dir "$work/tls-data" \
+	--grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" 2>"$work/tls-log" &
+tls_pid=$!
+for _ in $(seq 1 300); do
+	grep -q '"msg":"serving"' "$work/tls-log" && break
+	kill -0 "$tls_pid" 2>/dev/null || { cat "$work/tls-log"; exit 1; }
+	sleep 0.1
+done
+tgrpc=$(grep -o '"msg":"serving".*' "$work/tls-log" | grep -o '"grpc":"[^"]*"' | cut -d'"' -f4)
+thttp=https://$(grep -o '"msg":"serving".*' "$work/tls-log" | grep -o '"http":"[^"]*"' | cut -d'"' -f4)
+grpc-health-probe -addr "$tgrpc" -tls -tls-ca-cert "$tls/ca.pem"
+grpcurl -cacert "$tls/ca.pem" -H "authorization: Bearer $reader" -d '{"id": "api-rate-limiting-design", "version": 1}' \
+	"$tgrpc" layersrank.questionbank.v1.QuestionBankService/GetQuestion | grep -q '"id": "api-rate-limiting-design"'
+curl -fsS --cacert "$tls/ca.pem" -H "Authorization: Bearer $reader" "$thttp/v1/questions/api-rate-limiting-design" |
+	grep -q '"id":"api-rate-limiting-design"'
+curl -fsS --cacert "$tls/ca.pem" "$thttp/readyz" >/dev/null
+if grpcurl -plaintext "$tgrpc" list >/dev/null 2>&1; then
+	echo "TLS: the gRPC listener answered in plaintext" >&2
+	exit 1
+fi
+if curl -fsS "http://${thttp#https://}/readyz" >/dev/null 2>&1; then
+	echo "TLS: the HTTP listener answered in plaintext" >&2
+	exit 1
+fi
+kill "$tls_pid" && wait "$tls_pid" 2>/dev/null || true
+echo "TLS: ok"
+
 step "grpc-js $grpcjs_version with gzip, proto-loader $proto_loader_version"
 NODE_PATH=$node_dir/node_modules node scripts/check-clients/grpcjs.js "$grpc" "$reader" proto .cache/protodeps
 

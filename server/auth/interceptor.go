@@ -99,12 +99,6 @@ func (a *Authenticator) Tap() tap.ServerInHandle {
 	return func(ctx context.Context, info *tap.Info) (context.Context, error) {
 		addr := peerAddr(ctx)
 		need, public := a.Policy.need(info.FullMethodName)
-		if public {
-			if err := a.anonymous(info.FullMethodName, addr); err != nil {
-				return nil, err
-			}
-			return ctx, nil
-		}
 		var token string
 		var ok bool
 		for _, v := range info.Header.Get("authorization") {
@@ -112,16 +106,40 @@ func (a *Authenticator) Tap() tap.ServerInHandle {
 				break
 			}
 		}
+		if public {
+			// An open method (health, reflection) needs no token, but a
+			// known one makes the call its holder's: the holder's rate
+			// limit applies instead of the address's, and the connection
+			// is trusted as theirs (a client that checks health before
+			// its first real call keeps a reader's byte allowance).
+			if p, known := a.Keys.Lookup(token); ok && known {
+				if err := a.limited(p, info.FullMethodName, addr); err != nil {
+					return nil, err
+				}
+				a.trust(ctx, p)
+				return WithPrincipal(ctx, p), nil
+			}
+			if err := a.anonymous(info.FullMethodName, addr); err != nil {
+				return nil, err
+			}
+			return ctx, nil
+		}
 		p, err := a.check(token, ok, info.FullMethodName, need, addr)
 		if err != nil {
 			return nil, err
 		}
-		if a.Authenticated != nil {
-			if pr, ok := peer.FromContext(ctx); ok {
-				a.Authenticated(pr.Addr, p)
-			}
-		}
+		a.trust(ctx, p)
 		return withAuthorized(WithPrincipal(ctx, p), info.FullMethodName), nil
+	}
+}
+
+// trust tells the listener that the connection of ctx carries p's calls.
+func (a *Authenticator) trust(ctx context.Context, p Principal) {
+	if a.Authenticated == nil {
+		return
+	}
+	if pr, ok := peer.FromContext(ctx); ok {
+		a.Authenticated(pr.Addr, p)
 	}
 }
 
@@ -222,13 +240,22 @@ func (a *Authenticator) check(token string, ok bool, method string, need Role, a
 			fmt.Sprintf("%s needs the %s role; token %q is a %s", name, need, p.Name, p.Role),
 			map[string]string{"method": name, "requiredRole": string(need), "role": string(p.Role)}).Err()
 	}
-	if ok, wait := a.Limit.Allow(p.Name); !ok {
-		a.sampled(slog.LevelWarn, "auth: rate limit exceeded", method, addr, "principal", p.Name)
-		return Principal{}, apierr.New(codes.ResourceExhausted, qbank.ReasonRateLimited,
-			fmt.Sprintf("token %q is over its rate limit; retry in %v", p.Name, wait.Round(time.Millisecond)),
-			map[string]string{"principal": p.Name}, apierr.Retry(wait)).Err()
+	if err := a.limited(p, method, addr); err != nil {
+		return Principal{}, err
 	}
 	return p, nil
+}
+
+// limited charges a call to p's rate limit: nil when it may go ahead.
+func (a *Authenticator) limited(p Principal, method, addr string) error {
+	ok, wait := a.Limit.Allow(p.Name)
+	if ok {
+		return nil
+	}
+	a.sampled(slog.LevelWarn, "auth: rate limit exceeded", method, addr, "principal", p.Name)
+	return apierr.New(codes.ResourceExhausted, qbank.ReasonRateLimited,
+		fmt.Sprintf("token %q is over its rate limit; retry in %v", p.Name, wait.Round(time.Millisecond)),
+		map[string]string{"principal": p.Name}, apierr.Retry(wait)).Err()
 }
 
 // parseBearer reads an Authorization value: "Bearer <token>".
