@@ -110,6 +110,11 @@ func TestEdgeRequestAssembleHugeExclusionList(t *testing.T) {
 	if n := statusSize(err); n > maxErrorBytes {
 		t.Errorf("error is %d bytes, want at most %d", n, maxErrorBytes)
 	}
+	for line := range strings.SplitSeq(ts.Logs.String(), "\n") {
+		if strings.Contains(line, "AssembleAssessment") && strings.Contains(line, "finished call") {
+			t.Logf("server's access log: %s", truncate(line, 600))
+		}
+	}
 
 	// Over HTTP the body limit (1 MiB) comes first for 100,000 ids; 50,000
 	// short ones fit under it and reach the service.
