@@ -138,7 +138,8 @@ func FirstLine(p Page) string {
 type Words struct {
 	Pages []string // as pdftotext reads them
 	norm  []string
-	whole string // every page, as one text
+	flow  []string // the pages without running headers, footers and "(continued)" lines
+	whole string   // every page, as one text
 }
 
 // NewWords prepares pages for look-ups.
@@ -147,7 +148,8 @@ func NewWords(pages []string) *Words {
 	for i, p := range pages {
 		x.norm[i] = Norm(p)
 	}
-	x.whole = Norm(strings.Join(flowed(pages), "\f"))
+	x.flow = flowed(pages)
+	x.whole = Norm(strings.Join(x.flow, "\f"))
 	return x
 }
 
@@ -157,6 +159,7 @@ func NewWords(pages []string) *Words {
 // "Page N of M") and a block's "(continued)" line.
 func flowed(pages []string) []string {
 	pageLabel := regexp.MustCompile(`^Page \d+ of \d+$`)
+	label := regexp.MustCompile(`^(Strong|Adequate|Weak|Junior|Mid-level|Senior|FINAL-ROUND|PROBES)$`)
 	top := func(p string) []string {
 		var t []string
 		for _, ln := range strings.Split(p, "\n") {
@@ -181,13 +184,36 @@ func flowed(pages []string) []string {
 		for _, ln := range top(p) {
 			header[ln] = opens[ln] >= 3
 		}
+		// Under a "(continued)" line, pdftotext reads the label column
+		// (Adequate, Weak, …) before the rest of the paragraph the page
+		// carries on with; a reader reads that paragraph first, so the
+		// lifted labels go back after it.
+		var lifted []string
+		lifting, inText := false, false
 		for _, ln := range strings.Split(p, "\n") {
 			t := strings.TrimSpace(ln)
-			if header[t] || strings.HasPrefix(t, "Confidential") || pageLabel.MatchString(t) || strings.HasSuffix(t, "(continued)") {
+			if header[t] || strings.HasPrefix(t, "Confidential") || pageLabel.MatchString(t) {
 				continue
+			}
+			if strings.HasSuffix(t, "(continued)") {
+				lifting = true
+				continue
+			}
+			switch {
+			case lifting && t == "":
+				continue
+			case lifting && label.MatchString(t):
+				lifted = append(lifted, ln)
+				continue
+			case lifting:
+				lifting, inText = false, true
+			case inText && t == "":
+				kept = append(kept, lifted...)
+				lifted, inText = nil, false
 			}
 			kept = append(kept, ln)
 		}
+		kept = append(kept, lifted...)
 		out[i] = strings.Join(kept, "\n")
 	}
 	return out
@@ -206,12 +232,13 @@ func (x *Words) OnPage(n int, want string) bool {
 }
 
 // OnPages reports whether pages from to to (1-based, inclusive), read as
-// one text, have want's words in sequence.
+// one text as a reader follows it across the page breaks, have want's
+// words in sequence.
 func (x *Words) OnPages(from, to int, want string) bool {
 	if from < 1 || to > len(x.Pages) || from > to {
 		return false
 	}
-	return Contains(strings.Join(x.Pages[from-1:to], "\f"), want)
+	return Contains(strings.Join(x.flow[from-1:to], "\f"), want)
 }
 
 // PageOf returns the first page that has want's words in sequence, and how
