@@ -31,7 +31,7 @@ func (m *Memo[K, V]) Get(s *Snapshot, key K, build func() V) V {
 		return v
 	}
 	v := build()
-	s.derived.put(memoKey{m, key}, v)
+	s.derived.put(m, memoKey{m, key}, v)
 	return v
 }
 
@@ -52,20 +52,24 @@ type memoKey struct {
 
 // derivedValues is one snapshot's store of Memo values.
 type derivedValues struct {
-	m sync.Map
-	n atomic.Int64
+	m      sync.Map
+	counts sync.Map // Memo → *atomic.Int64: how many values it holds here
 }
 
-// maxDerived bounds the values one snapshot remembers, so a client varying
-// its filters cannot grow memory without limit; past it values are built on
-// every call.
+// maxDerived bounds the values one Memo remembers per snapshot, so a client
+// varying its filters cannot grow memory without limit; past it that Memo's
+// values are built on every call. The bound is per Memo, so that one kind
+// of value (say, a wire form per question of a 50,000-question bank) never
+// crowds out the others (the list filters, a role's active questions).
 const maxDerived = 16384
 
-func (d *derivedValues) put(k memoKey, v any) {
-	if d.n.Load() >= maxDerived {
+func (d *derivedValues) put(memo any, k memoKey, v any) {
+	c, _ := d.counts.LoadOrStore(memo, new(atomic.Int64))
+	n := c.(*atomic.Int64)
+	if n.Load() >= maxDerived {
 		return
 	}
 	if _, loaded := d.m.LoadOrStore(k, v); !loaded {
-		d.n.Add(1)
+		n.Add(1)
 	}
 }

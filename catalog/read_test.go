@@ -258,3 +258,28 @@ func TestMemo(t *testing.T) {
 		t.Errorf("the old snapshot's value changed: %d, want %d", got, len(head.Text))
 	}
 }
+
+// TestMemoBoundsArePerMemo: one kind of value filling its bound (a wire
+// form for each question of a large bank) must not stop another kind from
+// being remembered; before, the bound was shared, and at 50,000 questions
+// GetQuestion's wire forms left every list filter and a role's active
+// questions to be rebuilt on every call.
+func TestMemoBoundsArePerMemo(t *testing.T) {
+	cat, _, _ := seededCatalog(t)
+	s := cat.Snapshot()
+	many := catalog.NewMemo[int, int]()
+	for i := range 20000 {
+		many.Get(s, i, func() int { return i })
+	}
+	if _, ok := many.Lookup(s, 19999); ok {
+		t.Error("a memo remembers past its bound")
+	}
+	other := catalog.NewMemo[string, int]()
+	builds := 0
+	for range 3 {
+		other.Get(s, "x", func() int { builds++; return 1 })
+	}
+	if builds != 1 {
+		t.Errorf("another memo built its value %d times after the first filled its bound, want once", builds)
+	}
+}
