@@ -2,7 +2,6 @@ package bankpdf_test
 
 import (
 	"bytes"
-	"runtime"
 	"slices"
 	"syscall"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/layersrank/qbank/assembly"
 	"github.com/layersrank/qbank/bankpdf"
 	"github.com/layersrank/qbank/internal/bankgen"
+	"github.com/layersrank/qbank/internal/heappeak"
 	"github.com/layersrank/qbank/seed"
 )
 
@@ -112,30 +112,10 @@ func BenchmarkRender5000(b *testing.B) {
 	for i := range qs {
 		qs[i].Version, qs[i].State = 1, qbank.StateActive
 	}
-	runtime.GC()
-	var before runtime.MemStats
-	runtime.ReadMemStats(&before)
-	peak := before.HeapAlloc
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var m runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-				runtime.ReadMemStats(&m)
-				peak = max(peak, m.HeapAlloc)
-			}
-		}
-	}()
+	peak := heappeak.Start(20 * time.Millisecond)
 	measure(b, s, func(buf *bytes.Buffer) error {
 		return bankpdf.RenderBank(buf, bankpdf.Bank{Revision: 1, Taxonomy: &s.Taxonomy, Questions: qs})
 	})
-	close(stop)
-	<-sampled
-	b.ReportMetric(float64(peak-before.HeapAlloc)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(len(qs)), "questions")
 }

@@ -17,14 +17,13 @@ import (
 	"syscall"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/assembly"
 	"github.com/layersrank/qbank/bankpdf"
 	"github.com/layersrank/qbank/internal/bankgen"
+	"github.com/layersrank/qbank/internal/heappeak"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server/auth"
@@ -91,29 +90,13 @@ func MeasureRenders(runs int) (Renders, error) {
 		big[i].Version, big[i].State = 1, qbank.StateActive
 	}
 	r.Bank5000Questions = len(big)
-	base := liveHeap()
-	peak := base
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var m runtime.MemStats
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(10 * time.Millisecond):
-				runtime.ReadMemStats(&m)
-				peak = max(peak, m.HeapAlloc)
-			}
-		}
-	}()
+	peak := heappeak.Start(10 * time.Millisecond)
 	r.Bank5000, r.Bank5000CPU, r.Bank5000KiB, err = timeRender(3, bank(big))
-	close(stop)
-	<-sampled
+	rise := peak()
 	if err != nil {
 		return r, fmt.Errorf("5,000 questions: %w", err)
 	}
-	r.Bank5000PeakHeapMB = float64(peak-base) / (1 << 20)
+	r.Bank5000PeakHeapMB = float64(rise) / (1 << 20)
 	return r, nil
 }
 
@@ -184,16 +167,11 @@ func MeasurePDFLoad(ctx context.Context, conc int, d time.Duration, pgURL string
 	if err := os.WriteFile(cfg.TokensFile, raw, 0o600); err != nil {
 		return nil, err
 	}
-	srv, stop, err := Start(ctx, cfg)
+	srv, conn, stop, err := Dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
 	client := pb.NewQuestionBankServiceClient(conn)
 	rctx := metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+readerToken)
 	ids := prep.IDs

@@ -155,6 +155,20 @@ func createDatabase(ctx context.Context, adminURL string) (string, func(), error
 	return u.String(), drop, nil
 }
 
+// Dial starts a server (see Start) and a gRPC client of it; stop closes both.
+func Dial(ctx context.Context, cfg server.Config) (*server.Server, *grpc.ClientConn, func(), error) {
+	srv, stopServer, err := Start(ctx, cfg)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		stopServer()
+		return nil, nil, nil, err
+	}
+	return srv, conn, func() { conn.Close(); stopServer() }, nil
+}
+
 // Start runs a server on loopback ports over a prepared store, with logs
 // formatted as in production (JSON, info) but discarded.
 func Start(ctx context.Context, cfg server.Config) (*server.Server, func(), error) {
@@ -186,16 +200,11 @@ func runOne(ctx context.Context, cfg Config, store string, size int, floorURL st
 		return nil, err
 	}
 	defer prep.Drop()
-	srv, stop, err := Start(ctx, prep.Config)
+	srv, conn, stop, err := Dial(ctx, prep.Config)
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
 	client := pb.NewQuestionBankServiceClient(conn)
 	health := healthpb.NewHealthClient(conn)
 	auth := func(ctx context.Context) context.Context {

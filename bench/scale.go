@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"time"
 
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -72,16 +70,11 @@ func MeasureWrites(ctx context.Context, store, pgURL string, conc int, d time.Du
 		return Writes{}, err
 	}
 	defer prep.Drop()
-	srv, stop, err := Start(ctx, prep.Config)
+	_, conn, stop, err := Dial(ctx, prep.Config)
 	if err != nil {
 		return Writes{}, err
 	}
 	defer stop()
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		return Writes{}, err
-	}
-	defer conn.Close()
 	client := pb.NewQuestionBankServiceClient(conn)
 	admin := func(ctx context.Context) context.Context {
 		return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+adminToken)

@@ -27,9 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -44,6 +42,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/layersrank/qbank/internal/bankgen"
+	"github.com/layersrank/qbank/internal/heappeak"
 	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
@@ -66,40 +65,6 @@ func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
 }
 
 func (rawCodec) Name() string { return "proto" }
-
-// heapPeak samples the heap in use until stop is called, and returns the
-// highest value seen above the level when it started.
-func heapPeak() (stop func() uint64) {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapInuse
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		var ms runtime.MemStats
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > base && ms.HeapInuse-base > peak.Load() {
-				peak.Store(ms.HeapInuse - base)
-			}
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-finished
-		return peak.Load()
-	}
-}
 
 // sizedBody hides its length, so the request goes out chunked and the
 // server learns the size only by reading.
@@ -211,7 +176,7 @@ func TestEdgeLargeBodiesRefusedBeforeRead(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
-			stop := heapPeak()
+			stop := heappeak.Start(5 * time.Millisecond)
 			c.run(t)
 			if grew := stop(); grew > maxGrowth {
 				t.Errorf("server heap grew by %.1f MiB during the call, want at most %d MiB", float64(grew)/(1<<20), maxGrowth>>20)

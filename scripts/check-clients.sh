@@ -60,21 +60,38 @@ step "starting qbank on free loopback ports"
 work=$(mktemp -d)
 admin=check-clients-admin-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 reader=check-clients-reader-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
-QBANK_ADMIN_TOKEN=$admin QBANK_READER_TOKEN=$reader "$bin/qbank" serve --data-dir "$work/data" \
-	--grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 2>"$work/log" &
-pid=$!
+pids=()
 cleanup() {
-	kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
 	rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
-	grep -q '"msg":"serving"' "$work/log" && break
-	kill -0 "$pid" 2>/dev/null || { cat "$work/log"; exit 1; }
-	sleep 0.1
-done
-grpc=$(grep -o '"msg":"serving".*' "$work/log" | grep -o '"grpc":"[^"]*"' | cut -d'"' -f4)
-http=http://$(grep -o '"msg":"serving".*' "$work/log" | grep -o '"http":"[^"]*"' | cut -d'"' -f4)
+
+# serve NAME ARGS…: starts `qbank serve` on free loopback ports with the
+# tokens above, its log in $work/NAME.log, and waits until it serves; then
+# $grpc and $http_addr are its listeners.
+serve() {
+	local name=$1
+	shift
+	QBANK_ADMIN_TOKEN=$admin QBANK_READER_TOKEN=$reader "$bin/qbank" serve --data-dir "$work/$name-data" \
+		--grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 "$@" 2>"$work/$name.log" &
+	local pid=$!
+	pids+=("$pid")
+	for _ in $(seq 1 300); do
+		grep -q '"msg":"serving"' "$work/$name.log" && break
+		kill -0 "$pid" 2>/dev/null || { cat "$work/$name.log"; exit 1; }
+		sleep 0.1
+	done
+	local line
+	line=$(grep -o '"msg":"serving".*' "$work/$name.log")
+	grpc=$(echo "$line" | grep -o '"grpc":"[^"]*"' | cut -d'"' -f4)
+	http_addr=$(echo "$line" | grep -o '"http":"[^"]*"' | cut -d'"' -f4)
+}
+
+serve plain
+http=http://$http_addr
 echo "gRPC $grpc, HTTP $http"
 
 step "grpc-health-probe $health_probe_version"
@@ -106,16 +123,9 @@ printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$tls/ext"
 openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 1 \
 	-extfile "$tls/ext" -out "$tls/server.pem" 2>/dev/null
 chmod 600 "$tls"/*.key
-QBANK_ADMIN_TOKEN=$admin QBANK_READER_TOKEN=$reader "$bin/qbank" serve --data-dir "$work/tls-data" \
-	--grpc-addr 127.0.0.1:0 --http-addr 127.0.0.1:0 --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" 2>"$work/tls-log" &
-tls_pid=$!
-for _ in $(seq 1 300); do
-	grep -q '"msg":"serving"' "$work/tls-log" && break
-	kill -0 "$tls_pid" 2>/dev/null || { cat "$work/tls-log"; exit 1; }
-	sleep 0.1
-done
-tgrpc=$(grep -o '"msg":"serving".*' "$work/tls-log" | grep -o '"grpc":"[^"]*"' | cut -d'"' -f4)
-thttp=https://$(grep -o '"msg":"serving".*' "$work/tls-log" | grep -o '"http":"[^"]*"' | cut -d'"' -f4)
+plain_grpc=$grpc
+serve tls --tls-cert "$tls/server.pem" --tls-key "$tls/server.key"
+tgrpc=$grpc thttp=https://$http_addr grpc=$plain_grpc
 grpc-health-probe -addr "$tgrpc" -tls -tls-ca-cert "$tls/ca.pem"
 grpcurl -cacert "$tls/ca.pem" -H "authorization: Bearer $reader" -d '{"id": "api-rate-limiting-design", "version": 1}' \
 	"$tgrpc" layersrank.questionbank.v1.QuestionBankService/GetQuestion | grep -q '"id": "api-rate-limiting-design"'
@@ -130,7 +140,6 @@ if curl -fsS "http://${thttp#https://}/readyz" >/dev/null 2>&1; then
 	echo "TLS: the HTTP listener answered in plaintext" >&2
 	exit 1
 fi
-kill "$tls_pid" && wait "$tls_pid" 2>/dev/null || true
 echo "TLS: ok"
 
 step "grpc-js $grpcjs_version with gzip, proto-loader $proto_loader_version"
