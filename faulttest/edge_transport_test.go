@@ -357,6 +357,33 @@ func TestEdgeSlowAndIdleClientsDropped(t *testing.T) {
 	}
 }
 
+// TestEdgeSmallAnonymousBodyClosedAtOnce: a refused request whose small
+// body is still arriving is answered and its connection closed at once,
+// not held while Go's server reads up to 256 KiB of body to reuse the
+// connection. Before, a trickled 1,000-byte anonymous body kept its
+// connection until the read timeout.
+func TestEdgeSmallAnonymousBodyClosedAtOnce(t *testing.T) {
+	const readTimeout = 20 * time.Second
+	s := testserver.Start(t, server.Config{DataDir: t.TempDir(), ReadTimeout: readTimeout})
+	stop := make(chan struct{})
+	defer close(stop)
+	c, answer := rawRequest(t, strings.TrimPrefix(s.Base, "http://"),
+		"POST /v1/questions HTTP/1.1\r\nHost: qbank\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+	trickle(c, 200*time.Millisecond, stop)
+	select {
+	case a := <-answer:
+		t.Logf("%q, closed after %v", a.status, a.closed.Round(10*time.Millisecond))
+		if !strings.Contains(a.status, " 401 ") {
+			t.Errorf("got %q, want 401", a.status)
+		}
+		if a.closed > readTimeout/2 {
+			t.Errorf("closed after %v: held for most of the read timeout (%v)", a.closed, readTimeout)
+		}
+	case <-time.After(readTimeout + 5*time.Second):
+		t.Errorf("still connected after the read timeout (%v)", readTimeout)
+	}
+}
+
 // TestEdgeStreamsPerConnectionCapped: one anonymous gRPC connection gets at
 // most MaxStreams concurrent calls; the next waits (the client obeys the
 // server's SETTINGS) instead of being served. Before, 3,000 anonymous

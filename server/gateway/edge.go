@@ -88,13 +88,26 @@ func hasBody(r *http.Request) bool {
 
 // refuse writes a refusal. A request whose body is left unread gets
 // Connection: close, so the server does not read (a possibly huge, possibly
-// trickled) body only to throw it away.
+// trickled) body only to throw it away; and because net/http still reads up
+// to 256 KiB of an unread body before it closes, the connection's read
+// deadline is brought forward to refusalGrace: a client sending at any
+// normal speed finishes (and reads the refusal, rather than a reset), and
+// a trickling one is cut then instead of at the read timeout.
 func refuse(w http.ResponseWriter, r *http.Request, st *status.Status) {
-	if hasBody(r) {
-		w.Header().Set("Connection", "close")
+	if !hasBody(r) {
+		WriteStatus(w, r, st)
+		return
 	}
+	w.Header().Set("Connection", "close")
 	WriteStatus(w, r, st)
+	// Best effort: HTTP/2 streams do not support it and need not (closing
+	// the stream discards its body).
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(refusalGrace))
 }
+
+// refusalGrace is how long a refused request's unread body may keep
+// arriving.
+const refusalGrace = time.Second
 
 func tooLarge(limit int64) *status.Status {
 	return apierr.New(codes.ResourceExhausted, qbank.ReasonBodyTooLarge,
