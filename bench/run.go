@@ -22,11 +22,9 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/internal/bankgen"
 	"github.com/layersrank/qbank/internal/storeopen"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
-	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
 )
@@ -105,20 +103,8 @@ func Prepare(ctx context.Context, store string, size int, pgURL string) (*Prepar
 	if err != nil {
 		return nil, err
 	}
-	if _, err := seed.Apply(ctx, s, bank); err != nil {
+	if err := bankgen.Fill(ctx, s, max(0, size-len(bank.Questions)), 42); err != nil {
 		return nil, err
-	}
-	gen := bankgen.Questions(&bank.Taxonomy, max(0, size-len(bank.Questions)), 42)
-	for len(gen) > 0 {
-		n := min(len(gen), 10000)
-		ops := make([]repository.ImportOp, n)
-		for i := range n {
-			ops[i] = repository.ImportOp{Create: true, Question: gen[i]}
-		}
-		if _, err := s.ImportQuestions(ctx, ops, qbank.Change{Author: "bench"}); err != nil {
-			return nil, err
-		}
-		gen = gen[n:]
 	}
 	c, err := s.Load(ctx)
 	if err != nil {

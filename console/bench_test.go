@@ -7,12 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/layersrank/qbank"
 	"github.com/layersrank/qbank/internal/bankgen"
 	"github.com/layersrank/qbank/internal/testserver"
-	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/repository/sqlite"
-	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
 )
 
@@ -133,7 +130,7 @@ func BenchmarkBank50000(b *testing.B) {
 }
 
 // bank50000 writes the seed bank plus 50,000 generated questions into a
-// SQLite data dir, in one import transaction.
+// SQLite data dir (bankgen.Fill).
 func bank50000(b *testing.B) string {
 	b.Helper()
 	dir := b.TempDir()
@@ -143,19 +140,7 @@ func bank50000(b *testing.B) string {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	bank, err := seed.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := seed.Apply(ctx, store, bank); err != nil {
-		b.Fatal(err)
-	}
-	gen := bankgen.Questions(&bank.Taxonomy, 50000, 1)
-	ops := make([]repository.ImportOp, len(gen))
-	for i, q := range gen {
-		ops[i] = repository.ImportOp{Create: true, Question: q}
-	}
-	if _, err := store.ImportQuestions(ctx, ops, qbank.Change{Author: "bench"}); err != nil {
+	if err := bankgen.Fill(ctx, store, 50000, 1); err != nil {
 		b.Fatal(err)
 	}
 	return dir

@@ -12,9 +12,7 @@ import (
 	"github.com/layersrank/qbank/internal/testserver"
 	pb "github.com/layersrank/qbank/proto/layersrank/questionbank/v1"
 	"github.com/layersrank/qbank/protoconv"
-	"github.com/layersrank/qbank/repository"
 	"github.com/layersrank/qbank/repository/sqlite"
-	"github.com/layersrank/qbank/seed"
 	"github.com/layersrank/qbank/server"
 )
 
@@ -50,7 +48,7 @@ func (h *liveHeap) growthMB() float64 { return float64(h.peak-h.base) / (1 << 20
 const sampleEvery = 5000
 
 // largeBank makes a SQLite data dir holding the seed plus n generated
-// questions, written in one import transaction.
+// questions (bankgen.Fill).
 func largeBank(b *testing.B, n int) string {
 	dir := b.TempDir()
 	ctx := context.Background()
@@ -59,18 +57,7 @@ func largeBank(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	defer store.Close()
-	bank, err := seed.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := seed.Apply(ctx, store, bank); err != nil {
-		b.Fatal(err)
-	}
-	ops := make([]repository.ImportOp, 0, n)
-	for _, q := range bankgen.Questions(&bank.Taxonomy, n, 1) {
-		ops = append(ops, repository.ImportOp{Create: true, Question: q})
-	}
-	if _, err := store.ImportQuestions(ctx, ops, qbank.Change{Author: "bench"}); err != nil {
+	if err := bankgen.Fill(ctx, store, n, 1); err != nil {
 		b.Fatal(err)
 	}
 	return dir
