@@ -171,48 +171,17 @@ func testRacingTemplateWrites(t *testing.T, s repository.Store, e Engine) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const racers = 8
-	var (
-		wg      sync.WaitGroup
-		mu      sync.Mutex
-		winners []string
-		other   []error
-	)
-	start := make(chan struct{})
-	for i := range racers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			st := stores[i%len(stores)]
-			next := tpl
-			next.Title = fmt.Sprintf("Racer %d's title", i)
-			<-start
-			var err error
-			if i%4 == 3 {
-				next.Title = "deleted"
-				err = st.DeleteTemplate(context.Background(), tpl.ID, tpl.Etag)
-			} else {
-				_, err = st.UpdateTemplate(context.Background(), next, tpl.Etag, change("racer", ""))
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			switch qbank.ErrorCode(err) {
-			case "":
-				winners = append(winners, next.Title)
-			case qbank.ECONFLICT, qbank.ENOTFOUND: // lost to an update or to a delete
-			default:
-				other = append(other, err)
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	if len(other) > 0 {
-		t.Fatalf("racing template writes failed with unexpected errors: %v", errors.Join(other...))
-	}
-	if len(winners) != 1 {
-		t.Fatalf("%d racers won (%v), want exactly 1", len(winners), winners)
-	}
+	// A loser lost to an update (conflict) or to a delete (not found).
+	winners := race(t, 8, func(i int) (string, error) {
+		st := stores[i%len(stores)]
+		if i%4 == 3 {
+			return "deleted", st.DeleteTemplate(context.Background(), tpl.ID, tpl.Etag)
+		}
+		next := tpl
+		next.Title = fmt.Sprintf("Racer %d's title", i)
+		_, err := st.UpdateTemplate(context.Background(), next, tpl.Etag, change("racer", ""))
+		return next.Title, err
+	}, qbank.ECONFLICT, qbank.ENOTFOUND)
 	got, err := s.Template(ctx(t), tpl.ID)
 	switch {
 	case winners[0] == "deleted":
