@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -52,6 +53,7 @@ var dialect = sqlcore.Dialect{
 type Store struct {
 	*sqlcore.Store
 	pool   *pgxpool.Pool
+	health *connHealth
 	Logger *slog.Logger // optional: where Notify reports reconnects
 }
 
@@ -84,11 +86,21 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	cfg.ConnConfig.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.DeadlineContextWatcherHandler{Conn: c.Conn()}
 	}
+	// After the database was unreachable, pooled connections may be dead
+	// without knowing it (an outage or a proxy cut them); each would fail
+	// the first request that takes it. For a while after such an error,
+	// every connection is pinged when taken from the pool, and a dead one
+	// is replaced before any request uses it. Otherwise pgx's default
+	// applies: ping those idle for more than a second.
+	health := &connHealth{}
+	cfg.ShouldPing = func(_ context.Context, p pgxpool.ShouldPingParams) bool {
+		return p.IdleDuration > time.Second || health.suspect()
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{Store: sqlcore.New(dialect, engine{pool, querier{pool}}), pool: pool}
+	s := &Store{Store: sqlcore.New(dialect, engine{pool, querier{pool}, health}), pool: pool, health: health}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -129,9 +141,30 @@ func (s *Store) Close() error {
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) (err error) {
+	defer s.health.note(&err) // runs last: sees the error as the caller will
 	ctx, end := bound(ctx, readTimeout)
 	defer end(&err)
 	return wrap(s.pool.Ping(ctx), "ping")
+}
+
+// connHealth remembers when the database was last unreachable.
+type connHealth struct{ last atomic.Int64 } // unix nanoseconds; 0: never
+
+// suspectFor is how long after an unreachable database every pooled
+// connection is pinged before use.
+const suspectFor = 30 * time.Second
+
+func (h *connHealth) suspect() bool {
+	last := h.last.Load()
+	return last != 0 && time.Since(time.Unix(0, last)) < suspectFor
+}
+
+// note records an operation's outcome: an unavailable database (refused,
+// broken or silent past the deadline) starts the suspect period.
+func (h *connHealth) note(err *error) {
+	if *err != nil && qbank.ErrorCode(*err) == qbank.EUNAVAILABLE {
+		h.last.Store(time.Now().UnixNano())
+	}
 }
 
 // Deadlines on store operations. A partitioned network does not refuse a
@@ -160,12 +193,14 @@ func bound(ctx context.Context, d time.Duration) (context.Context, func(*error))
 // engine runs the core's operations on the pool, each within a deadline of
 // its own.
 type engine struct {
-	pool  *pgxpool.Pool
-	reads sqlcore.Querier // pool, adapted once
+	pool   *pgxpool.Pool
+	reads  sqlcore.Querier // pool, adapted once
+	health *connHealth
 }
 
 // Read runs fn on the pool.
 func (e engine) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) (err error) {
+	defer e.health.note(&err) // runs last: sees the error as the caller will
 	if !op.Long {
 		var end func(*error)
 		ctx, end = bound(ctx, readTimeout)
@@ -177,6 +212,7 @@ func (e engine) Read(ctx context.Context, op sqlcore.Op, fn func(context.Context
 // Snapshot runs fn in a REPEATABLE READ, READ ONLY transaction: every
 // statement sees the snapshot its first one took.
 func (e engine) Snapshot(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) error) (err error) {
+	defer e.health.note(&err) // runs last: sees the error as the caller will
 	if !op.Long {
 		var end func(*error)
 		ctx, end = bound(ctx, readTimeout)
@@ -193,6 +229,7 @@ func (e engine) Snapshot(ctx context.Context, op sqlcore.Op, fn func(context.Con
 // Write runs fn in a transaction, with a deadline that grows with the rows
 // a bulk write writes.
 func (e engine) Write(ctx context.Context, op sqlcore.Op, fn func(context.Context, sqlcore.Querier) (bool, error)) (err error) {
+	defer e.health.note(&err) // runs last: sees the error as the caller will
 	ctx, end := bound(ctx, writeTimeout+time.Duration(max(op.Rows, 1))*perOpTimeout)
 	defer end(&err)
 	conn, err := e.pool.Acquire(ctx)
